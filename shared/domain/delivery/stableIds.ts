@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+
+function digest(input: string): string {
+  return createHash('sha256').update(input).digest('hex').slice(0, 32);
+}
+
+/** Event id for a stream record: the same record (table + stream eventID) always gives the same id. */
+export function eventIdFor(tableName: string, streamEventId: string): string {
+  return `evt_${digest(`${tableName}\u0000${streamEventId}`)}`;
+}
+
+/**
+ * Delivery id = hash of (webhook id, event id). It is the Standard Webhooks `webhook-id`, identical on
+ * every retry, replay and redrive, so receivers can de-duplicate on it.
+ */
+export function deliveryIdFor(webhookId: string, eventId: string): string {
+  return `msg_${digest(`${webhookId}\u0000${eventId}`)}`;
+}

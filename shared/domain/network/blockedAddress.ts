@@ -1,0 +1,63 @@
+import ipaddr from 'ipaddr.js';
+
+export interface AddressPolicy {
+  /** Local mode only: lets webhooks target 127.0.0.0/8 and ::1. Never set on AWS. */
+  allowLoopback: boolean;
+}
+
+/**
+ * Why an IP address must not be the target of an outbound webhook request, or undefined if it is a
+ * public unicast address. Covers private, loopback, link-local (cloud metadata), CGNAT, multicast,
+ * unspecified, reserved and translation ranges, for IPv4 and IPv6, IPv4-mapped IPv6 included.
+ */
+export function blockedAddressReason(address: string, policy: AddressPolicy): string | undefined {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(address.startsWith('[') ? address.slice(1, -1) : address);
+  } catch {
+    return `"${address}" is not an IP address`;
+  }
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    // ::ffff:a.b.c.d and the zone-less forms reach the IPv4 address: judge that address.
+    if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+  }
+  const range = parsed.range();
+  if (range === 'unicast') return undefined;
+  if (range === 'loopback' && policy.allowLoopback) return undefined;
+  return `${parsed.toString()} is a ${describeRange(range)} address`;
+}
+
+function describeRange(range: string): string {
+  switch (range) {
+    case 'private':
+    case 'uniqueLocal':
+      return 'private';
+    case 'linkLocal':
+      return 'link-local (cloud metadata)';
+    case 'carrierGradeNat':
+      return 'carrier-grade NAT';
+    default:
+      return range;
+  }
+}
+
+const LOCAL_NAMES = /(^|\.)(localhost|localdomain|local|internal|home\.arpa)$|^ip6-(localhost|loopback)$/i;
+
+/**
+ * Why a URL host (as `new URL(...).hostname` gives it) is refused before any DNS lookup, or undefined.
+ * The WHATWG URL parser already turns decimal, octal and hex IPv4 forms into dotted quads.
+ */
+export function blockedHostReason(hostname: string, policy: AddressPolicy): string | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  if (ipaddr.isValid(literal)) {
+    return blockedAddressReason(literal, policy);
+  }
+  if (LOCAL_NAMES.test(host)) {
+    if (policy.allowLoopback && /^(localhost|ip6-localhost|ip6-loopback)$/.test(host)) return undefined;
+    return `host "${hostname}" names a local or internal network`;
+  }
+  if (!host.includes('.')) return `host "${hostname}" is not a fully qualified domain name`;
+  return undefined;
+}

@@ -1,0 +1,68 @@
+export const PAYLOAD_FORMATS = ['default', 'twenty'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+
+export const WEBHOOK_STATUSES = ['active', 'disabled'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
+/** A subscription as stored in the webhooks table (partition `workspaceId`, sort `webhookId`). */
+export interface Webhook {
+  id: string;
+  workspaceId: string;
+  targetUrl: string;
+  /** `object.action` patterns, `*` allowed on either side; default `["*.*"]`. */
+  operations: string[];
+  description?: string;
+  payloadFormat: PayloadFormat;
+  status: WebhookStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Secrets Manager secret name holding the signing secret (never the secret itself). */
+  secretName: string;
+  /** Version ids in Secrets Manager: the current one and, during a rotation window, the previous one. */
+  secretVersionId: string;
+  previousSecretVersionId?: string;
+  /** Until when the previous secret still signs (ISO 8601). */
+  previousSecretExpiresAt?: string;
+  /** Failure bookkeeping: start of the current run of failed attempts (absent once an attempt succeeds). */
+  failingSince?: string;
+  lastDeliveryAt?: string;
+  /** Why the webhook was disabled, when the system did it (`gone`, `failing`) rather than the user. */
+  disabledReason?: 'gone' | 'failing' | 'user';
+  /** Optimistic-lock counter, incremented by every write. */
+  version: number;
+}
+
+/** The public view: everything but internal bookkeeping, never a secret. */
+export interface WebhookView {
+  id: string;
+  workspaceId: string;
+  targetUrl: string;
+  operations: string[];
+  description?: string;
+  payloadFormat: PayloadFormat;
+  status: WebhookStatus;
+  createdAt: string;
+  updatedAt: string;
+  previousSecretExpiresAt?: string;
+  failingSince?: string;
+  disabledReason?: string;
+}
+
+export function toWebhookView(webhook: Webhook): WebhookView {
+  return {
+    id: webhook.id,
+    workspaceId: webhook.workspaceId,
+    targetUrl: webhook.targetUrl,
+    operations: webhook.operations,
+    ...(webhook.description === undefined ? {} : { description: webhook.description }),
+    payloadFormat: webhook.payloadFormat,
+    status: webhook.status,
+    createdAt: webhook.createdAt,
+    updatedAt: webhook.updatedAt,
+    ...(webhook.previousSecretExpiresAt === undefined
+      ? {}
+      : { previousSecretExpiresAt: webhook.previousSecretExpiresAt }),
+    ...(webhook.failingSince === undefined ? {} : { failingSince: webhook.failingSince }),
+    ...(webhook.disabledReason === undefined ? {} : { disabledReason: webhook.disabledReason }),
+  };
+}
