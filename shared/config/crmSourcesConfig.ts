@@ -20,7 +20,10 @@ export const crmTableSchema = z
     /** Stream ARN of an existing table to import (AWS only). Without it the stack creates a demo table. */
     streamArn: z
       .string()
-      .regex(/^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[^/]+\/stream\/.+$/, 'must be a DynamoDB stream ARN')
+      .regex(
+        /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[^/]+\/stream\/.+$/,
+        'must be a DynamoDB stream ARN',
+      )
       .optional(),
   })
   .strict()
@@ -56,7 +59,10 @@ export type CrmSourcesConfig = z.infer<typeof crmSourcesConfigSchema>;
 
 /** The local runtime's default: one table per standard CRM object, key `id`. */
 export const defaultCrmSourcesConfig: CrmSourcesConfig = crmSourcesConfigSchema.parse({
-  crmTables: ['person', 'company', 'note', 'task', 'opportunity'].map((name) => ({ tableName: name, object: name })),
+  crmTables: ['person', 'company', 'note', 'task', 'opportunity'].map((name) => ({
+    tableName: name,
+    object: name,
+  })),
 });
 
 /** Parses a config, throwing one readable error that names every bad field. */
