@@ -1,0 +1,254 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { WEBHOOKS_TABLE_KEYS } from '../../config/tables';
+import type { Webhook } from '../../domain/webhooks/webhook';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
+
+/** The webhook changed (or vanished) between read and write: the caller re-reads or answers 409/404. */
+export class WebhookConflictError extends Error {
+  constructor(webhookId: string) {
+    super(`webhook ${webhookId} was changed or deleted concurrently`);
+  }
+}
+
+export interface WebhookPage {
+  items: Webhook[];
+  nextCursor: string | null;
+}
+
+/** Fields a user (or rotation) may change; `status` and `disabledReason` included. */
+export type WebhookChanges = Partial<
+  Pick<
+    Webhook,
+    | 'targetUrl'
+    | 'operations'
+    | 'description'
+    | 'payloadFormat'
+    | 'status'
+    | 'disabledReason'
+    | 'secretVersionId'
+    | 'previousSecretVersionId'
+    | 'previousSecretExpiresAt'
+    | 'failingSince'
+  >
+>;
+
+const { partitionKey, sortKey } = WEBHOOKS_TABLE_KEYS;
+
+/**
+ * Webhooks in DynamoDB, one partition per workspace (`workspaceId`, `id`). Every write is conditional:
+ * user edits check the `version` they read, so concurrent updates and deletes cannot resurrect or
+ * corrupt a webhook.
+ */
+export class WebhookStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(webhook: Webhook): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(webhook, { removeUndefinedValues: true }),
+        ConditionExpression: 'attribute_not_exists(#sk)',
+        ExpressionAttributeNames: { '#sk': sortKey },
+      }),
+    );
+  }
+
+  async get(
+    workspaceId: string,
+    id: string,
+    options: { consistent?: boolean } = {},
+  ): Promise<Webhook | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+        ConsistentRead: options.consistent ?? false,
+      }),
+    );
+    return result.Item ? (unmarshall(result.Item) as Webhook) : undefined;
+  }
+
+  /** One page of a workspace's webhooks, oldest id first. */
+  async list(workspaceId: string, options: { limit: number; cursor?: string }): Promise<WebhookPage> {
+    const startKey = decodeCursor(options.cursor, [partitionKey, sortKey]);
+    if (startKey && startKey[partitionKey]?.S !== workspaceId) throw new InvalidCursorError();
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :ws',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: marshall({ ':ws': workspaceId }),
+        Limit: options.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => unmarshall(item) as Webhook);
+    return { items, nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  /** All active webhooks of a workspace (one Query, paginated internally): what the event mapper fans out to. */
+  async listActive(workspaceId: string): Promise<Webhook[]> {
+    const webhooks: Webhook[] = [];
+    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :ws',
+          FilterExpression: '#status = :active',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':ws': workspaceId, ':active': 'active' }),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) webhooks.push(unmarshall(item) as Webhook);
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return webhooks;
+  }
+
+  /**
+   * Applies changes if the stored `version` still equals `expectedVersion`; `undefined` values remove
+   * the attribute. Returns the webhook as written.
+   */
+  async update(
+    workspaceId: string,
+    id: string,
+    changes: WebhookChanges,
+    expectedVersion: number,
+    now: Date,
+  ): Promise<Webhook> {
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = {
+      ':expected': expectedVersion,
+      ':one': 1,
+      ':now': now.toISOString(),
+    };
+    const sets = ['#version = #version + :one', '#updatedAt = :now'];
+    const removes: string[] = [];
+    Object.entries(changes).forEach(([field, value], index) => {
+      names[`#f${index}`] = field;
+      if (value === undefined) {
+        removes.push(`#f${index}`);
+      } else {
+        values[`:v${index}`] = value;
+        sets.push(`#f${index} = :v${index}`);
+      }
+    });
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return unmarshall(result.Attributes!) as Webhook;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new WebhookConflictError(id);
+      throw error;
+    }
+  }
+
+  /** Deletes and returns the webhook, or undefined if it did not exist. */
+  async delete(workspaceId: string, id: string): Promise<Webhook | undefined> {
+    try {
+      const result = await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': sortKey },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return result.Attributes ? (unmarshall(result.Attributes) as Webhook) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks the start of a failure run (kept if already set) and returns it, so the caller can decide
+   * whether the webhook has failed long enough to be disabled. Undefined if the webhook is gone.
+   */
+  async recordFailure(workspaceId: string, id: string, at: Date): Promise<string | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression: 'SET failingSince = if_not_exists(failingSince, :at)',
+          ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': sortKey },
+          ExpressionAttributeValues: marshall({ ':at': at.toISOString() }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (result.Attributes ? (unmarshall(result.Attributes) as Webhook) : undefined)?.failingSince;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Ends a failure run. A no-op (no write) when none is recorded, so successes cost no extra write. */
+  async recordSuccess(workspaceId: string, id: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression: 'REMOVE failingSince',
+          ConditionExpression: 'attribute_exists(failingSince)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Disables an active webhook (410 Gone, or failing too long). Returns false if it was not active. */
+  async disable(workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression:
+            'SET #status = :disabled, disabledReason = :reason, updatedAt = :now, #version = #version + :one',
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: marshall({
+            ':disabled': 'disabled',
+            ':active': 'active',
+            ':reason': reason,
+            ':now': now.toISOString(),
+            ':one': 1,
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
