@@ -1,0 +1,155 @@
+import type { AttributeValue } from 'aws-lambda';
+
+/**
+ * DynamoDB item (stream image) → exact JSON text. Numbers are emitted as the decimal text DynamoDB
+ * gave, never through a JS number, so `12345678901234567890` or `0.1000000000000000055511151231257827`
+ * reach the receiver unchanged. Sets become arrays, binary becomes base64, key order is kept.
+ */
+export function attributeMapToJson(item: Record<string, AttributeValue>): string {
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(item)) {
+    const value = item[key];
+    if (value === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${attributeValueToJson(value)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** One attribute value → JSON text. Throws on a value that is not a DynamoDB attribute value. */
+export function attributeValueToJson(value: AttributeValue): string {
+  const v = value as Record<string, unknown>;
+  if (v.S !== undefined) return JSON.stringify(v.S);
+  if (v.N !== undefined) return jsonNumberText(v.N as string);
+  if (v.BOOL !== undefined) return v.BOOL ? 'true' : 'false';
+  if (v.NULL !== undefined) return 'null';
+  if (v.M !== undefined) return attributeMapToJson(v.M as Record<string, AttributeValue>);
+  if (v.L !== undefined) return `[${(v.L as AttributeValue[]).map(attributeValueToJson).join(',')}]`;
+  if (v.SS !== undefined) return `[${(v.SS as string[]).map((s) => JSON.stringify(s)).join(',')}]`;
+  if (v.NS !== undefined) return `[${(v.NS as string[]).map(jsonNumberText).join(',')}]`;
+  if (v.B !== undefined) return JSON.stringify(binaryToBase64(v.B));
+  if (v.BS !== undefined)
+    return `[${(v.BS as unknown[]).map((b) => JSON.stringify(binaryToBase64(b))).join(',')}]`;
+  throw new Error(`unsupported DynamoDB attribute value with type ${Object.keys(v).join(',') || '(none)'}`);
+}
+
+// Lambda's stream records carry binary as base64 text already; the SDK's DynamoDB Streams client
+// (used by the local poller) gives Uint8Array. Both end up as base64 text.
+function binaryToBase64(b: unknown): string {
+  if (typeof b === 'string') return b;
+  if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+  throw new Error('unsupported DynamoDB binary value');
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+interface DecimalParts {
+  negative: boolean;
+  integer: string;
+  fraction: string;
+  exponent: string | undefined;
+}
+
+function parseDecimal(text: string): DecimalParts {
+  const match = DECIMAL.exec(text.trim());
+  if (!match || ((match[2] ?? '') === '' && (match[3] ?? '') === '')) {
+    throw new Error(`"${text}" is not a DynamoDB number`);
+  }
+  return {
+    negative: match[1] === '-',
+    integer: match[2] ?? '',
+    fraction: match[3] ?? '',
+    exponent: match[4],
+  };
+}
+
+/**
+ * DynamoDB number text → valid JSON number text with the same decimal value. DynamoDB already
+ * normalizes what it stores, so this is almost always the identity; forms such as `+5`, `.5`, `5.`
+ * or `007` are rewritten digit by digit, never through floating point.
+ */
+export function jsonNumberText(text: string): string {
+  if (JSON_NUMBER.test(text)) return text;
+  const { negative, integer, fraction, exponent } = parseDecimal(text);
+  const intDigits = integer.replace(/^0+(?=\d)/, '') || '0';
+  return `${negative ? '-' : ''}${intDigits}${fraction === '' ? '' : `.${fraction}`}${exponent === undefined ? '' : `e${exponent}`}`;
+}
+
+/**
+ * Canonical form of a decimal number (`<sign><digits>e<exponent>`, no leading or trailing zeros),
+ * so `1`, `1.0`, `10e-1` and `+1` compare equal and `0.1` never equals `0.10000000000000001`.
+ */
+export function canonicalNumber(text: string): string {
+  const { negative, integer, fraction, exponent } = parseDecimal(text);
+  let digits = `${integer}${fraction}`.replace(/^0+/, '');
+  if (digits === '') return '0';
+  let exp = BigInt(exponent ?? '0') - BigInt(fraction.length);
+  const trimmed = digits.replace(/0+$/, '');
+  exp += BigInt(digits.length - trimmed.length);
+  digits = trimmed;
+  return `${negative ? '-' : ''}${digits}e${exp}`;
+}
+
+/**
+ * Deep equality of two attribute values as a CRM receiver sees them: same type, sets compared
+ * order-insensitively, numbers compared by decimal value, map key order ignored.
+ */
+export function attributeValuesEqual(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  if (x.S !== undefined) return y.S === x.S;
+  if (x.N !== undefined) return typeof y.N === 'string' && sameNumber(x.N as string, y.N);
+  if (x.BOOL !== undefined) return y.BOOL === x.BOOL;
+  if (x.NULL !== undefined) return y.NULL !== undefined;
+  if (x.B !== undefined) return y.B !== undefined && binaryToBase64(x.B) === binaryToBase64(y.B);
+  if (x.M !== undefined) {
+    if (y.M === undefined) return false;
+    return attributeMapsEqual(x.M as Record<string, AttributeValue>, y.M as Record<string, AttributeValue>);
+  }
+  if (x.L !== undefined) {
+    const la = x.L as AttributeValue[];
+    const lb = y.L as AttributeValue[] | undefined;
+    return (
+      lb !== undefined && la.length === lb.length && la.every((item, i) => attributeValuesEqual(item, lb[i]))
+    );
+  }
+  if (x.SS !== undefined) return Array.isArray(y.SS) && sameSet(x.SS as string[], y.SS as string[], (s) => s);
+  if (x.NS !== undefined)
+    return Array.isArray(y.NS) && sameSet(x.NS as string[], y.NS as string[], safeCanonical);
+  if (x.BS !== undefined)
+    return Array.isArray(y.BS) && sameSet(x.BS as unknown[], y.BS as unknown[], binaryToBase64);
+  return false;
+}
+
+/** Deep equality of two items (top-level attribute maps), ignoring key order. */
+export function attributeMapsEqual(
+  a: Record<string, AttributeValue>,
+  b: Record<string, AttributeValue>,
+): boolean {
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => Object.hasOwn(b, key) && attributeValuesEqual(a[key], b[key]));
+}
+
+function safeCanonical(text: string): string {
+  try {
+    return canonicalNumber(text);
+  } catch {
+    return `invalid:${text}`;
+  }
+}
+
+function sameNumber(a: string, b: string): boolean {
+  return a === b || safeCanonical(a) === safeCanonical(b);
+}
+
+function sameSet<T>(a: readonly T[], b: readonly T[], key: (item: T) => string): boolean {
+  const setA = new Set(a.map(key));
+  const setB = new Set(b.map(key));
+  if (setA.size !== setB.size) return false;
+  for (const item of setA) if (!setB.has(item)) return false;
+  return true;
+}
