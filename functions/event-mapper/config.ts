@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+
+/** SQS's maximum message size, which is also the limit on the sum of the messages in one SendMessageBatch. */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
+const required = (variable: string) =>
+  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
+  DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
+  CRM_SOURCES_CONFIG: required('CRM_SOURCES_CONFIG'),
+  WEBHOOK_CACHE_TTL_SECONDS: integer(0, 3600).default(30),
+  SQS_MAX_MESSAGE_BYTES: integer(1024, SQS_MAX_MESSAGE_BYTES).default(SQS_MAX_MESSAGE_BYTES),
+  SEND_CONCURRENCY: integer(1, 64).default(8),
+});
+
+export interface EventMapperConfig {
+  webhooksTable: string;
+  deliveriesQueueUrl: string;
+  crmSources: CrmSourcesConfig;
+  /** How long a workspace's active webhooks are reused before the webhooks table is read again. */
+  webhookCacheTtlSeconds: number;
+  /** Largest job (body + message attributes) SQS accepts; also the cap on one SendMessageBatch request. */
+  sqsMaxMessageBytes: number;
+  /** SendMessageBatch requests in flight at once. */
+  sendConcurrency: number;
+}
+
+/** Reads the environment once at cold start; a bad value fails fast naming the variable. */
+export function loadEventMapperConfig(env: NodeJS.ProcessEnv): EventMapperConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`event-mapper configuration is invalid: ${problems.join('; ')}`);
+  }
+  const values = result.data;
+  return {
+    webhooksTable: values.WEBHOOKS_TABLE,
+    deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,
+    crmSources: parseCrmSourcesJson(values.CRM_SOURCES_CONFIG),
+    webhookCacheTtlSeconds: values.WEBHOOK_CACHE_TTL_SECONDS,
+    sqsMaxMessageBytes: values.SQS_MAX_MESSAGE_BYTES,
+    sendConcurrency: values.SEND_CONCURRENCY,
+  };
+}
+
+function parseCrmSourcesJson(text: string): CrmSourcesConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `event-mapper configuration is invalid: CRM_SOURCES_CONFIG is not JSON (${(error as Error).message})`,
+    );
+  }
+  return parseCrmSourcesConfig(parsed, 'CRM_SOURCES_CONFIG');
+}

@@ -1,0 +1,17 @@
+import { createDynamoDbClient, createSqsClient } from '../../shared/adapters/aws/clients';
+import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
+import { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
+import type { EventMapperDependencies } from './buildEventMapperHandler';
+import type { EventMapperConfig } from './config';
+
+/** Real adapters; SDK endpoints come from the standard AWS_ENDPOINT_URL_* configuration. */
+export function createEventMapperDependencies(config: EventMapperConfig): EventMapperDependencies {
+  return {
+    webhookStore: new WebhookStore(createDynamoDbClient(), config.webhooksTable),
+    jobSender: new DeliveryJobSender(createSqsClient(), {
+      queueUrl: config.deliveriesQueueUrl,
+      maxMessageBytes: config.sqsMaxMessageBytes,
+      concurrency: config.sendConcurrency,
+    }),
+  };
+}
