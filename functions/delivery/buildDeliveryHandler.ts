@@ -1,0 +1,113 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import type { DeliveryConfig } from './config';
+import { type DeliveryPorts, deliverJob, errorName } from './deliverJob';
+import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
+import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
+import { runWithConcurrency } from './runWithConcurrency';
+import { WebhookCache } from './webhookCache';
+
+/** Time kept free at the end of an invocation for attempt logs, visibility changes and the response. */
+export const SAFETY_MARGIN_MS = 3_000;
+/** A job is not started with less request time than this left; SQS redelivers it instead. */
+export const MIN_REQUEST_BUDGET_MS = 1_000;
+
+export interface DeliveryDependencies {
+  webhookStore: DeliveryPorts['webhookWrites'] & {
+    get(workspaceId: string, id: string): Promise<Webhook | undefined>;
+  };
+  deliveryLog: DeliveryPorts['attemptLog'];
+  visibility: DeliveryPorts['visibility'];
+  signingSecrets: DeliveryPorts['signingSecrets'];
+  http: DeliveryPorts['http'];
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Replaces the EMF metrics (tests record what was counted). */
+  deliveryMetrics?: DeliveryMetrics;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export type DeliveryHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The deliveries queue handler. Jobs of a batch run concurrently (at most `deliveryConcurrency`), each
+ * with its own timeout, so one slow receiver never holds up the others. Failed jobs, and jobs the
+ * invocation had no time left for, are returned in `batchItemFailures`; SQS redelivers them.
+ */
+export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDependencies): DeliveryHandler {
+  const logger = deps.logger ?? defaultLogger;
+  const metrics = deps.metrics ?? defaultMetrics;
+  const now = deps.now ?? (() => new Date());
+  const ports: DeliveryPorts = {
+    webhooks: new WebhookCache((workspaceId, id) => deps.webhookStore.get(workspaceId, id), {
+      ttlMs: config.webhookCacheTtlSeconds * 1000,
+      now: () => now().getTime(),
+    }),
+    webhookWrites: deps.webhookStore,
+    attemptLog: deps.deliveryLog,
+    visibility: deps.visibility,
+    signingSecrets: deps.signingSecrets,
+    http: deps.http,
+    metrics: deps.deliveryMetrics ?? powertoolsDeliveryMetrics(metrics),
+    logger,
+    now,
+    random: deps.random ?? Math.random,
+  };
+
+  const handleBatch = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const records = event.Records ?? [];
+    const remainingMs =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? context.getRemainingTimeInMillis()
+        : Number.POSITIVE_INFINITY;
+    const invocationEnd = Date.now() + remainingMs;
+    const requestBudget = () => invocationEnd - SAFETY_MARGIN_MS - Date.now();
+
+    const results = await runWithConcurrency(records, {
+      concurrency: config.deliveryConcurrency,
+      canStart: () => requestBudget() >= MIN_REQUEST_BUDGET_MS,
+      ...(Number.isFinite(invocationEnd) ? { giveUpAt: invocationEnd - SAFETY_MARGIN_MS / 3 } : {}),
+      work: async (record) => {
+        try {
+          return await deliverJob(record, Math.min(config.requestTimeoutMs, requestBudget()), config, ports);
+        } catch (error) {
+          // Webhook table or Secrets Manager unavailable: SQS redelivers after the visibility timeout.
+          logger.error('Delivery job could not be processed', {
+            messageId: record.messageId,
+            error: errorName(error),
+          });
+          ports.metrics.count('DeliveryErrors');
+          return 'retry' as const;
+        }
+      },
+    });
+
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    let deferred = 0;
+    results.forEach((result, index) => {
+      const messageId = records[index]?.messageId ?? '';
+      if (result.status === 'done') {
+        if (result.value === 'retry') batchItemFailures.push({ itemIdentifier: messageId });
+        return;
+      }
+      deferred++;
+      batchItemFailures.push({ itemIdentifier: messageId });
+    });
+    if (deferred > 0) {
+      for (let i = 0; i < deferred; i++) ports.metrics.count('JobsDeferred');
+      logger.warn('Invocation running out of time: jobs left for SQS to redeliver', {
+        deferred,
+        batchSize: records.length,
+      });
+    }
+    return { batchItemFailures };
+  };
+
+  return middy(handleBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

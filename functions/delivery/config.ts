@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { DEFAULT_RETRY_POLICY, parseRetryDelays, type RetryPolicy } from '../../shared/domain/retry';
+
+const required = (variable: string) =>
+  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''], { error: 'must be "true" or "false"' })
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
+
+const envSchema = z.object({
+  WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
+  DELIVERY_LOG_TABLE: required('DELIVERY_LOG_TABLE'),
+  DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
+  SECRET_NAME_PREFIX: z.string().min(1).default('crm-webhooks'),
+  WEBHOOK_CACHE_TTL_SECONDS: integer(0, 3600).default(5),
+  MAX_ATTEMPTS: integer(1, 100).default(DEFAULT_RETRY_POLICY.maxAttempts),
+  RETRY_DELAYS_SECONDS: z.string().optional(),
+  REQUEST_TIMEOUT_MS: integer(100, 900_000).default(10_000),
+  AUTO_DISABLE_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(120),
+  DELIVERY_LOG_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  DELIVERY_CONCURRENCY: integer(1, 1000).default(32),
+  LOCAL_MODE: booleanFlag,
+});
+
+export interface DeliveryConfig {
+  webhooksTable: string;
+  deliveryLogTable: string;
+  deliveriesQueueUrl: string;
+  /** Secrets are `<prefix>/<workspaceId>/<webhookId>`; used when a webhook row names no secret. */
+  secretNamePrefix: string;
+  /** How long a webhook row is reused before it is read again (disable, rotation, URL change). */
+  webhookCacheTtlSeconds: number;
+  retryPolicy: RetryPolicy;
+  requestTimeoutMs: number;
+  autoDisableAfterHours: number;
+  deliveryLogTtlDays: number;
+  /** Jobs of one SQS batch delivered at once. */
+  deliveryConcurrency: number;
+  /** Local runtime only: allows loopback targets. Never set on AWS. */
+  localMode: boolean;
+}
+
+/** Reads the environment once at cold start; a bad value fails fast naming the variable. */
+export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`delivery configuration is invalid: ${problems.join('; ')}`);
+  }
+  const values = result.data;
+  let delaysSeconds = [...DEFAULT_RETRY_POLICY.delaysSeconds];
+  if (values.RETRY_DELAYS_SECONDS !== undefined) {
+    try {
+      delaysSeconds = parseRetryDelays(values.RETRY_DELAYS_SECONDS);
+    } catch (error) {
+      throw new Error(`delivery configuration is invalid: ${(error as Error).message}`);
+    }
+  }
+  return {
+    webhooksTable: values.WEBHOOKS_TABLE,
+    deliveryLogTable: values.DELIVERY_LOG_TABLE,
+    deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,
+    secretNamePrefix: values.SECRET_NAME_PREFIX,
+    webhookCacheTtlSeconds: values.WEBHOOK_CACHE_TTL_SECONDS,
+    retryPolicy: { maxAttempts: values.MAX_ATTEMPTS, delaysSeconds },
+    requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
+    autoDisableAfterHours: values.AUTO_DISABLE_AFTER_HOURS,
+    deliveryLogTtlDays: values.DELIVERY_LOG_TTL_DAYS,
+    deliveryConcurrency: values.DELIVERY_CONCURRENCY,
+    localMode: values.LOCAL_MODE,
+  };
+}

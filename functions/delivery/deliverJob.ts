@@ -1,0 +1,314 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import type { AttemptOutcome, DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';
+import type { SigningSecretSource } from '../../shared/adapters/secrets/signingSecretCache';
+import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
+import { serializePayload } from '../../shared/domain/payload/serializePayload';
+import { classifyAttemptOutcome, isLastAttempt, nextVisibilityDelaySeconds } from '../../shared/domain/retry';
+import { buildSignatureHeaders } from '../../shared/domain/signing';
+import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import type { DeliveryConfig } from './config';
+import type { DeliveryMetrics } from './deliveryMetrics';
+import { failureCauseOf } from './failureCause';
+import type { WebhookCache } from './webhookCache';
+
+/** The narrow slices of the adapters one delivery needs. */
+export interface DeliveryPorts {
+  webhooks: WebhookCache;
+  webhookWrites: {
+    recordFailure(workspaceId: string, id: string, at: Date): Promise<string | undefined>;
+    recordSuccess(workspaceId: string, id: string): Promise<void>;
+    disable(workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean>;
+  };
+  attemptLog: { record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> };
+  visibility: { change(receiptHandle: string, seconds: number): Promise<void> };
+  signingSecrets: SigningSecretSource;
+  http: {
+    post(request: {
+      url: string;
+      body: string;
+      headers: Record<string, string>;
+      timeoutMs: number;
+    }): Promise<WebhookResult>;
+  };
+  metrics: DeliveryMetrics;
+  logger: Logger;
+  now: () => Date;
+  random: () => number;
+}
+
+/** `acknowledged`: the job is finished (delete it); `retry`: report it in `batchItemFailures`. */
+export type JobDisposition = 'acknowledged' | 'retry';
+
+/**
+ * One SQS record, start to finish: decode, load the webhook and its secrets, sign, POST, then act on
+ * the outcome (retry schedule, 410 disable, auto-disable, dead-lettering) and log the attempt.
+ * `requestTimeoutMs` is this attempt's budget (the configured timeout, shortened near the deadline).
+ */
+export async function deliverJob(
+  record: SQSRecord,
+  requestTimeoutMs: number,
+  config: DeliveryConfig,
+  ports: DeliveryPorts,
+): Promise<JobDisposition> {
+  const decoded = decodeDeliveryJob(record.body);
+  if (!decoded.ok) {
+    // Retrying cannot fix a malformed body; acknowledging keeps it from cycling into the DLQ forever.
+    ports.logger.error('Malformed delivery job acknowledged without delivery', {
+      messageId: record.messageId,
+      reason: decoded.error,
+    });
+    ports.metrics.count('MalformedJobs');
+    return 'acknowledged';
+  }
+  const job = decoded.job;
+  const attempt = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+  const context = {
+    webhookId: job.webhookId,
+    deliveryId: job.deliveryId,
+    eventId: job.eventId,
+    event: job.event,
+    attempt,
+    ...(job.redriveCount === undefined ? {} : { redriveCount: job.redriveCount }),
+  };
+
+  const webhook = await ports.webhooks.get(job.workspaceId, job.webhookId);
+  if (webhook === undefined || webhook.status !== 'active') {
+    const cause = webhook === undefined ? 'webhook-deleted' : 'webhook-disabled';
+    ports.logger.info('Delivery skipped', { ...context, cause });
+    ports.metrics.count('JobsSkipped');
+    await writeAttemptLog(ports, config, job, attempt, {
+      outcome: 'skipped',
+      cause,
+      durationMs: 0,
+      attemptedAt: ports.now(),
+    });
+    return 'acknowledged';
+  }
+
+  const startedAt = ports.now();
+  const secrets = await signingSecretsOf(webhook, config, ports, startedAt);
+  const body = serializePayload(job, webhook);
+  const headers = buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt });
+  const result = await ports.http.post({
+    url: webhook.targetUrl,
+    body,
+    headers,
+    timeoutMs: requestTimeoutMs,
+  });
+  const classified = classifyAttemptOutcome(result);
+  const finishedAt = ports.now();
+  const response: { statusCode?: number; responseBody?: string; error?: string } =
+    result.kind === 'response'
+      ? { statusCode: result.status, ...(result.responseBody ? { responseBody: result.responseBody } : {}) }
+      : { error: result.error };
+  ports.metrics.count('DeliveryAttempts');
+  ports.metrics.latency(result.durationMs);
+
+  if (classified.outcome === 'delivered') {
+    ports.metrics.count('Delivered');
+    ports.logger.info('Delivered', {
+      ...context,
+      status: response.statusCode,
+      durationMs: result.durationMs,
+    });
+    if (webhook.failingSince !== undefined) {
+      await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id);
+      await ports.webhooks.patch(webhook.workspaceId, webhook.id, { failingSince: undefined });
+    }
+    await writeAttemptLog(ports, config, job, attempt, {
+      outcome: 'delivered',
+      durationMs: result.durationMs,
+      attemptedAt: startedAt,
+      ...response,
+    });
+    return 'acknowledged';
+  }
+
+  const cause = failureCauseOf(classified.cause);
+  ports.metrics.count('DeliveryFailed', { cause });
+  const failure = { ...context, cause, status: response.statusCode, durationMs: result.durationMs };
+
+  if (classified.outcome === 'gone') {
+    // 410: the receiver retired this endpoint. Retrying would be pointless; the user re-enables it.
+    await disableWebhook(webhook, 'gone', finishedAt, ports, failure);
+    await writeAttemptLog(ports, config, job, attempt, {
+      outcome: 'gone',
+      cause,
+      durationMs: result.durationMs,
+      attemptedAt: startedAt,
+      ...response,
+    });
+    return 'acknowledged';
+  }
+
+  const failingSince = await ports.webhookWrites.recordFailure(webhook.workspaceId, webhook.id, finishedAt);
+  if (failingSince !== undefined) {
+    await ports.webhooks.patch(webhook.workspaceId, webhook.id, { failingSince });
+    const failingForMs = finishedAt.getTime() - Date.parse(failingSince);
+    if (failingForMs >= config.autoDisableAfterHours * 3_600_000) {
+      await disableWebhook(webhook, 'failing', finishedAt, ports, { ...failure, failingSince });
+      // Its remaining jobs are skipped like those of any disabled webhook; no point waiting to retry.
+      await writeAttemptLog(ports, config, job, attempt, {
+        outcome: 'failed',
+        cause,
+        durationMs: result.durationMs,
+        attemptedAt: startedAt,
+        ...response,
+        error: `${response.error ?? `HTTP ${response.statusCode}`}; webhook disabled after failing since ${failingSince}`,
+      });
+      return 'acknowledged';
+    }
+  }
+
+  if (isLastAttempt(attempt, config.retryPolicy)) {
+    // Reported as failed with visibility 0: SQS sees the receive count exhausted and moves it to the DLQ now.
+    ports.metrics.count('DeadLettered');
+    ports.logger.warn('Delivery failed for the last time; the job goes to the dead-letter queue', failure);
+    await changeVisibility(ports, record, 0, context);
+    await writeAttemptLog(ports, config, job, attempt, {
+      outcome: 'dead-lettered',
+      cause,
+      durationMs: result.durationMs,
+      attemptedAt: startedAt,
+      ...response,
+    });
+    return 'retry';
+  }
+
+  const delaySeconds = nextVisibilityDelaySeconds({
+    attempt,
+    policy: config.retryPolicy,
+    ...(result.kind === 'response' && result.retryAfter !== undefined
+      ? { retryAfter: result.retryAfter }
+      : {}),
+    cause: classified.cause,
+    now: finishedAt,
+    random: ports.random,
+  });
+  ports.logger.info('Delivery failed; retry scheduled', { ...failure, retryInSeconds: delaySeconds });
+  await changeVisibility(ports, record, delaySeconds, context);
+  await writeAttemptLog(ports, config, job, attempt, {
+    outcome: 'failed',
+    cause,
+    durationMs: result.durationMs,
+    attemptedAt: startedAt,
+    ...response,
+    nextAttemptAt: new Date(finishedAt.getTime() + delaySeconds * 1000).toISOString(),
+  });
+  return 'retry';
+}
+
+/** Newest first: the current version, then the previous one while its rotation window lasts. */
+async function signingSecretsOf(
+  webhook: Webhook,
+  config: DeliveryConfig,
+  ports: DeliveryPorts,
+  now: Date,
+): Promise<string[]> {
+  const secretName = webhook.secretName || `${config.secretNamePrefix}/${webhook.workspaceId}/${webhook.id}`;
+  const inRotationWindow =
+    webhook.previousSecretVersionId !== undefined &&
+    webhook.previousSecretExpiresAt !== undefined &&
+    Date.parse(webhook.previousSecretExpiresAt) > now.getTime();
+  const [current, previous] = await Promise.all([
+    ports.signingSecrets.get(secretName, webhook.secretVersionId),
+    inRotationWindow
+      ? ports.signingSecrets
+          .get(secretName, webhook.previousSecretVersionId as string)
+          .catch((error: unknown) => {
+            if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+            // The previous version was already removed (rotated twice): signing with the current one is all we can do.
+            ports.logger.warn(
+              'Previous signing secret version not found; signing with the current one only',
+              {
+                webhookId: webhook.id,
+              },
+            );
+            return undefined;
+          })
+      : Promise.resolve(undefined),
+  ]);
+  return previous === undefined || previous === current ? [current] : [current, previous];
+}
+
+async function disableWebhook(
+  webhook: Webhook,
+  reason: 'gone' | 'failing',
+  now: Date,
+  ports: DeliveryPorts,
+  logContext: Record<string, unknown>,
+): Promise<void> {
+  const disabled = await ports.webhookWrites.disable(webhook.workspaceId, webhook.id, reason, now);
+  await ports.webhooks.patch(webhook.workspaceId, webhook.id, { status: 'disabled', disabledReason: reason });
+  if (disabled) {
+    ports.metrics.count('WebhooksDisabled', { cause: reason });
+    ports.logger.warn(
+      reason === 'gone'
+        ? 'Webhook disabled: the receiver answered 410 Gone'
+        : 'Webhook disabled: it has been failing for longer than AUTO_DISABLE_AFTER_HOURS',
+      { ...logContext, reason },
+    );
+  }
+}
+
+async function changeVisibility(
+  ports: DeliveryPorts,
+  record: SQSRecord,
+  seconds: number,
+  logContext: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await ports.visibility.change(record.receiptHandle, seconds);
+  } catch (error) {
+    // The job is still reported as failed; SQS then retries it after the queue's visibility timeout.
+    ports.logger.error('Could not set the retry delay', { ...logContext, error: errorName(error) });
+  }
+}
+
+async function writeAttemptLog(
+  ports: DeliveryPorts,
+  config: DeliveryConfig,
+  job: DeliveryJob,
+  attempt: number,
+  entry: {
+    outcome: AttemptOutcome;
+    cause?: string;
+    statusCode?: number;
+    durationMs: number;
+    error?: string;
+    responseBody?: string;
+    attemptedAt: Date;
+    nextAttemptAt?: string;
+  },
+): Promise<void> {
+  const { attemptedAt, ...rest } = entry;
+  try {
+    await ports.attemptLog.record(
+      {
+        webhookId: job.webhookId,
+        deliveryId: job.deliveryId,
+        eventId: job.eventId,
+        event: job.event,
+        attempt,
+        ...rest,
+        attemptedAt: attemptedAt.toISOString(),
+      },
+      config.deliveryLogTtlDays,
+    );
+  } catch (error) {
+    // The delivery itself happened; losing one log line must not cause a duplicate delivery.
+    ports.logger.error('Could not write the attempt log', {
+      webhookId: job.webhookId,
+      deliveryId: job.deliveryId,
+      attempt,
+      error: errorName(error),
+    });
+  }
+}
+
+export function errorName(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,63 @@
+export type TaskResult<R> =
+  | { status: 'done'; value: R }
+  /** Never started: time ran short before its turn. */
+  | { status: 'not-started' }
+  /** Started but not finished when the invocation had to return. */
+  | { status: 'unfinished' };
+
+/**
+ * Runs `work` over `items` with at most `concurrency` in flight, in order of arrival.
+ * - `canStart()` is asked before each item; once it says no, the remaining items are not started.
+ * - At `giveUpAt` (epoch ms) the call returns whatever has finished; the rest are `unfinished`.
+ * A rejected task is a programming error and rejects the whole run.
+ */
+export async function runWithConcurrency<T, R>(
+  items: readonly T[],
+  {
+    concurrency,
+    work,
+    canStart = () => true,
+    giveUpAt,
+    now = Date.now,
+  }: {
+    concurrency: number;
+    work: (item: T, index: number) => Promise<R>;
+    canStart?: () => boolean;
+    giveUpAt?: number;
+    now?: () => number;
+  },
+): Promise<TaskResult<R>[]> {
+  const results: TaskResult<R>[] = items.map(() => ({ status: 'not-started' }));
+  let next = 0;
+  let stopped = false;
+
+  const lane = async () => {
+    while (!stopped && next < items.length) {
+      if (!canStart()) {
+        stopped = true;
+        return;
+      }
+      const index = next++;
+      results[index] = { status: 'unfinished' };
+      const value = await work(items[index] as T, index);
+      results[index] = { status: 'done', value };
+    }
+  };
+
+  const lanes = Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  if (giveUpAt === undefined) {
+    await lanes;
+    return results;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, giveUpAt - now()));
+  });
+  try {
+    await Promise.race([lanes, deadline]);
+  } finally {
+    clearTimeout(timer);
+    stopped = true;
+  }
+  return results.map((result) => ({ ...result }));
+}
