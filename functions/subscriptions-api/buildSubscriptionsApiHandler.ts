@@ -1,0 +1,106 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
+import type { WebhookSecrets } from '../../shared/adapters/secrets/webhookSecrets';
+import {
+  DEFAULT_REDRIVE_LIMITS,
+  DeadLetterRedrive,
+  type RedriveLimits,
+} from '../../shared/adapters/sqs/deadLetterRedrive';
+import { API_KEY_CACHE_TTL_MS, ApiKeyAuthenticator, type WorkspaceLookup } from './apiKeyAuthenticator';
+import { createApiRouter, createRouteMatcher } from './apiRouter';
+import type { SubscriptionsApiConfig } from './config';
+import { logger, metrics } from './observability';
+import { openApiDocumentJson } from './openapiDocument';
+import { problemErrorHandler } from './problemErrorHandler';
+import { requestObservability } from './requestObservability';
+import type { RouteDefinition, RouteDeps } from './routeDefinition';
+import { createWebhookRoute } from './routes/createWebhookRoute';
+import { deleteWebhookRoute } from './routes/deleteWebhookRoute';
+import { getOpenApiDocumentRoute } from './routes/getOpenApiDocumentRoute';
+import { getWebhookRoute } from './routes/getWebhookRoute';
+import { listDeliveriesRoute } from './routes/listDeliveriesRoute';
+import { listWebhooksRoute } from './routes/listWebhooksRoute';
+import { redriveDeadLettersRoute } from './routes/redriveDeadLettersRoute';
+import { rotateSecretRoute } from './routes/rotateSecretRoute';
+import { sendTestEventRoute } from './routes/sendTestEventRoute';
+import { updateWebhookRoute } from './routes/updateWebhookRoute';
+
+export interface SubscriptionsApiDeps {
+  webhooks: WebhookStore;
+  apiKeys: WorkspaceLookup;
+  deliveryLog: DeliveryLogStore;
+  secrets: WebhookSecrets;
+  sqs: SQSClient;
+  now?: () => Date;
+  redriveLimits?: RedriveLimits;
+  apiKeyCacheTtlMs?: number;
+}
+
+/** The API Gateway (HTTP API, payload 2.0) handler for the management API. */
+export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, deps: SubscriptionsApiDeps) {
+  const now = deps.now ?? (() => new Date());
+  const routeDeps: RouteDeps = {
+    config,
+    webhooks: deps.webhooks,
+    secrets: deps.secrets,
+    deliveryLog: deps.deliveryLog,
+    sqs: deps.sqs,
+    redrive: new DeadLetterRedrive(
+      deps.sqs,
+      { deadLetterQueueUrl: config.deadLetterQueueUrl, deliveriesQueueUrl: config.deliveriesQueueUrl },
+      deps.redriveLimits ?? DEFAULT_REDRIVE_LIMITS,
+    ),
+    now,
+  };
+  let documentJson: string | undefined;
+  const routes: RouteDefinition[] = [
+    createWebhookRoute(routeDeps),
+    listWebhooksRoute(routeDeps),
+    getWebhookRoute(routeDeps),
+    updateWebhookRoute(routeDeps),
+    deleteWebhookRoute(routeDeps),
+    rotateSecretRoute(routeDeps),
+    sendTestEventRoute(routeDeps),
+    listDeliveriesRoute(routeDeps),
+    redriveDeadLettersRoute(routeDeps),
+    getOpenApiDocumentRoute(() => {
+      documentJson ??= openApiDocumentJson();
+      return documentJson;
+    }),
+  ];
+  const authenticator = new ApiKeyAuthenticator(
+    deps.apiKeys,
+    () => now().getTime(),
+    deps.apiKeyCacheTtlMs ?? API_KEY_CACHE_TTL_MS,
+  );
+  const router = createApiRouter(routes, (event) => authenticator.workspaceFor(event.headers?.authorization));
+
+  // onError runs innermost first: the problem response exists before logging, CORS and headers see it.
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(httpSecurityHeaders())
+    .use(
+      httpCors({
+        origin: '*',
+        headers: 'Authorization, Content-Type',
+        methods: 'GET, POST, PATCH, DELETE, OPTIONS',
+        exposeHeaders: 'Location, Allow, WWW-Authenticate, Retry-After',
+        maxAge: 600,
+        // OPTIONS goes through the router, which knows which methods a path allows.
+        disableBeforePreflightResponse: true,
+      }),
+    )
+    .use(requestObservability(createRouteMatcher(routes)))
+    .use(problemErrorHandler())
+    .use(httpHeaderNormalizer())
+    .handler(router);
+}

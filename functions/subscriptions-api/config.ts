@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const requiredName = (variable: string) =>
+  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''], { error: 'must be "true" or "false"' })
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const configSchema = z.object({
+  WEBHOOKS_TABLE: requiredName('WEBHOOKS_TABLE'),
+  API_KEYS_TABLE: requiredName('API_KEYS_TABLE'),
+  DELIVERY_LOG_TABLE: requiredName('DELIVERY_LOG_TABLE'),
+  DELIVERIES_QUEUE_URL: requiredName('DELIVERIES_QUEUE_URL'),
+  DEAD_LETTER_QUEUE_URL: requiredName('DEAD_LETTER_QUEUE_URL'),
+  SECRET_NAME_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9/_+=.@-]{1,200}$/, 'must contain only letters, digits and /_+=.@-')
+    .default('crm-webhooks'),
+  LOCAL_MODE: booleanFlag,
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
+});
+
+export interface SubscriptionsApiConfig {
+  webhooksTable: string;
+  apiKeysTable: string;
+  deliveryLogTable: string;
+  deliveriesQueueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Secrets are named `<prefix>/<workspaceId>/<webhookId>`. */
+  secretNamePrefix: string;
+  /** Local runtime only: allows `http://` and loopback webhook targets. */
+  localMode: boolean;
+  /** Request bodies above this many bytes get 413. */
+  maxBodyBytes: number;
+}
+
+/** Reads the environment once at cold start; a bad value fails fast naming the variable. */
+export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): SubscriptionsApiConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`subscriptions-api configuration is invalid: ${problems.join('; ')}`);
+  }
+  const env_ = result.data;
+  return {
+    webhooksTable: env_.WEBHOOKS_TABLE,
+    apiKeysTable: env_.API_KEYS_TABLE,
+    deliveryLogTable: env_.DELIVERY_LOG_TABLE,
+    deliveriesQueueUrl: env_.DELIVERIES_QUEUE_URL,
+    deadLetterQueueUrl: env_.DEAD_LETTER_QUEUE_URL,
+    secretNamePrefix: env_.SECRET_NAME_PREFIX,
+    localMode: env_.LOCAL_MODE,
+    maxBodyBytes: env_.MAX_BODY_BYTES,
+  };
+}

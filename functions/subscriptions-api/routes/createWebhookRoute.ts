@@ -1,0 +1,39 @@
+import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
+import { jsonResponse } from '../httpResponses';
+import { logger } from '../observability';
+import { parseJsonBody } from '../requestBody';
+import { parseBody } from '../requestInput';
+import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import { createWebhookRequestSchema } from '../schemas';
+import { createWebhookWithSecret } from '../services/createWebhookWithSecret';
+
+export function createWebhookRoute(deps: RouteDeps): RouteDefinition {
+  const schema = createWebhookRequestSchema({ localMode: deps.config.localMode });
+  return {
+    method: 'POST',
+    path: '/webhooks',
+    auth: true,
+    async handle({ event, workspaceId }) {
+      const request = parseBody(schema, parseJsonBody(event, deps.config.maxBodyBytes));
+      const { webhook, secret } = await createWebhookWithSecret(
+        {
+          webhooks: deps.webhooks,
+          secrets: deps.secrets,
+          onRollbackFailure: (secretName, error) =>
+            logger.error('could not delete the secret of a webhook that failed to save', {
+              secretName,
+              error,
+            }),
+        },
+        workspaceId,
+        request,
+        deps.now(),
+      );
+      return jsonResponse(
+        201,
+        { ...toWebhookView(webhook), secret },
+        { Location: `/webhooks/${webhook.id}` },
+      );
+    },
+  };
+}

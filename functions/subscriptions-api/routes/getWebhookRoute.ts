@@ -1,0 +1,17 @@
+import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
+import { jsonResponse } from '../httpResponses';
+import { webhookIdFrom } from '../requestInput';
+import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import { requireWebhook } from '../services/requireWebhook';
+
+export function getWebhookRoute(deps: RouteDeps): RouteDefinition {
+  return {
+    method: 'GET',
+    path: '/webhooks/{id}',
+    auth: true,
+    async handle({ event, workspaceId }) {
+      const webhook = await requireWebhook(deps.webhooks, workspaceId, webhookIdFrom(event));
+      return jsonResponse(200, toWebhookView(webhook));
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { jsonResponse } from '../httpResponses';
+import { parseQuery, webhookIdFrom } from '../requestInput';
+import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import { pageQuerySchema } from '../schemas';
+import { requireWebhook } from '../services/requireWebhook';
+
+export function listDeliveriesRoute(deps: RouteDeps): RouteDefinition {
+  return {
+    method: 'GET',
+    path: '/webhooks/{id}/deliveries',
+    auth: true,
+    async handle({ event, workspaceId }) {
+      const id = webhookIdFrom(event);
+      const { limit, cursor } = parseQuery(pageQuerySchema, event);
+      // The log is keyed by webhook id alone: check ownership before reading it.
+      await requireWebhook(deps.webhooks, workspaceId, id);
+      const page = await deps.deliveryLog.list(id, { limit, ...(cursor ? { cursor } : {}) });
+      return jsonResponse(200, { data: page.items, nextCursor: page.nextCursor });
+    },
+  };
+}

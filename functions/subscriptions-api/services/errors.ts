@@ -1,0 +1,18 @@
+/** The webhook does not exist in the caller's workspace (another workspace's id looks the same: 404). */
+export class WebhookNotFoundError extends Error {
+  constructor(readonly webhookId: string) {
+    super(`webhook ${webhookId} was not found`);
+    this.name = 'WebhookNotFoundError';
+  }
+}
+
+/** The action makes no sense for a disabled webhook (its jobs would be skipped, i.e. lost). */
+export class WebhookDisabledError extends Error {
+  constructor(
+    readonly webhookId: string,
+    action: string,
+  ) {
+    super(`webhook ${webhookId} is disabled: enable it (PATCH {"status":"active"}) before you ${action}`);
+    this.name = 'WebhookDisabledError';
+  }
+}

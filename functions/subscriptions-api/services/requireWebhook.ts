@@ -1,0 +1,14 @@
+import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import { WebhookNotFoundError } from './errors';
+
+/** The caller's webhook, read consistently (a client that just wrote it must see it). */
+export async function requireWebhook(
+  webhooks: WebhookStore,
+  workspaceId: string,
+  webhookId: string,
+): Promise<Webhook> {
+  const webhook = await webhooks.get(workspaceId, webhookId, { consistent: true });
+  if (!webhook) throw new WebhookNotFoundError(webhookId);
+  return webhook;
+}

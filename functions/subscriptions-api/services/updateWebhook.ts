@@ -1,0 +1,59 @@
+import {
+  type WebhookChanges,
+  WebhookConflictError,
+  type WebhookStore,
+} from '../../../shared/adapters/dynamodb/webhookStore';
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import type { UpdateWebhookRequest } from '../schemas';
+import { requireWebhook } from './requireWebhook';
+
+/** Optimistic-lock attempts before answering 409: concurrent edits of one webhook are rare. */
+export const UPDATE_ATTEMPTS = 3;
+
+/** What a PATCH changes on a webhook as it is now. */
+export function changesFor(request: UpdateWebhookRequest): WebhookChanges {
+  const changes: WebhookChanges = {};
+  if (request.targetUrl !== undefined) changes.targetUrl = request.targetUrl;
+  if (request.operations !== undefined) changes.operations = request.operations;
+  if (request.description !== undefined) changes.description = request.description ?? undefined;
+  if (request.payloadFormat !== undefined) changes.payloadFormat = request.payloadFormat;
+  if (request.status === 'active') {
+    // Re-enabling starts afresh: a webhook disabled for failing must not be disabled again at once.
+    Object.assign(changes, { status: 'active', disabledReason: undefined, failingSince: undefined });
+  } else if (request.status === 'disabled') {
+    Object.assign(changes, { status: 'disabled', disabledReason: 'user' });
+  }
+  return changes;
+}
+
+/**
+ * Applies `compute(current)` with the optimistic `version` check, re-reading on a conflict. Throws
+ * WebhookNotFoundError when the webhook is (or becomes) absent, WebhookConflictError when it keeps
+ * changing underneath.
+ */
+export async function updateWithRetry(
+  webhooks: WebhookStore,
+  workspaceId: string,
+  webhookId: string,
+  compute: (current: Webhook) => WebhookChanges,
+  now: () => Date,
+): Promise<Webhook> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await requireWebhook(webhooks, workspaceId, webhookId);
+    try {
+      return await webhooks.update(workspaceId, webhookId, compute(current), current.version, now());
+    } catch (error) {
+      if (!(error instanceof WebhookConflictError) || attempt >= UPDATE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+export function updateWebhook(
+  webhooks: WebhookStore,
+  workspaceId: string,
+  webhookId: string,
+  request: UpdateWebhookRequest,
+  now: () => Date,
+): Promise<Webhook> {
+  return updateWithRetry(webhooks, workspaceId, webhookId, () => changesFor(request), now);
+}

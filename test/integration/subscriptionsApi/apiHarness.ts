@@ -1,0 +1,118 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { buildSubscriptionsApiHandler } from '../../../functions/subscriptions-api/buildSubscriptionsApiHandler';
+import type { SubscriptionsApiConfig } from '../../../functions/subscriptions-api/config';
+import {
+  type SecretsManagerLocal,
+  startSecretsManagerLocal,
+} from '../../../infra/local/emulators/secretsManagerLocal';
+import { type DeliveryQueues, type SqsLocal, startSqsLocal } from '../../../infra/local/emulators/sqsLocal';
+import { createProductTables, deleteTables, type ProductTableNames } from '../../../infra/local/tables';
+import { ApiKeyStore } from '../../../shared/adapters/dynamodb/apiKeyStore';
+import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import { WebhookSecrets } from '../../../shared/adapters/secrets/webhookSecrets';
+import type { RedriveLimits } from '../../../shared/adapters/sqs/deadLetterRedrive';
+import {
+  type ApiRequestOptions,
+  type ApiResponse,
+  apiGatewayEvent,
+  apiResponse,
+  lambdaContext,
+} from '../../helpers/apiGatewayEvents';
+import { dynamoDbEndpoint, uniqueTableName } from '../../helpers/emulators';
+
+export interface ApiHarness {
+  call(options: ApiRequestOptions): Promise<ApiResponse>;
+  /** Calls with workspace A's key unless another key is given. */
+  as(apiKey: string): (options: Omit<ApiRequestOptions, 'apiKey'>) => Promise<ApiResponse>;
+  keyA: string;
+  keyB: string;
+  config: SubscriptionsApiConfig;
+  tables: ProductTableNames;
+  queues: DeliveryQueues;
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  secretsClient: SecretsManagerClient;
+  secretsLocal: SecretsManagerLocal;
+  sqsLocal: SqsLocal;
+  webhookStore: WebhookStore;
+  deliveryLog: DeliveryLogStore;
+  apiKeys: ApiKeyStore;
+  stop(): Promise<void>;
+}
+
+export const WORKSPACE_A = 'ws-alpha';
+export const WORKSPACE_B = 'ws-beta';
+
+/**
+ * The real handler wired to DynamoDB Local (unique tables), the local Secrets Manager and fauxqs, with
+ * one API key for each of two workspaces.
+ */
+export async function startApiHarness(
+  options: { localMode?: boolean; maxBodyBytes?: number; redriveLimits?: RedriveLimits } = {},
+): Promise<ApiHarness> {
+  const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint() });
+  const tables: ProductTableNames = {
+    webhooks: uniqueTableName('webhooks'),
+    apiKeys: uniqueTableName('api-keys'),
+    deliveryLog: uniqueTableName('delivery-log'),
+  };
+  await createProductTables(dynamo, tables);
+  const secretsLocal = await startSecretsManagerLocal();
+  const sqsLocal = await startSqsLocal();
+  const queues = sqsLocal.createDeliveryQueues({ maxAttempts: 3, visibilityTimeoutSeconds: 30 });
+  const sqs = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
+  const secretsClient = new SecretsManagerClient({ endpoint: secretsLocal.endpoint, maxAttempts: 1 });
+  const config: SubscriptionsApiConfig = {
+    webhooksTable: tables.webhooks,
+    apiKeysTable: tables.apiKeys,
+    deliveryLogTable: tables.deliveryLog,
+    deliveriesQueueUrl: queues.deliveriesQueueUrl,
+    deadLetterQueueUrl: queues.deadLetterQueueUrl,
+    secretNamePrefix: 'crm-webhooks',
+    localMode: options.localMode ?? false,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+  };
+  const webhookStore = new WebhookStore(dynamo, tables.webhooks);
+  const deliveryLog = new DeliveryLogStore(dynamo, tables.deliveryLog);
+  const apiKeys = new ApiKeyStore(dynamo, tables.apiKeys);
+  const { key: keyA } = await apiKeys.create(WORKSPACE_A, { name: 'tests A' });
+  const { key: keyB } = await apiKeys.create(WORKSPACE_B, { name: 'tests B' });
+  const handler = buildSubscriptionsApiHandler(config, {
+    webhooks: webhookStore,
+    apiKeys,
+    deliveryLog,
+    secrets: new WebhookSecrets(secretsClient, config.secretNamePrefix),
+    sqs,
+    ...(options.redriveLimits ? { redriveLimits: options.redriveLimits } : {}),
+  });
+  const call = async (request: ApiRequestOptions) =>
+    apiResponse(await handler(apiGatewayEvent(request), lambdaContext()));
+  return {
+    call,
+    as: (apiKey) => (request) => call({ ...request, apiKey }),
+    keyA,
+    keyB,
+    config,
+    tables,
+    queues,
+    dynamo,
+    sqs,
+    secretsClient,
+    secretsLocal,
+    sqsLocal,
+    webhookStore,
+    deliveryLog,
+    apiKeys,
+    async stop() {
+      await deleteTables(dynamo, Object.values(tables));
+      await secretsLocal.stop();
+      await sqsLocal.stop();
+      dynamo.destroy();
+      sqs.destroy();
+      secretsClient.destroy();
+    },
+  };
+}

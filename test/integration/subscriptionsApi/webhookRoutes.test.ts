@@ -1,0 +1,365 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, startApiHarness, WORKSPACE_A } from './apiHarness';
+
+let api: ApiHarness;
+let asA: ApiHarness['call'];
+
+beforeAll(async () => {
+  api = await startApiHarness();
+  asA = (options) => api.call({ apiKey: api.keyA, ...options });
+});
+
+afterAll(async () => {
+  await api.stop();
+});
+
+async function createWebhook(body: Record<string, unknown> = {}) {
+  const response = await asA({
+    method: 'POST',
+    path: '/webhooks',
+    body: { targetUrl: 'https://example.com/hooks', ...body },
+  });
+  expect(response.status, JSON.stringify(response.json)).toBe(201);
+  return response.json;
+}
+
+describe('POST /webhooks', () => {
+  it('creates a webhook with defaults and returns its secret once', async () => {
+    const response = await asA({
+      method: 'POST',
+      path: '/webhooks',
+      body: { targetUrl: 'https://example.com/hooks', description: 'warehouse sync' },
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers['content-type']).toBe('application/json');
+    const created = response.json;
+    expect(created).toMatchObject({
+      workspaceId: WORKSPACE_A,
+      targetUrl: 'https://example.com/hooks',
+      operations: ['*.*'],
+      description: 'warehouse sync',
+      payloadFormat: 'default',
+      status: 'active',
+    });
+    expect(created.id).toMatch(/^wh_[A-Za-z0-9_-]{22}$/);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(created.createdAt).toBe(created.updatedAt);
+    expect(response.headers.location).toBe(`/webhooks/${created.id}`);
+    expect(created).not.toHaveProperty('secretName');
+    expect(created).not.toHaveProperty('secretVersionId');
+    expect(created).not.toHaveProperty('version');
+
+    const stored = await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true });
+    expect(stored?.secretName).toBe(`crm-webhooks/${WORKSPACE_A}/${created.id}`);
+    expect(JSON.stringify(stored)).not.toContain(created.secret);
+    expect(api.secretsLocal.allSecretStrings()).toContain(created.secret);
+
+    const fetched = await asA({ method: 'GET', path: `/webhooks/${created.id}` });
+    expect(fetched.status).toBe(200);
+    const { secret: _secret, ...view } = created;
+    expect(fetched.json).toEqual(view);
+    expect(fetched.rawBody).not.toContain('whsec_');
+  });
+
+  it('de-duplicates operations and keeps payloadFormat', async () => {
+    const created = await createWebhook({
+      operations: ['person.created', 'company.*', 'person.created'],
+      payloadFormat: 'twenty',
+    });
+    expect(created.operations).toEqual(['person.created', 'company.*']);
+    expect(created.payloadFormat).toBe('twenty');
+  });
+
+  it('accepts 50 operations and a 500-character description, a 2048-character URL', async () => {
+    const operations = Array.from({ length: 50 }, (_, i) => `object${i}.created`);
+    const targetUrl = `https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`;
+    const created = await createWebhook({ operations, description: 'd'.repeat(500), targetUrl });
+    expect(created.operations).toHaveLength(50);
+    expect(created.targetUrl).toHaveLength(2048);
+  });
+
+  const invalidBodies: [string, Record<string, unknown>, string][] = [
+    ['missing targetUrl', {}, 'targetUrl'],
+    ['relative URL', { targetUrl: '/hooks' }, 'targetUrl'],
+    ['http in production mode', { targetUrl: 'http://example.com/hooks' }, 'targetUrl'],
+    ['ftp URL', { targetUrl: 'ftp://example.com/hooks' }, 'targetUrl'],
+    ['credentials in URL', { targetUrl: 'https://user:pass@example.com/hooks' }, 'targetUrl'],
+    ['username only', { targetUrl: 'https://user@example.com/hooks' }, 'targetUrl'],
+    ['URL over 2048 characters', { targetUrl: `https://example.com/${'a'.repeat(2040)}` }, 'targetUrl'],
+    ['loopback IP', { targetUrl: 'https://127.0.0.1/hooks' }, 'targetUrl'],
+    ['localhost', { targetUrl: 'https://localhost/hooks' }, 'targetUrl'],
+    ['private IP', { targetUrl: 'https://10.1.2.3/hooks' }, 'targetUrl'],
+    ['private 192.168', { targetUrl: 'https://192.168.0.10/hooks' }, 'targetUrl'],
+    ['metadata address', { targetUrl: 'https://169.254.169.254/latest' }, 'targetUrl'],
+    ['CGNAT', { targetUrl: 'https://100.64.0.1/hooks' }, 'targetUrl'],
+    ['multicast', { targetUrl: 'https://224.0.0.1/hooks' }, 'targetUrl'],
+    ['IPv6 loopback', { targetUrl: 'https://[::1]/hooks' }, 'targetUrl'],
+    ['IPv6 unique local', { targetUrl: 'https://[fd00::1]/hooks' }, 'targetUrl'],
+    ['IPv4-mapped IPv6', { targetUrl: 'https://[::ffff:10.0.0.1]/hooks' }, 'targetUrl'],
+    ['decimal IPv4 literal', { targetUrl: 'https://2130706433/hooks' }, 'targetUrl'],
+    ['internal name', { targetUrl: 'https://metadata.google.internal/' }, 'targetUrl'],
+    ['whitespace', { targetUrl: ' https://example.com/hooks' }, 'targetUrl'],
+    ['targetUrl not a string', { targetUrl: 42 }, 'targetUrl'],
+    ['bad operation', { targetUrl: 'https://example.com', operations: ['person'] }, 'operations.0'],
+    [
+      'unknown action',
+      { targetUrl: 'https://example.com', operations: ['*.*', 'person.exploded'] },
+      'operations.1',
+    ],
+    ['empty operations', { targetUrl: 'https://example.com', operations: [] }, 'operations'],
+    [
+      '51 operations',
+      { targetUrl: 'https://example.com', operations: Array.from({ length: 51 }, (_, i) => `o${i}.created`) },
+      'operations',
+    ],
+    ['operations not an array', { targetUrl: 'https://example.com', operations: '*.*' }, 'operations'],
+    [
+      'description too long',
+      { targetUrl: 'https://example.com', description: 'x'.repeat(501) },
+      'description',
+    ],
+    ['bad payloadFormat', { targetUrl: 'https://example.com', payloadFormat: 'xml' }, 'payloadFormat'],
+    ['unknown field', { targetUrl: 'https://example.com', secret: 'mine' }, 'secret'],
+    ['status on create', { targetUrl: 'https://example.com', status: 'disabled' }, 'status'],
+  ];
+
+  it.each(invalidBodies)('rejects %s with 400 naming the field', async (_name, body, field) => {
+    const response = await asA({ method: 'POST', path: '/webhooks', body });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 400, title: 'Invalid request' });
+    expect(response.json.type).toMatch(/^urn:crm-webhooks:problem:/);
+    expect(response.json.errors.map((e: { path: string }) => e.path)).toContain(field);
+  });
+
+  it('names every bad field at once', async () => {
+    const response = await asA({
+      method: 'POST',
+      path: '/webhooks',
+      body: { targetUrl: 'http://10.0.0.1', operations: ['nope'], description: 7, extra: true },
+    });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((e: { path: string }) => e.path).sort()).toEqual(
+      ['description', 'extra', 'operations.0', 'targetUrl'].sort(),
+    );
+  });
+
+  it('rejects a JSON body that is not an object', async () => {
+    for (const body of ['[]', '"text"', '42', 'null']) {
+      const response = await asA({ method: 'POST', path: '/webhooks', body });
+      expect(response.status).toBe(400);
+      expect(response.json.errors).toEqual([{ path: '', message: 'must be a JSON object' }]);
+    }
+  });
+});
+
+describe('local mode', () => {
+  it('accepts http and loopback targets only when LOCAL_MODE is on', async () => {
+    const local = await startApiHarness({ localMode: true });
+    try {
+      for (const targetUrl of [
+        'http://127.0.0.1:4000/hook',
+        'http://localhost:4000/hook',
+        'http://[::1]:4000/x',
+      ]) {
+        const response = await local.call({
+          apiKey: local.keyA,
+          method: 'POST',
+          path: '/webhooks',
+          body: { targetUrl },
+        });
+        expect(response.status, targetUrl).toBe(201);
+      }
+      const privateTarget = await local.call({
+        apiKey: local.keyA,
+        method: 'POST',
+        path: '/webhooks',
+        body: { targetUrl: 'http://10.0.0.5/hook' },
+      });
+      expect(privateTarget.status).toBe(400);
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
+describe('GET /webhooks', () => {
+  it('pages through more than one page with a cursor and never returns secrets', async () => {
+    const separate = await startApiHarness();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const response = await separate.call({
+          apiKey: separate.keyA,
+          method: 'POST',
+          path: '/webhooks',
+          body: { targetUrl: `https://example.com/${i}` },
+        });
+        ids.push(response.json.id);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page = await separate.call({
+          apiKey: separate.keyA,
+          method: 'GET',
+          path: `/webhooks?limit=3${query}`,
+        });
+        expect(page.status).toBe(200);
+        expect(page.json.data.length).toBeLessThanOrEqual(3);
+        expect(page.rawBody).not.toMatch(/whsec_|secretName|secretVersionId/);
+        seen.push(...page.json.data.map((w: { id: string }) => w.id));
+        cursor = page.json.nextCursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(pages).toBeGreaterThanOrEqual(3);
+      expect(seen.sort()).toEqual([...ids].sort());
+
+      const all = await separate.call({ apiKey: separate.keyA, method: 'GET', path: '/webhooks' });
+      expect(all.json.data).toHaveLength(7);
+      expect(all.json.nextCursor).toBeNull();
+    } finally {
+      await separate.stop();
+    }
+  });
+
+  it.each([
+    ['limit=abc', 'limit'],
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=2.5', 'limit'],
+    ['limit=-1', 'limit'],
+    ['cursor=not-a-cursor', 'cursor'],
+    [
+      `cursor=${Buffer.from(JSON.stringify({ workspaceId: 'ws-beta', id: 'wh_x' })).toString('base64url')}`,
+      'cursor',
+    ],
+  ])('rejects %s with 400', async (query, field) => {
+    const response = await asA({ method: 'GET', path: `/webhooks?${query}` });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json.errors.map((e: { path: string }) => e.path)).toContain(field);
+  });
+});
+
+describe('PATCH /webhooks/{id}', () => {
+  it('changes only the fields sent and bumps updatedAt', async () => {
+    const created = await createWebhook({ description: 'before', operations: ['person.*'] });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const response = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { targetUrl: 'https://example.org/new', operations: ['note.created', 'note.created'] },
+    });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      id: created.id,
+      targetUrl: 'https://example.org/new',
+      operations: ['note.created'],
+      description: 'before',
+      createdAt: created.createdAt,
+    });
+    expect(response.json.updatedAt > created.updatedAt).toBe(true);
+    expect(response.rawBody).not.toContain('whsec_');
+  });
+
+  it('removes the description with null and switches payloadFormat', async () => {
+    const created = await createWebhook({ description: 'to remove' });
+    const response = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { description: null, payloadFormat: 'twenty' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.json).not.toHaveProperty('description');
+    expect(response.json.payloadFormat).toBe('twenty');
+  });
+
+  it('disables and re-enables, clearing the failure state', async () => {
+    const created = await createWebhook();
+    // The delivery function's bookkeeping: a failure run, then auto-disable.
+    await api.webhookStore.recordFailure(WORKSPACE_A, created.id, new Date('2026-01-01T00:00:00Z'));
+    await api.webhookStore.disable(WORKSPACE_A, created.id, 'failing', new Date());
+    const disabled = await asA({ method: 'GET', path: `/webhooks/${created.id}` });
+    expect(disabled.json).toMatchObject({ status: 'disabled', disabledReason: 'failing' });
+    expect(disabled.json.failingSince).toBe('2026-01-01T00:00:00.000Z');
+
+    const enabled = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { status: 'active' },
+    });
+    expect(enabled.status).toBe(200);
+    expect(enabled.json.status).toBe('active');
+    expect(enabled.json).not.toHaveProperty('disabledReason');
+    expect(enabled.json).not.toHaveProperty('failingSince');
+
+    const byUser = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { status: 'disabled' },
+    });
+    expect(byUser.json).toMatchObject({ status: 'disabled', disabledReason: 'user' });
+  });
+
+  it.each([
+    ['empty body', {}, ''],
+    ['bad status', { status: 'paused' }, 'status'],
+    ['http URL', { targetUrl: 'http://example.com' }, 'targetUrl'],
+    ['private target', { targetUrl: 'https://172.16.0.1/' }, 'targetUrl'],
+    ['bad operations', { operations: ['*'] }, 'operations.0'],
+    ['empty operations', { operations: [] }, 'operations'],
+    ['long description', { description: 'x'.repeat(501) }, 'description'],
+    ['bad payloadFormat', { payloadFormat: 'csv' }, 'payloadFormat'],
+    ['unknown field', { id: 'wh_other' }, 'id'],
+    ['secret field', { secret: 'whsec_x' }, 'secret'],
+  ])('rejects %s with 400', async (_name, body, field) => {
+    const created = await createWebhook();
+    const response = await asA({ method: 'PATCH', path: `/webhooks/${created.id}`, body });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((e: { path: string }) => e.path)).toContain(field);
+  });
+
+  it('answers 404 for an unknown id', async () => {
+    const response = await asA({
+      method: 'PATCH',
+      path: '/webhooks/wh_doesNotExist0000000',
+      body: { description: 'x' },
+    });
+    expect(response.status).toBe(404);
+  });
+
+  it('retries on a concurrent version change, and concurrent PATCHes all land', async () => {
+    const created = await createWebhook();
+    const responses = await Promise.all(
+      ['a', 'b', 'c'].map((description) =>
+        asA({ method: 'PATCH', path: `/webhooks/${created.id}`, body: { description } }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+    const stored = await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true });
+    expect(stored?.version).toBe(1 + statuses.filter((s) => s === 200).length);
+  });
+});
+
+describe('DELETE /webhooks/{id}', () => {
+  it('deletes the webhook, schedules its secret for deletion, and answers 404 afterwards', async () => {
+    const created = await createWebhook();
+    const secretName = `crm-webhooks/${WORKSPACE_A}/${created.id}`;
+    const response = await asA({ method: 'DELETE', path: `/webhooks/${created.id}` });
+    expect(response.status).toBe(204);
+    expect(response.rawBody ?? '').toBe('');
+    expect((await asA({ method: 'GET', path: `/webhooks/${created.id}` })).status).toBe(404);
+    expect((await asA({ method: 'DELETE', path: `/webhooks/${created.id}` })).status).toBe(404);
+    const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+    const described = await api.secretsClient.send(new DescribeSecretCommand({ SecretId: secretName }));
+    expect(described.DeletedDate).toBeInstanceOf(Date);
+    const days = (described.DeletedDate!.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThan(7.1);
+  });
+});
