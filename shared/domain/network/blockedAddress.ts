@@ -25,7 +25,8 @@ export function blockedAddressReason(address: string, policy: AddressPolicy): st
   const range = parsed.range();
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy.allowLoopback) return undefined;
-  return `${parsed.toString()} is a ${describeRange(range)} address`;
+  const description = describeRange(range);
+  return `${parsed.toString()} is ${/^[aeiou]/i.test(description) ? 'an' : 'a'} ${description} address`;
 }
 
 function describeRange(range: string): string {
@@ -37,6 +38,10 @@ function describeRange(range: string): string {
       return 'link-local (cloud metadata)';
     case 'carrierGradeNat':
       return 'carrier-grade NAT';
+    // Translation and tunnel ranges can embed a private IPv4 address.
+    case 'rfc6052':
+    case 'rfc6145':
+      return 'IPv4/IPv6 translation (NAT64)';
     default:
       return range;
   }

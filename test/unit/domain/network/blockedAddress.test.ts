@@ -130,3 +130,17 @@ describe('blockedHostReason (hostnames as new URL() gives them)', () => {
     expect(blockedHostReason(hostOf('http://10.0.0.1/'), local)).toMatch(/private/);
   });
 });
+
+describe('blockedAddressReason: translation and tunnel ranges that can embed private IPv4', () => {
+  it.each([
+    ['64:ff9b::a9fe:a9fe', /an IPv4\/IPv6 translation \(NAT64\) address/],
+    ['::ffff:0:7f00:1', /NAT64/],
+    ['2002:7f00:1::1', /6to4/],
+    ['2001::1', /teredo/],
+    ['0.1.2.3', /is an unspecified address/],
+    ['198.18.0.1', /reserved/],
+    ['2001:db8::1', /reserved/],
+  ])('blocks %s', (address, reason) => {
+    expect(blockedAddressReason(address, strict)).toMatch(reason);
+  });
+});
