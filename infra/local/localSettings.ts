@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  type CrmSourcesConfig,
+  defaultCrmSourcesConfig,
+  parseCrmSourcesConfig,
+} from '../../shared/config/crmSourcesConfig';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const localEnvSchema = z.object({
+  PORT: port(3000),
+  DYNAMODB_PORT: port(8000),
+  SQS_PORT: port(4566),
+  /** The local Secrets Manager endpoint is only used by the functions: any free port will do. */
+  SECRETS_MANAGER_PORT: port(0),
+  WEBHOOKS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  CRM_SOURCES_CONFIG_FILE: z.string().min(1).optional(),
+  MAX_ATTEMPTS: positiveInt(1, 100).default(10),
+  /** Concurrent receive loops on the deliveries queue. */
+  DELIVERY_CONCURRENCY: positiveInt(1, 50).default(4),
+  /** The delivery function's timeout; the deliveries queue's visibility timeout is 6x this, as on AWS. */
+  DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),
+  /** Retries of a failing stream batch before it goes to the mapper failure queue. */
+  MAPPER_RETRY_ATTEMPTS: positiveInt(0, 100).default(3),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export interface LocalSettings {
+  apiPort: number;
+  dynamoDbPort: number;
+  sqsPort: number;
+  secretsManagerPort: number;
+  apiKey?: string;
+  crmSources: CrmSourcesConfig;
+  /** Where the CRM sources config came from (shown to the user). */
+  crmSourcesOrigin: string;
+  maxAttempts: number;
+  deliveryConcurrency: number;
+  deliveryTimeoutSeconds: number;
+  mapperRetryAttempts: number;
+  region: string;
+}
+
+export class LocalSettingsError extends Error {}
+
+/** Reads the local runtime's settings from the environment, naming the variable on any mistake. */
+export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): LocalSettings {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = localEnvSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
+    throw new LocalSettingsError(`Invalid environment:\n${problems.join('\n')}`);
+  }
+  const e = result.data;
+  let crmSources = defaultCrmSourcesConfig;
+  let crmSourcesOrigin = 'built-in default (person, company, note, task, opportunity)';
+  if (e.CRM_SOURCES_CONFIG_FILE) {
+    const path = resolve(cwd, e.CRM_SOURCES_CONFIG_FILE);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new LocalSettingsError(`CRM_SOURCES_CONFIG_FILE: cannot read ${path}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new LocalSettingsError(
+        `CRM_SOURCES_CONFIG_FILE: ${path} is not valid JSON (${(error as Error).message})`,
+      );
+    }
+    try {
+      crmSources = parseCrmSourcesConfig(json, `CRM sources config in ${path}`);
+    } catch (error) {
+      throw new LocalSettingsError((error as Error).message);
+    }
+    crmSourcesOrigin = path;
+  }
+  return {
+    apiPort: e.PORT,
+    dynamoDbPort: e.DYNAMODB_PORT,
+    sqsPort: e.SQS_PORT,
+    secretsManagerPort: e.SECRETS_MANAGER_PORT,
+    ...(e.WEBHOOKS_API_KEY === undefined ? {} : { apiKey: e.WEBHOOKS_API_KEY }),
+    crmSources,
+    crmSourcesOrigin,
+    maxAttempts: e.MAX_ATTEMPTS,
+    deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
+    mapperRetryAttempts: e.MAPPER_RETRY_ATTEMPTS,
+    region: e.AWS_REGION,
+  };
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+  type ShardIteratorType,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { abortableSleep } from './abortableSleep';
+import { readBatchItemFailures } from './batchItemFailures';
+import { invokeLambda, type LambdaHandler } from './lambdaContext';
+
+export interface StreamBatchResult {
+  streamArn: string;
+  shardId: string;
+  /** Records in the batch as first read. */
+  records: number;
+  /** Records given up on after the retries and reported to the failure destination. */
+  sentToFailureDestination: number;
+  /** Invocations it took (1 = no retry). */
+  invocations: number;
+}
+
+export interface StreamPollerOptions {
+  streams: DynamoDBStreamsClient;
+  streamArns: readonly string[];
+  handler: LambdaHandler<DynamoDBStreamEvent, unknown>;
+  /** Converts an SDK stream record to the record Lambda delivers (`infra/local/streamRecordToLambda`). */
+  toLambdaRecord: (record: StreamRecord, streamArn: string) => DynamoDBRecord;
+  functionName: string;
+  timeoutMs: number;
+  /** Where a batch goes once its retries are exhausted (Lambda's on-failure destination). */
+  failureDestination: { sqs: SQSClient; queueUrl: string };
+  /** Where reading starts on the shards open at start; shards appearing later are read from their start. */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  batchSize?: number;
+  /** Retries of a failing batch before it goes to the failure destination (Lambda's MaximumRetryAttempts). */
+  maxRetryAttempts?: number;
+  /** Pause between polls of an idle shard (Lambda polls each shard about four times a second). */
+  idlePollMs?: number;
+  /** How often the shard list is refreshed, to pick up new shards after splits and rotations. */
+  shardDiscoveryMs?: number;
+  retryBackoffMs?: number;
+  onBatch?: (result: StreamBatchResult) => void;
+  onPollError?: (error: unknown) => void;
+}
+
+export interface StreamPoller {
+  stop(): Promise<void>;
+}
+
+async function listShards(streams: DynamoDBStreamsClient, streamArn: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let exclusiveStartShardId: string | undefined;
+  do {
+    const page = await streams.send(
+      new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+    );
+    shards.push(...(page.StreamDescription?.Shards ?? []));
+    exclusiveStartShardId = page.StreamDescription?.LastEvaluatedShardId;
+  } while (exclusiveStartShardId);
+  return shards;
+}
+
+/**
+ * Feeds DynamoDB streams to a handler with the semantics of Lambda's DynamoDB event source mapping
+ * (ReportBatchItemFailures on, BisectBatchOnFunctionError off): every shard is read in order by one
+ * reader, a child shard only once its parent is fully read; a batch whose handler reports item failures
+ * is retried from the lowest failed sequence number, a thrown error retries the remaining batch, and
+ * after `maxRetryAttempts` the batch's metadata goes to the failure destination and reading moves on.
+ */
+export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
+  const abort = new AbortController();
+  const batchSize = options.batchSize ?? 100;
+  const maxRetries = options.maxRetryAttempts ?? 3;
+  const idlePollMs = options.idlePollMs ?? 250;
+  const report = options.onPollError ?? ((error) => console.error(`[${options.functionName} poller]`, error));
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const functionArn = `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`;
+
+  async function sendToFailureDestination(
+    streamArn: string,
+    shardId: string,
+    records: DynamoDBRecord[],
+    invocations: number,
+    functionError: string,
+  ): Promise<void> {
+    const first = records[0]!.dynamodb;
+    const last = records[records.length - 1]!.dynamodb;
+    const arrival = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000).toISOString();
+    // The shape Lambda sends to an on-failure destination: metadata only, never the records themselves.
+    const invocationRecord = {
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: invocations,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: first?.SequenceNumber,
+        endSequenceNumber: last?.SequenceNumber,
+        approximateArrivalOfFirstRecord: arrival(first?.ApproximateCreationDateTime),
+        approximateArrivalOfLastRecord: arrival(last?.ApproximateCreationDateTime),
+        batchSize: records.length,
+        streamArn,
+      },
+    };
+    await options.failureDestination.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: options.failureDestination.queueUrl,
+        MessageBody: JSON.stringify(invocationRecord),
+      }),
+    );
+  }
+
+  /** Invokes the handler until the batch is done or given up on; never throws. */
+  async function processBatch(streamArn: string, shardId: string, batch: DynamoDBRecord[]): Promise<void> {
+    let remaining = batch;
+    let retries = 0;
+    let invocations = 0;
+    for (;;) {
+      invocations++;
+      let functionError = 'Unhandled';
+      let failedFrom = -1;
+      try {
+        const response = await invokeLambda(options.handler, { Records: remaining }, options);
+        const ids = remaining.map((r) => r.dynamodb?.SequenceNumber ?? '');
+        const outcome = readBatchItemFailures(response, ids);
+        if (outcome.kind === 'all-succeeded') break;
+        functionError = 'BatchItemFailure';
+        failedFrom = outcome.kind === 'all-failed' ? 0 : ids.findIndex((id) => outcome.failedIds.has(id));
+      } catch (error) {
+        report(error);
+        failedFrom = 0;
+      }
+      // Retrying from the lowest failed record: what succeeded before it is checkpointed.
+      if (failedFrom > 0) retries = 0;
+      remaining = remaining.slice(failedFrom);
+      if (retries >= maxRetries) {
+        try {
+          await sendToFailureDestination(streamArn, shardId, remaining, invocations, functionError);
+        } catch (error) {
+          report(error);
+        }
+        options.onBatch?.({
+          streamArn,
+          shardId,
+          records: batch.length,
+          sentToFailureDestination: remaining.length,
+          invocations,
+        });
+        return;
+      }
+      retries++;
+      // Shutdown does not cut retries short: the batch is either done or handed to the destination.
+      await new Promise((r) => setTimeout(r, (options.retryBackoffMs ?? 200) * retries));
+    }
+    options.onBatch?.({
+      streamArn,
+      shardId,
+      records: batch.length,
+      sentToFailureDestination: 0,
+      invocations,
+    });
+  }
+
+  async function iteratorFor(
+    streamArn: string,
+    shardId: string,
+    type: ShardIteratorType,
+    sequenceNumber?: string,
+  ): Promise<string | undefined> {
+    const result = await options.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: type,
+        ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
+      }),
+    );
+    return result.ShardIterator;
+  }
+
+  /** Reads one shard to its end (closed shards) or until stopped. */
+  async function readShard(
+    streamArn: string,
+    shardId: string,
+    startAt: 'TRIM_HORIZON' | 'LATEST',
+  ): Promise<void> {
+    let checkpoint: string | undefined;
+    let iterator: string | undefined;
+    while (!abort.signal.aborted) {
+      try {
+        iterator ??= checkpoint
+          ? await iteratorFor(streamArn, shardId, 'AFTER_SEQUENCE_NUMBER', checkpoint)
+          : await iteratorFor(streamArn, shardId, startAt);
+        if (iterator === undefined) return;
+        const page = await options.streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
+        );
+        const records = page.Records ?? [];
+        if (records.length > 0) {
+          await processBatch(
+            streamArn,
+            shardId,
+            records.map((r) => options.toLambdaRecord(r, streamArn)),
+          );
+          checkpoint = records[records.length - 1]!.dynamodb?.SequenceNumber;
+        }
+        // No next iterator: the shard is closed and fully read.
+        if (!page.NextShardIterator) return;
+        iterator = page.NextShardIterator;
+        if (records.length === 0) await abortableSleep(idlePollMs, abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        // Expired or trimmed iterators are re-acquired from the last processed record.
+        report(error);
+        iterator = undefined;
+        await abortableSleep(1_000, abort.signal);
+      }
+    }
+  }
+
+  async function followStream(streamArn: string): Promise<void> {
+    const started = new Map<string, Promise<void>>();
+    const finished = new Set<string>();
+    let firstListing = true;
+    while (!abort.signal.aborted) {
+      try {
+        const shards = await listShards(options.streams, streamArn);
+        const known = new Set(shards.map((s) => s.ShardId));
+        for (const shard of shards) {
+          const shardId = shard.ShardId!;
+          if (started.has(shardId)) continue;
+          const parent = shard.ParentShardId;
+          // A parent still listed must be fully read first; one no longer listed has been trimmed.
+          if (parent && known.has(parent) && !finished.has(parent)) continue;
+          const isOpen = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
+          const fromLatest = firstListing && options.startingPosition === 'LATEST';
+          if (fromLatest && !isOpen) {
+            // Closed before we started: nothing in it is "latest".
+            started.set(shardId, Promise.resolve());
+            finished.add(shardId);
+            continue;
+          }
+          const startAt = fromLatest ? 'LATEST' : 'TRIM_HORIZON';
+          started.set(
+            shardId,
+            readShard(streamArn, shardId, startAt).then(() => {
+              if (!abort.signal.aborted) finished.add(shardId);
+            }),
+          );
+        }
+        firstListing = false;
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        report(error);
+      }
+      await abortableSleep(options.shardDiscoveryMs ?? 1_000, abort.signal);
+    }
+    await Promise.all(started.values());
+  }
+
+  const followers = options.streamArns.map((arn) => followStream(arn));
+  return {
+    async stop() {
+      abort.abort();
+      await Promise.all(followers);
+    },
+  };
+}

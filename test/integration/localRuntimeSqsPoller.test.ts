@@ -1,0 +1,206 @@
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type SqsLocal, startSqsLocal } from '../../infra/local/emulators/sqsLocal';
+import type { LambdaHandler } from '../../infra/local/lambdaContext';
+import { type SqsBatchResult, type SqsPoller, startSqsPoller } from '../../infra/local/sqsPoller';
+
+const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('local SQS poller (Lambda SQS event source semantics)', () => {
+  let sqsLocal: SqsLocal;
+  let sqs: SQSClient;
+  let poller: SqsPoller | undefined;
+  let queueCounter = 0;
+
+  beforeAll(async () => {
+    sqsLocal = await startSqsLocal();
+    sqs = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
+  });
+  afterEach(async () => {
+    await poller?.stop();
+    poller = undefined;
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await sqsLocal.stop();
+  });
+
+  /** A deliveries queue with a 1 s visibility timeout and redrive after `maxReceiveCount` receives. */
+  function createQueues(maxReceiveCount = 3) {
+    queueCounter++;
+    const dlq = sqsLocal.server.createQueue(`dlq-${queueCounter}`);
+    const queue = sqsLocal.server.createQueue(`jobs-${queueCounter}`, {
+      attributes: {
+        VisibilityTimeout: '1',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount }),
+      },
+    });
+    return { queue, dlq };
+  }
+
+  function poll(
+    queue: { queueUrl: string; queueArn: string },
+    handler: LambdaHandler<SQSEvent, unknown>,
+    onBatch?: (r: SqsBatchResult) => void,
+  ) {
+    poller = startSqsPoller({
+      sqs,
+      queueUrl: queue.queueUrl,
+      queueArn: queue.queueArn,
+      handler,
+      functionName: 'delivery',
+      timeoutMs: 5_000,
+      concurrency: 2,
+      waitTimeSeconds: 1,
+      onPollError: () => undefined,
+      ...(onBatch ? { onBatch } : {}),
+    });
+    return poller;
+  }
+
+  const messageCount = async (queueUrl: string) => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+    );
+  };
+
+  it("hands messages over in Lambda's SQS record shape", async () => {
+    const { queue } = createQueues();
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: '{"job":1}',
+        MessageAttributes: { webhookId: { DataType: 'String', StringValue: 'wh_1' } },
+      }),
+    );
+    const records: SQSRecord[] = [];
+    poll(queue, async (event) => {
+      records.push(...event.Records);
+    });
+    await waitFor(() => records.length === 1);
+    const record = records[0]!;
+    expect(record).toMatchObject({
+      body: '{"job":1}',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.queueArn,
+      awsRegion: 'us-east-1',
+      messageAttributes: {
+        webhookId: { stringValue: 'wh_1', dataType: 'String', stringListValues: [], binaryListValues: [] },
+      },
+    });
+    expect(record.messageId).toMatch(/\S+/);
+    expect(record.receiptHandle).toMatch(/\S+/);
+    expect(record.md5OfBody).toMatch(/^[0-9a-f]{32}$/);
+    expect(record.attributes.ApproximateReceiveCount).toBe('1');
+    expect(Number(record.attributes.SentTimestamp)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Number(record.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThan(Date.now() - 60_000);
+    await waitFor(async () => (await messageCount(queue.queueUrl)) === 0);
+  });
+
+  it('deletes only the messages not listed in batchItemFailures; the failed one comes back', async () => {
+    const { queue } = createQueues();
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.queueUrl,
+        Entries: ['a', 'b', 'c'].map((body) => ({ Id: body, MessageBody: body })),
+      }),
+    );
+    const seen: { body: string; receiveCount: string }[] = [];
+    const results: SqsBatchResult[] = [];
+    poll(
+      queue,
+      async (event): Promise<SQSBatchResponse> => {
+        for (const r of event.Records)
+          seen.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
+        const failed = event.Records.filter(
+          (r) => r.body === 'b' && r.attributes.ApproximateReceiveCount === '1',
+        );
+        return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+      (r) => results.push(r),
+    );
+    await waitFor(() => seen.some((s) => s.body === 'b' && s.receiveCount === '2'));
+    await waitFor(async () => (await messageCount(queue.queueUrl)) === 0);
+    expect(seen.filter((s) => s.body === 'a')).toHaveLength(1);
+    expect(seen.filter((s) => s.body === 'c')).toHaveLength(1);
+    expect(seen.filter((s) => s.body === 'b').map((s) => s.receiveCount)).toEqual(['1', '2']);
+    expect(results.reduce((n, r) => n + r.deleted, 0)).toBe(3);
+    expect(results.reduce((n, r) => n + r.failed, 0)).toBe(1);
+  });
+
+  it('deletes nothing when the handler throws, and the whole batch is received again', async () => {
+    const { queue } = createQueues();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'x' }));
+    const receiveCounts: string[] = [];
+    poll(queue, async (event) => {
+      receiveCounts.push(event.Records[0]!.attributes.ApproximateReceiveCount);
+      if (receiveCounts.length === 1) throw new Error('crash');
+    });
+    await waitFor(() => receiveCounts.length === 2);
+    expect(receiveCounts).toEqual(['1', '2']);
+  });
+
+  it('treats an unknown itemIdentifier as a failure of the whole batch, like Lambda', async () => {
+    const { queue } = createQueues();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'x' }));
+    let calls = 0;
+    poll(queue, async () => {
+      calls++;
+      return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } : undefined;
+    });
+    await waitFor(() => calls === 2);
+    await waitFor(async () => (await messageCount(queue.queueUrl)) === 0);
+  });
+
+  it('lets the redrive policy move a message that keeps failing to the DLQ', async () => {
+    const { queue, dlq } = createQueues(2);
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'poison' }));
+    let attempts = 0;
+    poll(queue, async (event) => {
+      attempts++;
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+    await waitFor(async () => (await messageCount(dlq.queueUrl)) === 1);
+    expect(attempts).toBe(2);
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl }));
+    expect(moved.Messages?.[0]?.Body).toBe('poison');
+  });
+
+  it('on stop, lets a running invocation finish and settles its messages', async () => {
+    const { queue } = createQueues();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'slow' }));
+    let started = false;
+    let finished = false;
+    const running = poll(queue, async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 300));
+      finished = true;
+    });
+    await waitFor(() => started);
+    expect(running.inFlight).toBe(1);
+    await running.stop();
+    poller = undefined;
+    expect(finished).toBe(true);
+    expect(await messageCount(queue.queueUrl)).toBe(0);
+  });
+});
