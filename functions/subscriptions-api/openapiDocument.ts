@@ -26,8 +26,10 @@ import {
 // The document describes the production rules (https only); local mode only relaxes them.
 const policy = { localMode: false };
 
+const problemSchemaWithId = problemSchema.meta({ id: 'Problem' });
+
 function problemResponse(description: string): ResponseConfig {
-  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaWithId } } };
 }
 
 function json(description: string, schema: z.ZodType): ResponseConfig {
@@ -57,13 +59,13 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
   });
   const security = [{ [bearer.name]: [] }];
 
-  const createRequest = registry.register('CreateWebhookRequest', createWebhookRequestSchema(policy));
-  const updateRequest = registry.register('UpdateWebhookRequest', updateWebhookRequestSchema(policy));
-  const webhook = registry.register('Webhook', webhookViewSchema);
-  const createdWebhook = registry.register('CreatedWebhook', createdWebhookSchema);
-  const webhookPage = registry.register('WebhookPage', webhookPageSchema);
-  const deliveryPage = registry.register('DeliveryAttemptPage', deliveryPageSchema);
-  registry.register('Problem', problemSchema);
+  // `.meta({ id })` makes a named component (and returns a copy: the validating schemas stay untouched).
+  const createRequest = createWebhookRequestSchema(policy).meta({ id: 'CreateWebhookRequest' });
+  const updateRequest = updateWebhookRequestSchema(policy).meta({ id: 'UpdateWebhookRequest' });
+  const webhook = webhookViewSchema;
+  const createdWebhook = createdWebhookSchema.meta({ id: 'CreatedWebhook' });
+  const webhookPage = webhookPageSchema.meta({ id: 'WebhookPage' });
+  const deliveryPage = deliveryPageSchema.meta({ id: 'DeliveryAttemptPage' });
   const params = webhookIdParamsSchema;
 
   registry.registerPath({

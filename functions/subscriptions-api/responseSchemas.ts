@@ -6,22 +6,24 @@ import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/
 
 const timestamp = z.string().meta({ format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
 
-export const webhookViewSchema = z.object({
-  id: z.string().meta({ example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
-  workspaceId: z.string(),
-  targetUrl: z.string(),
-  operations: z.array(z.string()),
-  description: z.string().optional(),
-  payloadFormat: z.enum(PAYLOAD_FORMATS),
-  status: z.enum(WEBHOOK_STATUSES),
-  createdAt: timestamp,
-  updatedAt: timestamp,
-  previousSecretExpiresAt: timestamp
-    .optional()
-    .meta({ description: 'Until then the previous secret also signs (after a rotation)' }),
-  failingSince: timestamp.optional().meta({ description: 'Start of the current run of failed attempts' }),
-  disabledReason: z.string().optional().meta({ description: '`gone` (410 answer), `failing` or `user`' }),
-});
+export const webhookViewSchema = z
+  .object({
+    id: z.string().meta({ example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
+    workspaceId: z.string(),
+    targetUrl: z.string(),
+    operations: z.array(z.string()),
+    description: z.string().optional(),
+    payloadFormat: z.enum(PAYLOAD_FORMATS),
+    status: z.enum(WEBHOOK_STATUSES),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    previousSecretExpiresAt: timestamp
+      .optional()
+      .meta({ description: 'Until then the previous secret also signs (after a rotation)' }),
+    failingSince: timestamp.optional().meta({ description: 'Start of the current run of failed attempts' }),
+    disabledReason: z.string().optional().meta({ description: '`gone` (410 answer), `failing` or `user`' }),
+  })
+  .meta({ id: 'Webhook' });
 
 export const createdWebhookSchema = webhookViewSchema.extend({
   secret: z.string().meta({
@@ -50,21 +52,23 @@ export const testEventAcceptedSchema = z.object({
   deliveryId: z.string().meta({ description: 'The `webhook-id` header the test request will carry' }),
 });
 
-export const deliveryAttemptSchema = z.object({
-  webhookId: z.string(),
-  deliveryId: z.string(),
-  eventId: z.string(),
-  event: z.string().meta({ example: 'person.created' }),
-  attempt: z.number().int().meta({ description: '1-based attempt number' }),
-  outcome: z.enum(ATTEMPT_OUTCOMES),
-  cause: z.string().optional().meta({ example: 'http-5xx' }),
-  statusCode: z.number().int().optional(),
-  durationMs: z.number(),
-  error: z.string().optional(),
-  responseBody: z.string().optional().meta({ description: 'First KB of the response body' }),
-  attemptedAt: timestamp,
-  nextAttemptAt: timestamp.optional(),
-});
+export const deliveryAttemptSchema = z
+  .object({
+    webhookId: z.string(),
+    deliveryId: z.string(),
+    eventId: z.string(),
+    event: z.string().meta({ example: 'person.created' }),
+    attempt: z.number().int().meta({ description: '1-based attempt number' }),
+    outcome: z.enum(ATTEMPT_OUTCOMES),
+    cause: z.string().optional().meta({ example: 'http-5xx' }),
+    statusCode: z.number().int().optional(),
+    durationMs: z.number(),
+    error: z.string().optional(),
+    responseBody: z.string().optional().meta({ description: 'First KB of the response body' }),
+    attemptedAt: timestamp,
+    nextAttemptAt: timestamp.optional(),
+  })
+  .meta({ id: 'DeliveryAttempt' });
 
 export const deliveryPageSchema = z.object({
   data: z.array(deliveryAttemptSchema),

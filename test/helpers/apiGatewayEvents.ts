@@ -17,6 +17,8 @@ export interface ApiRequestOptions {
   body?: unknown;
   /** Send the body base64-encoded, as API Gateway does for non-text media types. */
   base64?: boolean;
+  /** Sets `isBase64Encoded` without encoding the body (to send invalid base64). */
+  claimBase64?: boolean;
 }
 
 /** Query parameters as payload 2.0 gives them: decoded, repeated names comma-joined. */
@@ -81,7 +83,7 @@ export function apiGatewayEvent(options: ApiRequestOptions): APIGatewayProxyEven
   if (query) event.queryStringParameters = query;
   if (body !== undefined) {
     event.body = options.base64 ? Buffer.from(body, 'utf8').toString('base64') : body;
-    event.isBase64Encoded = options.base64 === true;
+    event.isBase64Encoded = options.base64 === true || options.claimBase64 === true;
   }
   return event;
 }
