@@ -55,7 +55,8 @@ interface DecimalParts {
 function parseDecimal(text: string): DecimalParts {
   const match = DECIMAL.exec(text.trim());
   if (!match || ((match[2] ?? '') === '' && (match[3] ?? '') === '')) {
-    throw new Error(`"${text}" is not a DynamoDB number`);
+    // The value itself stays out of the message: messages end up in logs, record contents must not.
+    throw new Error('a number attribute is not a DynamoDB number');
   }
   return {
     negative: match[1] === '-',

@@ -296,6 +296,15 @@ describe('mapStreamRecord: records it cannot map', () => {
     expect(mapStreamRecord({}, personTable, config)).toMatchObject({ kind: 'error', reason: 'unsupported' });
   });
 
+  it('keeps record contents out of error messages (they are logged)', () => {
+    const record = insertRecord({ id: { S: 'x' }, n: { N: 'secret-value-42' } }, { raw: true });
+    const result = mapStreamRecord(record, personTable, config);
+    expect(result.kind === 'error' && result.message).toBe('a number attribute is not a DynamoDB number');
+    const bad = insertRecord({ id: 'x', workspaceId: 'ws', entityType: 'Secret-Name' }, { tableName: 'crm' });
+    const noObject = mapStreamRecord(bad, singleTable, config);
+    expect(noObject.kind === 'error' && noObject.message).not.toContain('Secret-Name');
+  });
+
   it('never throws, whatever the record (property)', () => {
     fc.assert(
       fc.property(
