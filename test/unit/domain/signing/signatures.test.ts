@@ -326,6 +326,30 @@ describe('sign → verify (property)', () => {
     );
   });
 
+  it('Twenty signatures hold for any secret string, and fail for any other secret', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', minLength: 1 }),
+        fc.string({ unit: 'binary', minLength: 1 }),
+        bodyArb,
+        (secret, other, body) => {
+          const timestampMs = NOW.getTime();
+          const signatureHeader = signTwentyV1({ secret, timestampMs, body });
+          const verify = (secrets: string[]) =>
+            verifyTwentySignature({
+              secrets,
+              body,
+              timestampHeader: String(timestampMs),
+              signatureHeader,
+              now: NOW,
+            });
+          expect(verify([secret])).toBe(true);
+          expect(verify([other])).toBe(Buffer.from(other).equals(Buffer.from(secret)));
+        },
+      ),
+    );
+  });
+
   it('fails for any one-character change of the signature headers', () => {
     fc.assert(
       fc.property(secretArb, bodyArb, fc.nat(), (secret, body, position) => {
