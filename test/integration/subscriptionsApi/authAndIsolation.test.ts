@@ -36,14 +36,15 @@ describe('authentication', () => {
   ];
 
   it.each(protectedRoutes)('%s %s needs a key: 401 problem with WWW-Authenticate', async (method, path) => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: '' },
       { authorization: 'Bearer' },
       { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
       { authorization: 'Bearer cwk_not-a-real-key' },
       { authorization: `Bearer ${'x'.repeat(5000)}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await api.call({ method, path, headers, body: { targetUrl: 'https://example.com' } });
       expect(response.status, JSON.stringify(headers).slice(0, 60)).toBe(401);
       expect(response.headers['content-type']).toBe('application/problem+json');
