@@ -1,0 +1,95 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SERVICE_NAMES } from '../pipelineMetrics';
+import { handlerEntries } from '../projectPaths';
+import type { StackSettings } from '../stackSettings';
+import { acknowledge } from './nagAcknowledgements';
+import { ProductFunction } from './productFunction';
+import { webhookSecretsArn, webhookSecretsArnAsNagFinding } from './webhookSecretsArn';
+
+export interface DeliveryFunctionProps {
+  settings: StackSettings;
+  removalPolicy: RemovalPolicy;
+  webhooksTable: ITable;
+  deliveryLogTable: ITable;
+  deliveriesQueue: IQueue;
+}
+
+/**
+ * Signs and POSTs delivery jobs. Failed jobs stay on the queue with a backoff visibility timeout set by
+ * the function; `maxConcurrency` caps parallel requests so receivers (and Lambda concurrency) are not
+ * flooded after an outage.
+ */
+export class DeliveryFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: DeliveryFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+    this.timeout = Duration.seconds(settings.deliveryTimeoutSeconds);
+
+    const product = new ProductFunction(this, 'Delivery', {
+      entry: handlerEntries.delivery,
+      serviceName: SERVICE_NAMES.delivery,
+      description: 'CRM webhooks delivery: signs and POSTs jobs from the deliveries queue',
+      timeout: this.timeout,
+      memorySize: 512,
+      reservedConcurrentExecutions: settings.deliveryReservedConcurrency,
+      logRetention: settings.logRetentionDays,
+      logLevel: settings.logLevel,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        WEBHOOKS_TABLE: props.webhooksTable.tableName,
+        DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
+        DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
+        SECRET_NAME_PREFIX: settings.secretNamePrefix,
+        WEBHOOK_CACHE_TTL_SECONDS: '5',
+        MAX_ATTEMPTS: String(settings.maxAttempts),
+        REQUEST_TIMEOUT_MS: String(settings.requestTimeoutMs),
+        AUTO_DISABLE_AFTER_HOURS: String(settings.autoDisableAfterHours),
+        DELIVERY_LOG_TTL_DAYS: String(settings.deliveryLogTtlDays),
+        ...(settings.retryDelaysSeconds === undefined
+          ? {}
+          : { RETRY_DELAYS_SECONDS: settings.retryDelaysSeconds }),
+      },
+    });
+    this.fn = product.fn;
+
+    // Reads the webhook (status, format) and records failure bookkeeping / auto-disable on it.
+    props.webhooksTable.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.deliveryLogTable.grant(this.fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // Backoff: the function sets each failed job's next visibility itself.
+    props.deliveriesQueue.grant(this.fn, 'sqs:ChangeMessageVisibility');
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadWebhookSecretsUnderPrefix',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [webhookSecretsArn(this, settings.secretNamePrefix)],
+      }),
+    );
+
+    this.fn.addEventSource(
+      new SqsEventSource(props.deliveriesQueue, {
+        batchSize: settings.deliveryBatchSize,
+        maxBatchingWindow:
+          settings.deliveryBatchingWindowSeconds > 0
+            ? Duration.seconds(settings.deliveryBatchingWindowSeconds)
+            : undefined,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.deliveryMaxConcurrency,
+      }),
+    );
+
+    acknowledge(
+      product,
+      `AwsSolutions-IAM5[${webhookSecretsArnAsNagFinding(this, settings.secretNamePrefix)}]`,
+      `Delivery reads the signing secret of whichever webhook a job targets; secrets are created at run time under ${settings.secretNamePrefix}/<workspaceId>/<webhookId>, so only a prefix pattern can name them. The grant is read-only (GetSecretValue) and limited to the product's prefix in this account and region.`,
+    );
+  }
+}

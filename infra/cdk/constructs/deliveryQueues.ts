@@ -1,0 +1,58 @@
+import { Duration } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeTerminalQueue } from './nagAcknowledgements';
+
+const FOURTEEN_DAYS = Duration.days(14);
+
+export interface DeliveryQueuesProps {
+  /** Receives before SQS moves a job to the DLQ: one receive = one delivery attempt. */
+  maxAttempts: number;
+  /** Timeout of the function consuming the deliveries queue. */
+  deliveryFunctionTimeoutSeconds: number;
+}
+
+/**
+ * The deliveries queue (one message per event x webhook), its dead-letter queue and the event mapper's
+ * on-failure queue. All SSE-encrypted with SQS-managed keys, TLS-only, 14 days retention (the maximum,
+ * so an operator has two weeks to notice and redrive).
+ */
+export class DeliveryQueues extends Construct {
+  readonly deliveries: Queue;
+  readonly deadLetter: Queue;
+  readonly mapperFailures: Queue;
+
+  constructor(scope: Construct, id: string, props: DeliveryQueuesProps) {
+    super(scope, id);
+
+    this.deadLetter = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: FOURTEEN_DAYS,
+    });
+    acknowledgeTerminalQueue(
+      this.deadLetter,
+      'This is the dead-letter queue of the deliveries queue; jobs here are inspected and redriven by the API (POST /webhooks/{id}/redrive), and an alarm fires while it is not empty.',
+    );
+
+    this.deliveries = new Queue(this, 'DeliveriesQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: FOURTEEN_DAYS,
+      // AWS's guidance for Lambda consumers: at least 6x the function timeout, so a message is not
+      // received again while a (retried) invocation still works on it.
+      visibilityTimeout: Duration.seconds(props.deliveryFunctionTimeoutSeconds * 6),
+      deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: props.maxAttempts },
+    });
+
+    this.mapperFailures = new Queue(this, 'MapperFailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: FOURTEEN_DAYS,
+    });
+    acknowledgeTerminalQueue(
+      this.mapperFailures,
+      "This is the event mapper's on-failure destination: it holds descriptions of stream batches that exhausted their retries, for an operator to investigate (an alarm fires while it is not empty). Nothing consumes it automatically, so it needs no DLQ of its own.",
+    );
+  }
+}

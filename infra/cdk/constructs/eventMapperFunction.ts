@@ -1,0 +1,108 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
+import { SERVICE_NAMES } from '../pipelineMetrics';
+import { handlerEntries } from '../projectPaths';
+import type { StackSettings } from '../stackSettings';
+import type { CrmSourceTable } from './crmSourceTables';
+import { acknowledge } from './nagAcknowledgements';
+import { ProductFunction } from './productFunction';
+
+/** Lambda caps all environment variables at 4 KB; this leaves room for the others. */
+export const MAX_CRM_SOURCES_CONFIG_CHARS = 3000;
+
+export interface EventMapperFunctionProps {
+  settings: StackSettings;
+  removalPolicy: RemovalPolicy;
+  crmSources: CrmSourcesConfig;
+  crmTables: CrmSourceTable[];
+  webhooksTable: ITable;
+  deliveriesQueue: IQueue;
+  failureQueue: IQueue;
+}
+
+/**
+ * Turns CRM table stream records into delivery jobs. One event source mapping per CRM table; a batch
+ * that keeps failing is bisected down to the bad record, retried a bounded number of times and then
+ * described on the failure queue, so one poison record cannot block its shard for 24 hours.
+ */
+export class EventMapperFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: EventMapperFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+    const crmSourcesJson = JSON.stringify(props.crmSources);
+    if (crmSourcesJson.length > MAX_CRM_SOURCES_CONFIG_CHARS) {
+      throw new Error(
+        `The CRM sources config is ${crmSourcesJson.length} characters as JSON; Lambda allows 4 KB of environment variables in total, so it must stay under ${MAX_CRM_SOURCES_CONFIG_CHARS}. Shorten table names or split the tables across stacks.`,
+      );
+    }
+
+    const product = new ProductFunction(this, 'Mapper', {
+      entry: handlerEntries.eventMapper,
+      serviceName: SERVICE_NAMES.eventMapper,
+      description: 'CRM webhooks event mapper: DynamoDB stream records to delivery jobs',
+      timeout: Duration.seconds(60),
+      memorySize: 512,
+      reservedConcurrentExecutions: settings.mapperReservedConcurrency,
+      logRetention: settings.logRetentionDays,
+      logLevel: settings.logLevel,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        WEBHOOKS_TABLE: props.webhooksTable.tableName,
+        DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
+        CRM_SOURCES_CONFIG: crmSourcesJson,
+        WEBHOOK_CACHE_TTL_SECONDS: '30',
+      },
+    });
+    this.fn = product.fn;
+
+    // The mapper lists a workspace's webhooks (one Query per workspace) and enqueues jobs; nothing else.
+    props.webhooksTable.grant(this.fn, 'dynamodb:Query');
+    props.deliveriesQueue.grantSendMessages(this.fn);
+
+    const onFailure = new SqsDlq(props.failureQueue);
+    for (const { table, config } of props.crmTables) {
+      this.fn.addEventSource(
+        new DynamoEventSource(table, {
+          // Webhooks are about changes from now on; replaying a day of history on first deploy would
+          // flood every receiver.
+          startingPosition: StartingPosition.LATEST,
+          batchSize: settings.mapperBatchSize,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          retryAttempts: settings.mapperRetryAttempts,
+          maxRecordAge: Duration.hours(settings.mapperMaxRecordAgeHours),
+          parallelizationFactor: settings.mapperParallelizationFactor,
+          onFailure,
+          filters:
+            config.objectAttribute === undefined ? undefined : objectItemFilters(config.objectAttribute),
+        }),
+      );
+    }
+
+    acknowledge(
+      product,
+      'AwsSolutions-IAM5[Resource::*]',
+      'dynamodb:ListStreams, granted by the DynamoDB event source mapping, does not support resource-level permissions (AWS requires "*"). It only lists stream ARNs; reading records is scoped to the configured tables\' stream ARNs.',
+    );
+  }
+}
+
+/**
+ * In a single-table design most items (GSI overloads, counters, relations) are not CRM objects. Records
+ * whose old and new images both lack the object attribute are dropped by Lambda's event filter, so
+ * they cost no invocation.
+ */
+function objectItemFilters(objectAttribute: string) {
+  return [
+    FilterCriteria.filter({ dynamodb: { NewImage: { [objectAttribute]: { S: FilterRule.exists() } } } }),
+    FilterCriteria.filter({ dynamodb: { OldImage: { [objectAttribute]: { S: FilterRule.exists() } } } }),
+  ];
+}

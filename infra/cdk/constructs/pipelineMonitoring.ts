@@ -1,0 +1,233 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type Dashboard, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monitoring-constructs';
+import { Construct } from 'constructs';
+import {
+  DELIVERY_FAILED_BY_CAUSE,
+  DELIVERY_LATENCY,
+  DELIVERY_NON_ATTEMPTS,
+  DELIVERY_OUTCOMES,
+  MAPPER_SPLIT_METRICS,
+  MAPPER_TOTALS,
+  METRICS_NAMESPACE,
+  SERVICE_NAMES,
+} from '../pipelineMetrics';
+import { acknowledge } from './nagAcknowledgements';
+
+/** Alarm thresholds; alarms fire when the metric is strictly greater than the threshold. */
+export const ALARM_THRESHOLDS = {
+  /** Any dead-lettered job means a receiver missed an event after every retry. */
+  deadLetterQueueMessages: 0,
+  /** Jobs expire from the DLQ after 14 days; page well before that. */
+  deadLetterQueueOldestAgeSeconds: 3 * 24 * 3600,
+  /** Any message here is a stream batch the mapper gave up on (events not fanned out). */
+  mapperFailureQueueMessages: 0,
+  /** Webhooks are promised within seconds; five minutes behind the stream is an incident. */
+  mapperIteratorAgeMillis: 5 * 60 * 1000,
+  functionErrors: 0,
+  functionThrottles: 0,
+  api5xx: 0,
+} as const;
+
+const METRIC_PERIOD = Duration.minutes(5);
+
+export interface PipelineMonitoringProps {
+  dashboardName: string;
+  alarmEmail?: string;
+  subscriptionsApi: IFunction;
+  eventMapper: IFunction;
+  delivery: IFunction;
+  httpApi: IHttpApi;
+  deliveriesQueue: IQueue;
+  deadLetterQueue: IQueue;
+  mapperFailureQueue: IQueue;
+  webhooksTable: ITable;
+  deliveryLogTable: ITable;
+}
+
+/**
+ * The failure-focused dashboard and the alarms, built with cdk-monitoring-constructs. Every alarm
+ * notifies one SNS topic; an email subscription is added when `alarmEmail` is set.
+ */
+export class PipelineMonitoring extends Construct {
+  readonly alarmTopic: Topic;
+  readonly dashboard: Dashboard;
+  readonly facade: MonitoringFacade;
+
+  constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
+    super(scope, id);
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `${props.dashboardName} alarms`,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail !== undefined) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    }
+    acknowledge(
+      this.alarmTopic,
+      'AwsSolutions-SNS2',
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and a customer managed key would add cost and key administration to protect messages that hold only alarm names, thresholds and states (no customer data). Publishing requires TLS (enforceSSL).',
+    );
+
+    const dashboards = new DefaultDashboardFactory(this, 'Dashboards', {
+      dashboardNamePrefix: props.dashboardName,
+      createDashboard: true,
+      createSummaryDashboard: false,
+      createAlarmDashboard: false,
+    });
+    this.dashboard = dashboards.dashboard!;
+
+    this.facade = new MonitoringFacade(this, 'Monitoring', {
+      alarmFactoryDefaults: {
+        alarmNamePrefix: props.dashboardName,
+        actionsEnabled: true,
+        action: notifySns(this.alarmTopic, this.alarmTopic),
+        datapointsToAlarm: 1,
+        evaluationPeriods: 1,
+      },
+      metricFactoryDefaults: { period: METRIC_PERIOD },
+      dashboardFactory: dashboards,
+    });
+
+    this.addDeliveryOutcomes();
+    this.addQueues(props);
+    this.addFunctions(props);
+    this.facade
+      .monitorApiGatewayV2HttpApi({
+        api: props.httpApi,
+        humanReadableName: 'Management API',
+        alarmFriendlyName: 'Api',
+        add5xxCountAlarm: { Critical: { maxErrorCount: ALARM_THRESHOLDS.api5xx } },
+      })
+      .monitorDynamoTable({ table: props.webhooksTable, humanReadableName: 'Webhooks table' })
+      .monitorDynamoTable({ table: props.deliveryLogTable, humanReadableName: 'Delivery log table' });
+  }
+
+  get dashboardUrl(): string {
+    const region = Stack.of(this).region;
+    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  private addDeliveryOutcomes(): void {
+    const metric = (service: string, metricName: string, statistic = 'Sum') =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic,
+        period: METRIC_PERIOD,
+        label: statistic === 'Sum' ? metricName : `${metricName} ${statistic}`,
+      });
+    const delivery = (metricName: string, statistic?: string) =>
+      metric(SERVICE_NAMES.delivery, metricName, statistic);
+    const mapper = (metricName: string) => metric(SERVICE_NAMES.eventMapper, metricName);
+
+    this.facade.addLargeHeader('CRM webhooks pipeline');
+    this.facade.monitorCustom({
+      humanReadableName: 'Deliveries',
+      alarmFriendlyName: 'Deliveries',
+      metricGroups: [
+        { title: 'Deliveries by outcome', metrics: DELIVERY_OUTCOMES.map((m) => delivery(m)) },
+        {
+          title: 'Delivery failures by cause',
+          metrics: [
+            splitBy(
+              SERVICE_NAMES.delivery,
+              DELIVERY_FAILED_BY_CAUSE.metricName,
+              DELIVERY_FAILED_BY_CAUSE.dimension,
+            ),
+          ],
+        },
+        { title: 'Jobs not attempted', metrics: DELIVERY_NON_ATTEMPTS.map((m) => delivery(m)) },
+        {
+          title: 'Delivery latency (ms)',
+          metrics: ['p50', 'p90', 'p99'].map((p) => delivery(DELIVERY_LATENCY, p)),
+        },
+      ],
+    });
+    this.facade.monitorCustom({
+      humanReadableName: 'Event mapper',
+      alarmFriendlyName: 'EventMapperCounts',
+      metricGroups: [
+        { title: 'Stream records and jobs', metrics: MAPPER_TOTALS.map(mapper) },
+        ...MAPPER_SPLIT_METRICS.map(({ metricName, dimension, title }) => ({
+          title,
+          metrics: [splitBy(SERVICE_NAMES.eventMapper, metricName, dimension)],
+        })),
+      ],
+    });
+  }
+
+  private addQueues(props: PipelineMonitoringProps): void {
+    this.facade
+      .monitorSqsQueueWithDlq({
+        queue: props.deliveriesQueue,
+        deadLetterQueue: props.deadLetterQueue,
+        humanReadableName: 'Deliveries queue',
+        alarmFriendlyName: 'DeliveriesQueue',
+        addDeadLetterQueueMaxSizeAlarm: {
+          NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.deadLetterQueueMessages },
+        },
+        addDeadLetterQueueMaxMessageAgeAlarm: {
+          OldestMessage: { maxAgeInSeconds: ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds },
+        },
+      })
+      .monitorSqsQueue({
+        queue: props.mapperFailureQueue,
+        humanReadableName: 'Event mapper failure queue',
+        alarmFriendlyName: 'MapperFailureQueue',
+        addQueueMaxSizeAlarm: { NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.mapperFailureQueueMessages } },
+      });
+  }
+
+  private addFunctions(props: PipelineMonitoringProps): void {
+    const errorAndThrottleAlarms = {
+      addFaultCountAlarm: { Critical: { maxErrorCount: ALARM_THRESHOLDS.functionErrors } },
+      addThrottlesCountAlarm: { Critical: { maxErrorCount: ALARM_THRESHOLDS.functionThrottles } },
+    };
+    this.facade
+      .monitorLambdaFunction({
+        lambdaFunction: props.eventMapper,
+        humanReadableName: 'Event mapper function',
+        alarmFriendlyName: 'EventMapper',
+        isIterator: true,
+        addMaxIteratorAgeAlarm: { Critical: { maxAgeInMillis: ALARM_THRESHOLDS.mapperIteratorAgeMillis } },
+        ...errorAndThrottleAlarms,
+      })
+      .monitorLambdaFunction({
+        lambdaFunction: props.delivery,
+        humanReadableName: 'Delivery function',
+        alarmFriendlyName: 'Delivery',
+        isIterator: false,
+        ...errorAndThrottleAlarms,
+      })
+      .monitorLambdaFunction({
+        lambdaFunction: props.subscriptionsApi,
+        humanReadableName: 'Management API function',
+        alarmFriendlyName: 'ApiFunction',
+        isIterator: false,
+        ...errorAndThrottleAlarms,
+      });
+  }
+}
+
+/**
+ * One line per value of `dimension` (each cause, action or reason the function has published), without
+ * the dashboard hard-coding the list of values.
+ */
+function splitBy(service: string, metricName: string, dimension: string): MathExpression {
+  const schema = `{${METRICS_NAMESPACE},${dimension},service}`;
+  return new MathExpression({
+    expression: `SEARCH('${schema} service="${service}" MetricName="${metricName}"', 'Sum', ${METRIC_PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    label: ' ',
+    period: METRIC_PERIOD,
+  });
+}

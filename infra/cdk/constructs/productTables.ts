@@ -1,0 +1,50 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import {
+  API_KEYS_TABLE_KEYS,
+  DELIVERY_LOG_TABLE_KEYS,
+  WEBHOOKS_TABLE_KEYS,
+} from '../../../shared/config/tables';
+
+export interface ProductTablesProps {
+  removalPolicy: RemovalPolicy;
+}
+
+const commonTableProps = {
+  billingMode: BillingMode.PAY_PER_REQUEST,
+  encryption: TableEncryption.AWS_MANAGED,
+  pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+} as const;
+
+/** The product's own tables, with the key layout shared with the local runtime (`shared/config/tables`). */
+export class ProductTables extends Construct {
+  readonly webhooks: Table;
+  readonly apiKeys: Table;
+  readonly deliveryLog: Table;
+
+  constructor(scope: Construct, id: string, props: ProductTablesProps) {
+    super(scope, id);
+
+    this.webhooks = new Table(this, 'WebhooksTable', {
+      ...commonTableProps,
+      partitionKey: { name: WEBHOOKS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: WEBHOOKS_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.apiKeys = new Table(this, 'ApiKeysTable', {
+      ...commonTableProps,
+      partitionKey: { name: API_KEYS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.deliveryLog = new Table(this, 'DeliveryLogTable', {
+      ...commonTableProps,
+      partitionKey: { name: DELIVERY_LOG_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: DELIVERY_LOG_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: DELIVERY_LOG_TABLE_KEYS.ttlAttribute,
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SERVICE_NAMES } from '../pipelineMetrics';
+import { handlerEntries } from '../projectPaths';
+import type { StackSettings } from '../stackSettings';
+import { acknowledge } from './nagAcknowledgements';
+import { ProductFunction } from './productFunction';
+import { webhookSecretsArn, webhookSecretsArnAsNagFinding } from './webhookSecretsArn';
+
+export interface SubscriptionsApiFunctionProps {
+  settings: StackSettings;
+  removalPolicy: RemovalPolicy;
+  webhooksTable: ITable;
+  apiKeysTable: ITable;
+  deliveryLogTable: ITable;
+  deliveriesQueue: IQueue;
+  deadLetterQueue: IQueue;
+}
+
+/** Actions the API uses on per-webhook secrets: create on POST, rotate, delete, return once. */
+export const API_SECRET_ACTIONS = [
+  'secretsmanager:CreateSecret',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:TagResource',
+];
+
+/** The management API's function: every route of the HTTP API lands here and its own router answers. */
+export class SubscriptionsApiFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: SubscriptionsApiFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+
+    const product = new ProductFunction(this, 'Api', {
+      entry: handlerEntries.subscriptionsApi,
+      serviceName: SERVICE_NAMES.subscriptionsApi,
+      description: 'CRM webhooks management API (HTTP API payload 2.0)',
+      // HTTP APIs stop waiting after 30 s; a longer function timeout would only run on unanswered.
+      timeout: Duration.seconds(29),
+      memorySize: 512,
+      reservedConcurrentExecutions: settings.apiReservedConcurrency,
+      logRetention: settings.logRetentionDays,
+      logLevel: settings.logLevel,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        WEBHOOKS_TABLE: props.webhooksTable.tableName,
+        API_KEYS_TABLE: props.apiKeysTable.tableName,
+        DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
+        DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+        SECRET_NAME_PREFIX: settings.secretNamePrefix,
+      },
+    });
+    this.fn = product.fn;
+
+    props.webhooksTable.grantReadWriteData(this.fn);
+    props.apiKeysTable.grantReadData(this.fn);
+    props.deliveryLogTable.grantReadData(this.fn);
+    // POST /webhooks/{id}/test enqueues a delivery job directly.
+    props.deliveriesQueue.grantSendMessages(this.fn);
+    // POST /webhooks/{id}/redrive reads the DLQ, re-sends the webhook's jobs and deletes them from the DLQ.
+    props.deadLetterQueue.grant(
+      this.fn,
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueAttributes',
+    );
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'WebhookSecretsUnderPrefix',
+        actions: API_SECRET_ACTIONS,
+        resources: [webhookSecretsArn(this, settings.secretNamePrefix)],
+      }),
+    );
+
+    acknowledge(
+      product,
+      `AwsSolutions-IAM5[${webhookSecretsArnAsNagFinding(this, settings.secretNamePrefix)}]`,
+      `Per-webhook signing secrets are created at run time (one per webhook, named ${settings.secretNamePrefix}/<workspaceId>/<webhookId>), so their ARNs cannot be listed at deploy time. The wildcard is limited to the product's own name prefix in this account and region, and to the six secret actions the API performs.`,
+    );
+  }
+}

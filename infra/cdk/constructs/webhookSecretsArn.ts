@@ -1,0 +1,24 @@
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * ARN pattern of every per-webhook secret (`<prefix>/<workspaceId>/<webhookId>` plus the random suffix
+ * Secrets Manager appends). The secrets are created at run time by the API, so grants must use this
+ * pattern; it is scoped to the product's prefix in this account and region.
+ */
+export function webhookSecretsArn(scope: IConstruct, secretNamePrefix: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${secretNamePrefix}/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The same ARN as cdk-nag prints it in an IAM5 finding (unresolved pseudo parameters as `<AWS::...>`). */
+export function webhookSecretsArnAsNagFinding(scope: IConstruct, secretNamePrefix: string): string {
+  const stack = Stack.of(scope);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${secretNamePrefix}/*`;
+}

@@ -1,0 +1,126 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { CrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { CrmSourceTables } from './constructs/crmSourceTables';
+import { DeliveryFunction } from './constructs/deliveryFunction';
+import { DeliveryQueues } from './constructs/deliveryQueues';
+import { EventMapperFunction } from './constructs/eventMapperFunction';
+import { ManagementApi } from './constructs/managementApi';
+import { PipelineMonitoring } from './constructs/pipelineMonitoring';
+import { ProductTables } from './constructs/productTables';
+import { SubscriptionsApiFunction } from './constructs/subscriptionsApiFunction';
+import type { StackSettings } from './stackSettings';
+
+export interface CrmWebhooksStackProps extends StackProps {
+  settings: StackSettings;
+  crmSources: CrmSourcesConfig;
+}
+
+/**
+ * The whole pipeline: management API, CRM table streams -> event mapper -> deliveries queue -> delivery
+ * (-> DLQ), the product's tables, and the monitoring that watches it.
+ */
+export class CrmWebhooksStack extends Stack {
+  readonly tables: ProductTables;
+  readonly crmTables: CrmSourceTables;
+  readonly queues: DeliveryQueues;
+  readonly api: SubscriptionsApiFunction;
+  readonly mapper: EventMapperFunction;
+  readonly delivery: DeliveryFunction;
+  readonly httpApi: ManagementApi;
+  readonly monitoring: PipelineMonitoring;
+
+  constructor(scope: Construct, id: string, props: CrmWebhooksStackProps) {
+    super(scope, id, props);
+    const { settings, crmSources } = props;
+    const removalPolicy = settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.tables = new ProductTables(this, 'Tables', { removalPolicy });
+    this.crmTables = new CrmSourceTables(this, 'CrmTables', { config: crmSources, removalPolicy });
+
+    // The queue's visibility timeout derives from the delivery timeout, so the value is computed here
+    // from settings rather than read back from the function (which needs the queue first).
+    this.queues = new DeliveryQueues(this, 'Queues', {
+      maxAttempts: settings.maxAttempts,
+      deliveryFunctionTimeoutSeconds: settings.deliveryTimeoutSeconds,
+    });
+
+    this.api = new SubscriptionsApiFunction(this, 'SubscriptionsApi', {
+      settings,
+      removalPolicy,
+      webhooksTable: this.tables.webhooks,
+      apiKeysTable: this.tables.apiKeys,
+      deliveryLogTable: this.tables.deliveryLog,
+      deliveriesQueue: this.queues.deliveries,
+      deadLetterQueue: this.queues.deadLetter,
+    });
+    this.httpApi = new ManagementApi(this, 'ManagementApi', {
+      handler: this.api.fn,
+      throttleRateLimit: settings.apiThrottleRateLimit,
+      throttleBurstLimit: settings.apiThrottleBurstLimit,
+      logRetention: settings.logRetentionDays,
+      removalPolicy,
+    });
+
+    this.mapper = new EventMapperFunction(this, 'EventMapper', {
+      settings,
+      removalPolicy,
+      crmSources,
+      crmTables: this.crmTables.tables,
+      webhooksTable: this.tables.webhooks,
+      deliveriesQueue: this.queues.deliveries,
+      failureQueue: this.queues.mapperFailures,
+    });
+
+    this.delivery = new DeliveryFunction(this, 'Delivery', {
+      settings,
+      removalPolicy,
+      webhooksTable: this.tables.webhooks,
+      deliveryLogTable: this.tables.deliveryLog,
+      deliveriesQueue: this.queues.deliveries,
+    });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      dashboardName: this.stackName,
+      alarmEmail: settings.alarmEmail,
+      subscriptionsApi: this.api.fn,
+      eventMapper: this.mapper.fn,
+      delivery: this.delivery.fn,
+      httpApi: this.httpApi.httpApi,
+      deliveriesQueue: this.queues.deliveries,
+      deadLetterQueue: this.queues.deadLetter,
+      mapperFailureQueue: this.queues.mapperFailures,
+      webhooksTable: this.tables.webhooks,
+      deliveryLogTable: this.tables.deliveryLog,
+    });
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('ApiUrl', this.httpApi.url, 'Base URL of the management API');
+    output('DeliveriesQueueUrl', this.queues.deliveries.queueUrl, 'Deliveries queue');
+    output(
+      'DeadLetterQueueUrl',
+      this.queues.deadLetter.queueUrl,
+      'Dead-letter queue of the deliveries queue',
+    );
+    output('MapperFailureQueueUrl', this.queues.mapperFailures.queueUrl, 'Event mapper on-failure queue');
+    output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
+    output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic every alarm notifies');
+    output('WebhooksTableName', this.tables.webhooks.tableName, 'Webhooks table (WEBHOOKS_TABLE)');
+    output('ApiKeysTableName', this.tables.apiKeys.tableName, 'API keys table (API_KEYS_TABLE)');
+    output(
+      'DeliveryLogTableName',
+      this.tables.deliveryLog.tableName,
+      'Delivery log table (DELIVERY_LOG_TABLE)',
+    );
+    output(
+      'CrmTableNames',
+      this.crmTables.tables.map((t) => t.config.tableName).join(','),
+      'CRM tables whose streams feed the event mapper',
+    );
+  }
+}

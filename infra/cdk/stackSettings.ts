@@ -1,0 +1,141 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * Every knob a deployer can turn with `cdk deploy -c name=value` (or the `context` block of cdk.json).
+ * Values from the command line arrive as strings, so numbers are coerced; anything invalid stops the
+ * synth with a message naming the context key.
+ */
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalInt = (min: number, max: number) => positiveInt(min, max).optional();
+
+const validLogRetentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+
+export const stackSettingsSchema = z
+  .object({
+    /** CloudFormation stack name; also prefixes alarm and dashboard names. */
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a valid CloudFormation stack name')
+      .default('CrmWebhooks'),
+    /** Path (relative to the project root) of the CRM sources config JSON file. */
+    crmSourcesConfig: z.string().min(1).default('config/crm-sources.json'),
+    /** Delivery attempts before a job moves to the dead-letter queue (= the queue's maxReceiveCount). */
+    maxAttempts: positiveInt(1, 100).default(10),
+    /** Comma-separated retry delays in seconds, one per attempt; unset = the delivery function's default. */
+    retryDelaysSeconds: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds, e.g. "5,300,1800"')
+      .optional(),
+    /** Outbound request timeout of a delivery attempt. */
+    requestTimeoutMs: positiveInt(1000, 60_000).default(10_000),
+    /** Delivery function timeout; the deliveries queue's visibility timeout is 6x this. */
+    deliveryTimeoutSeconds: positiveInt(10, 900).default(60),
+    /** Disable a webhook after it has failed continuously for this long. */
+    autoDisableAfterHours: positiveInt(1, 24 * 365).default(120),
+    /** How long the per-attempt delivery log is kept (DynamoDB TTL). */
+    deliveryLogTtlDays: positiveInt(1, 3650).default(30),
+    /** Secrets Manager name prefix; webhook secrets are `<prefix>/<workspaceId>/<webhookId>`. */
+    secretNamePrefix: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/,
+        'must be a Secrets Manager name prefix without a leading or trailing "/"',
+      )
+      .default('crm-webhooks'),
+    /** Email address subscribed to the alarm topic; unset = subscribe yourself later. */
+    alarmEmail: z.email('must be an email address').optional(),
+    /** `retain` keeps tables when the stack is deleted; `destroy` is for throwaway demo stacks. */
+    removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+    logRetentionDays: z.coerce
+      .number()
+      .refine((days) => validLogRetentionDays.includes(days), {
+        message: `must be one of CloudWatch Logs' retention periods: ${validLogRetentionDays.join(', ')}`,
+      })
+      .default(RetentionDays.ONE_MONTH),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    apiReservedConcurrency: optionalInt(1, 10_000),
+    mapperReservedConcurrency: optionalInt(1, 10_000),
+    deliveryReservedConcurrency: optionalInt(2, 10_000),
+    /** Most delivery functions running at once: the ceiling of parallel requests to receivers. */
+    deliveryMaxConcurrency: positiveInt(2, 1000).default(10),
+    deliveryBatchSize: positiveInt(1, 100).default(10),
+    deliveryBatchingWindowSeconds: positiveInt(0, 300).default(1),
+    mapperBatchSize: positiveInt(1, 1000).default(100),
+    /** Lambda retries of a failing stream batch (bisected each time) before it goes to the failure queue. */
+    mapperRetryAttempts: positiveInt(0, 10_000).default(10),
+    /** Stream records older than this are not retried but reported to the failure queue. */
+    mapperMaxRecordAgeHours: positiveInt(1, 24).default(6),
+    mapperParallelizationFactor: positiveInt(1, 10).default(1),
+    apiThrottleRateLimit: positiveInt(1, 10_000).default(50),
+    apiThrottleBurstLimit: positiveInt(1, 5000).default(100),
+  })
+  .superRefine((s, ctx) => {
+    if (s.deliveryTimeoutSeconds * 1000 < s.requestTimeoutMs * 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deliveryTimeoutSeconds'],
+        message: `must be at least twice requestTimeoutMs (${s.requestTimeoutMs} ms) so an attempt can finish and be logged`,
+      });
+    }
+    if (s.deliveryTimeoutSeconds * 6 > 43_200) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deliveryTimeoutSeconds'],
+        message: 'must be at most 7200: the queue visibility timeout (6x) cannot exceed 12 hours',
+      });
+    }
+    if (
+      s.deliveryReservedConcurrency !== undefined &&
+      s.deliveryReservedConcurrency < s.deliveryMaxConcurrency
+    ) {
+      // Throttled SQS invocations still count as receives, so jobs would reach the DLQ without being attempted.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deliveryReservedConcurrency'],
+        message: `must be at least deliveryMaxConcurrency (${s.deliveryMaxConcurrency}); throttled deliveries would burn attempts`,
+      });
+    }
+    if (s.deliveryBatchSize > 10 && s.deliveryBatchingWindowSeconds === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deliveryBatchSize'],
+        message: 'above 10 needs deliveryBatchingWindowSeconds > 0 (an SQS event source rule)',
+      });
+    }
+    if (s.apiThrottleBurstLimit < s.apiThrottleRateLimit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiThrottleBurstLimit'],
+        message: 'must be at least apiThrottleRateLimit',
+      });
+    }
+  });
+
+export type StackSettings = z.infer<typeof stackSettingsSchema>;
+export const stackSettingKeys = Object.keys(stackSettingsSchema.shape) as (keyof StackSettings)[];
+
+/** Parses settings from a plain object (tests) or anything shaped like context values. */
+export function parseStackSettings(input: Record<string, unknown>): StackSettings {
+  const result = stackSettingsSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (i) =>
+        `  - context "${i.path.join('.') || '(root)'}": ${i.message} (set it with -c ${String(i.path[0])}=...)`,
+    );
+    throw new Error(`Invalid CDK context:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Reads this app's context keys from the construct tree (cdk.json context and `-c` flags). */
+export function readStackSettings(node: Node): StackSettings {
+  const values: Record<string, unknown> = {};
+  for (const key of stackSettingKeys) {
+    const value = node.tryGetContext(key);
+    // `-c alarmEmail=` arrives as an empty string: treat it as unset rather than invalid.
+    if (value !== undefined && value !== '') values[key] = value;
+  }
+  return parseStackSettings(values);
+}

@@ -1,0 +1,86 @@
+import { Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { buildTestStack, streamArnFor, type TestStack } from './helpers/stackFactories';
+
+function nagFindings(built: TestStack) {
+  const report = new AwsSolutionsChecks().validateScope(built.app);
+  return report.violations.map((v) => ({
+    rule: v.ruleName,
+    severity: v.severity,
+    paths: v.violatingResources.map((r) => r.constructPath),
+  }));
+}
+
+/** Every `Validations.of(x).acknowledge()` in the tree, with the construct it sits on. */
+function acknowledgements(root: IConstruct) {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: c.node.path, id, reason })),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged errors or warnings for the demo stack', () => {
+    const built = buildTestStack({ context: { alarmEmail: 'oncall@example.com' } });
+    expect(nagFindings(built)).toEqual([]);
+  });
+
+  it('reports none for imported, single-table and created CRM tables with custom settings', () => {
+    const built = buildTestStack({
+      context: {
+        secretNamePrefix: 'acme/hooks',
+        removalPolicy: 'destroy',
+        deliveryReservedConcurrency: '20',
+      },
+      crmSources: {
+        crmTables: [
+          { tableName: 'prod-crm', objectAttribute: 'entityType', streamArn: streamArnFor('prod-crm') },
+          { tableName: 'demo-note', object: 'note' },
+        ],
+      },
+    });
+    expect(nagFindings(built)).toEqual([]);
+  });
+
+  it('would report a new wildcard permission (the check is live)', () => {
+    const built = buildTestStack();
+    built.stack.delivery.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }),
+    );
+    const findings = nagFindings(built);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'AwsSolutions-IAM5[Resource::*]',
+        severity: 'error',
+        paths: [expect.stringContaining('/Delivery/')],
+      }),
+    ]);
+  });
+
+  it('acknowledges only known findings, each with a reason a reviewer can check', () => {
+    const built = buildTestStack();
+    const acks = acknowledgements(built.app);
+    const ids = [...new Set(acks.map((a) => a.id.replace(/^annotation::/i, '')))].sort();
+    expect(ids).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:crm-webhooks/*]',
+      'AwsSolutions-L1',
+      'AwsSolutions-SNS2',
+      'AwsSolutions-SQS3',
+    ]);
+    for (const ack of acks) {
+      expect(ack.reason.length, `${ack.id} on ${ack.path}`).toBeGreaterThan(120);
+    }
+    // Acknowledgements sit on the construct they concern, never on the whole stack or app.
+    expect(acks.every((a) => a.path.split('/').length >= 2)).toBe(true);
+    const wildcardAcks = acks.filter((a) => a.id.includes('IAM5[Resource::*]'));
+    expect(wildcardAcks.map((a) => a.path)).toEqual(['CrmWebhooks/EventMapper/Mapper']);
+    expect(wildcardAcks[0]!.reason).toMatch(/ListStreams/);
+  });
+});

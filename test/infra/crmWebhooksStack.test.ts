@@ -1,0 +1,617 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARM_THRESHOLDS } from '../../infra/cdk/constructs/pipelineMonitoring';
+import {
+  API_KEYS_TABLE_KEYS,
+  DELIVERY_LOG_TABLE_KEYS,
+  WEBHOOKS_TABLE_KEYS,
+} from '../../shared/config/tables';
+import {
+  actionsOf,
+  buildTestStack,
+  type CfnProperties,
+  type PolicyStatementJson,
+  referencedId,
+  resourceOf,
+  statementsOfFunction,
+  streamArnFor,
+  type TestStack,
+} from './helpers/stackFactories';
+
+const FUNCTION_IDS = ['SubscriptionsApiFunction', 'EventMapperFunction', 'DeliveryFunction'] as const;
+const DEMO_TABLES = ['person', 'company', 'note', 'task', 'opportunity'];
+
+describe('CrmWebhooksStack with the default demo config', () => {
+  let built: TestStack;
+  beforeAll(() => {
+    built = buildTestStack();
+  });
+
+  describe('product tables', () => {
+    it.each([
+      ['WebhooksTable', WEBHOOKS_TABLE_KEYS.partitionKey, WEBHOOKS_TABLE_KEYS.sortKey],
+      ['ApiKeysTable', API_KEYS_TABLE_KEYS.partitionKey, undefined],
+      ['DeliveryLogTable', DELIVERY_LOG_TABLE_KEYS.partitionKey, DELIVERY_LOG_TABLE_KEYS.sortKey],
+    ])('%s: shared key layout, on-demand, PITR, encrypted, retained', (id, partitionKey, sortKey) => {
+      const table = resourceOf(built.template, 'AWS::DynamoDB::Table', id);
+      expect(table.Properties.KeySchema).toEqual([
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' }] : []),
+      ]);
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(built.template.toJSON().Resources[table.id].DeletionPolicy).toBe('Retain');
+    });
+
+    it('expires delivery log entries with TTL on expiresAt', () => {
+      const table = resourceOf(built.template, 'AWS::DynamoDB::Table', 'DeliveryLogTable');
+      expect(table.Properties.TimeToLiveSpecification).toEqual({
+        AttributeName: DELIVERY_LOG_TABLE_KEYS.ttlAttribute,
+        Enabled: true,
+      });
+    });
+  });
+
+  describe('CRM tables', () => {
+    it('creates each demo table under its configured name with a NEW_AND_OLD_IMAGES stream and PITR', () => {
+      for (const name of DEMO_TABLES) {
+        built.template.hasResourceProperties('AWS::DynamoDB::Table', {
+          TableName: name,
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          BillingMode: 'PAY_PER_REQUEST',
+        });
+      }
+      built.template.resourceCountIs('AWS::DynamoDB::Table', 3 + DEMO_TABLES.length);
+    });
+
+    it('feeds every CRM stream to the event mapper with bounded, bisecting retries and a failure queue', () => {
+      const mapperId = resourceOf(built.template, 'AWS::Lambda::Function', 'EventMapperFunction').id;
+      const failureQueueId = resourceOf(built.template, 'AWS::SQS::Queue', 'MapperFailureQueue').id;
+      const mappings = built.template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { FunctionName: { Ref: mapperId } },
+      });
+      expect(Object.keys(mappings)).toHaveLength(DEMO_TABLES.length);
+      for (const mapping of Object.values(mappings)) {
+        expect(mapping.Properties).toMatchObject({
+          StartingPosition: 'LATEST',
+          BatchSize: 100,
+          BisectBatchOnFunctionError: true,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          MaximumRetryAttempts: 10,
+          MaximumRecordAgeInSeconds: 6 * 3600,
+          ParallelizationFactor: 1,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId, 'Arn'] } } },
+        });
+        // One table per object: every record is a CRM record, so a filter would save nothing.
+        expect(mapping.Properties.FilterCriteria).toBeUndefined();
+      }
+      const streamSources = Object.values(mappings).map((m) => m.Properties.EventSourceArn['Fn::GetAtt']);
+      expect(streamSources.every(([, attr]: string[]) => attr === 'StreamArn')).toBe(true);
+    });
+  });
+
+  describe('queues', () => {
+    it('redrives deliveries to the DLQ after MAX_ATTEMPTS receives', () => {
+      const dlqId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
+      const queue = resourceOf(built.template, 'AWS::SQS::Queue', 'DeliveriesQueue');
+      expect(queue.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: 10,
+      });
+      const delivery = resourceOf(built.template, 'AWS::Lambda::Function', 'DeliveryFunction');
+      expect(delivery.Properties.Environment.Variables.MAX_ATTEMPTS).toBe('10');
+    });
+
+    it('keeps the visibility timeout at least 6x the delivery function timeout', () => {
+      const queue = resourceOf(built.template, 'AWS::SQS::Queue', 'DeliveriesQueue');
+      const delivery = resourceOf(built.template, 'AWS::Lambda::Function', 'DeliveryFunction');
+      expect(delivery.Properties.Timeout).toBe(60);
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * delivery.Properties.Timeout);
+    });
+
+    it.each(['DeliveriesQueue', 'DeadLetterQueue', 'MapperFailureQueue'])(
+      '%s: SQS-managed SSE, 14 days retention, TLS-only policy',
+      (id) => {
+        const queue = resourceOf(built.template, 'AWS::SQS::Queue', id);
+        expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+        expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+        built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queue.id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 'sqs:*',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      },
+    );
+  });
+
+  describe('functions', () => {
+    it.each(FUNCTION_IDS)(
+      '%s: nodejs22.x on arm64, ESM bundle handler, own log group with retention',
+      (id) => {
+        const fn = resourceOf(built.template, 'AWS::Lambda::Function', id);
+        expect(fn.Properties.Runtime).toBe('nodejs22.x');
+        expect(fn.Properties.Architectures).toEqual(['arm64']);
+        expect(fn.Properties.Handler).toBe('index.handler');
+        const logGroupId = referencedId(fn.Properties.LoggingConfig.LogGroup)!;
+        const logGroup = built.template.toJSON().Resources[logGroupId];
+        expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+        expect(logGroup.Properties.RetentionInDays).toBe(30);
+        // No reserved concurrency unless asked for: it would carve capacity out of the account pool.
+        expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+      },
+    );
+
+    it.each([
+      ['SubscriptionsApiFunction', 'subscriptions-api'],
+      ['EventMapperFunction', 'event-mapper'],
+      ['DeliveryFunction', 'delivery'],
+    ])('%s: Powertools environment and never LOCAL_MODE', (id, service) => {
+      const env = resourceOf(built.template, 'AWS::Lambda::Function', id).Properties.Environment.Variables;
+      expect(env).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: service,
+        POWERTOOLS_METRICS_NAMESPACE: 'CrmWebhooks',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+      expect(env.LOCAL_MODE).toBeUndefined();
+      expect(Object.keys(env).some((k) => k.startsWith('AWS_ENDPOINT_URL'))).toBe(false);
+    });
+
+    it('gives each function the environment variables of docs/architecture.md', () => {
+      const envOf = (id: string) =>
+        resourceOf(built.template, 'AWS::Lambda::Function', id).Properties.Environment.Variables;
+      expect(Object.keys(envOf('SubscriptionsApiFunction'))).toEqual(
+        expect.arrayContaining([
+          'WEBHOOKS_TABLE',
+          'API_KEYS_TABLE',
+          'DELIVERY_LOG_TABLE',
+          'DELIVERIES_QUEUE_URL',
+          'DEAD_LETTER_QUEUE_URL',
+          'SECRET_NAME_PREFIX',
+        ]),
+      );
+      const mapperEnv = envOf('EventMapperFunction');
+      expect(Object.keys(mapperEnv)).toEqual(
+        expect.arrayContaining(['WEBHOOKS_TABLE', 'DELIVERIES_QUEUE_URL', 'CRM_SOURCES_CONFIG']),
+      );
+      expect(
+        JSON.parse(mapperEnv.CRM_SOURCES_CONFIG).crmTables.map((t: { tableName: string }) => t.tableName),
+      ).toEqual(DEMO_TABLES);
+      expect(envOf('DeliveryFunction')).toMatchObject({
+        SECRET_NAME_PREFIX: 'crm-webhooks',
+        MAX_ATTEMPTS: '10',
+        REQUEST_TIMEOUT_MS: '10000',
+        AUTO_DISABLE_AFTER_HOURS: '120',
+        DELIVERY_LOG_TTL_DAYS: '30',
+        WEBHOOK_CACHE_TTL_SECONDS: '5',
+      });
+    });
+
+    it('consumes the deliveries queue with partial batch failures, batching and a concurrency cap', () => {
+      const queueId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeliveriesQueue').id;
+      const deliveryId = resourceOf(built.template, 'AWS::Lambda::Function', 'DeliveryFunction').id;
+      built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: deliveryId },
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 10 },
+      });
+    });
+  });
+
+  describe('management API', () => {
+    it('sends every request to the API function through one $default route (payload 2.0)', () => {
+      const fnId = resourceOf(built.template, 'AWS::Lambda::Function', 'SubscriptionsApiFunction').id;
+      built.template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+      built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+      built.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      });
+    });
+
+    it('throttles the stage and writes access logs without headers', () => {
+      const stage = resourceOf(built.template, 'AWS::ApiGatewayV2::Stage', 'DefaultStage');
+      expect(stage.Properties.StageName).toBe('$default');
+      expect(stage.Properties.DefaultRouteSettings).toEqual({
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      });
+      const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+      expect(JSON.stringify(format)).not.toMatch(/header|authorization/i);
+      const logGroup =
+        built.template.toJSON().Resources[referencedId(stage.Properties.AccessLogSettings.DestinationArn)!];
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+    });
+  });
+
+  describe('IAM least privilege', () => {
+    const idOf = (type: string, part: string) => resourceOf(built.template, type, part).id;
+    const grantsOn = (statements: PolicyStatementJson[], resourceId: string) =>
+      statements
+        .filter((s) => JSON.stringify(s.Resource).includes(`"${resourceId}"`))
+        .flatMap(actionsOf)
+        .sort();
+
+    it('uses no AWS managed policies and only the function log group for logs', () => {
+      for (const role of Object.values(built.template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+      for (const id of FUNCTION_IDS) {
+        const logStatements = statementsOfFunction(built.template, id).filter((s) =>
+          actionsOf(s).some((a) => a.startsWith('logs:')),
+        );
+        expect(logStatements).toHaveLength(1);
+        expect(referencedId(logStatements[0]!.Resource)).toMatch(/Logs/);
+      }
+    });
+
+    it('uses the "*" resource only for dynamodb:ListStreams, which has no resource-level permissions', () => {
+      const wildcard = FUNCTION_IDS.flatMap((id) => statementsOfFunction(built.template, id)).filter(
+        (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
+      );
+      expect(wildcard.flatMap(actionsOf)).toEqual(['dynamodb:ListStreams']);
+    });
+
+    it('API: webhooks read/write, keys and delivery log read-only, enqueue, DLQ redrive, secrets under prefix', () => {
+      const statements = statementsOfFunction(built.template, 'SubscriptionsApiFunction');
+      const webhooks = grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'));
+      expect(webhooks).toEqual(
+        expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+      );
+      for (const readOnly of ['ApiKeysTable', 'DeliveryLogTable']) {
+        const actions = grantsOn(statements, idOf('AWS::DynamoDB::Table', readOnly));
+        expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+        expect(actions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+      }
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'))).toContain('sqs:SendMessage');
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual(
+        expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']),
+      );
+      const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      expect(secrets).toHaveLength(1);
+      expect(actionsOf(secrets[0]!).sort()).toEqual(
+        [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+        ].sort(),
+      );
+      expect(secrets[0]!.Resource).toEqual(secretArnPattern('crm-webhooks'));
+    });
+
+    it('event mapper: Query on webhooks, send to the queue and failure queue, read its CRM streams', () => {
+      const statements = statementsOfFunction(built.template, 'EventMapperFunction');
+      expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'))).toEqual(['dynamodb:Query']);
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'))).toContain('sqs:SendMessage');
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'MapperFailureQueue'))).toContain(
+        'sqs:SendMessage',
+      );
+      for (const name of DEMO_TABLES) {
+        const tableId = resourceOf(built.template, 'AWS::DynamoDB::Table', `Crm${name}`).id;
+        expect(grantsOn(statements, tableId)).toEqual(
+          ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'].sort(),
+        );
+      }
+      expect(statements.flatMap(actionsOf).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    });
+
+    it('delivery: GetItem/UpdateItem on webhooks, writes to the log, consumes its queue, reads secrets only', () => {
+      const statements = statementsOfFunction(built.template, 'DeliveryFunction');
+      expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'))).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+      ]);
+      expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'DeliveryLogTable'))).toEqual([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
+      const queueActions = grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'));
+      expect(queueActions).toEqual(
+        expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+      );
+      expect(queueActions).not.toContain('sqs:SendMessage');
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual([]);
+      const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      expect(secrets.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(secrets[0]!.Resource).toEqual(secretArnPattern('crm-webhooks'));
+    });
+  });
+
+  describe('monitoring', () => {
+    const alarms = () => Object.values(built.template.findResources('AWS::CloudWatch::Alarm'));
+    const alarmNamed = (fragment: string) => {
+      const matches = alarms().filter((a) => String(a.Properties.AlarmName).includes(fragment));
+      expect(matches, `alarm named *${fragment}*`).toHaveLength(1);
+      return matches[0]!.Properties;
+    };
+    const metricOf = (alarm: CfnProperties) => alarm.Metrics[0].MetricStat.Metric;
+
+    it.each([
+      [
+        'DeliveriesQueue-DLQ-Queue-Message-Count',
+        'ApproximateNumberOfMessagesVisible',
+        ALARM_THRESHOLDS.deadLetterQueueMessages,
+      ],
+      [
+        'DeliveriesQueue-DLQ-Queue-Message-Age',
+        'ApproximateAgeOfOldestMessage',
+        ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds,
+      ],
+      ['MapperFailureQueue-Queue-Message-Count', 'ApproximateNumberOfMessagesVisible', 0],
+      ['EventMapper-Iterator-Age', 'IteratorAge', ALARM_THRESHOLDS.mapperIteratorAgeMillis],
+      ['EventMapper-Fault-Count', 'Errors', 0],
+      ['EventMapper-Throttled-Count', 'Throttles', 0],
+      ['Delivery-Fault-Count', 'Errors', 0],
+      ['Delivery-Throttled-Count', 'Throttles', 0],
+      ['ApiFunction-Fault-Count', 'Errors', 0],
+      ['ApiFunction-Throttled-Count', 'Throttles', 0],
+      ['Api-Fault-Count', '5xx', ALARM_THRESHOLDS.api5xx],
+    ])('alarm %s on %s > %d notifies the alarm topic', (name, metricName, threshold) => {
+      const alarm = alarmNamed(`CrmWebhooks-${name}`);
+      expect(metricOf(alarm).MetricName).toBe(metricName);
+      expect(alarm.Threshold).toBe(threshold);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+      const topicId = resourceOf(built.template, 'AWS::SNS::Topic', 'AlarmTopic').id;
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.ActionsEnabled).toBe(true);
+    });
+
+    it('pins the DLQ alarms to the dead-letter queue', () => {
+      const dlqId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
+      const dimension = metricOf(alarmNamed('DLQ-Queue-Message-Count')).Dimensions[0];
+      expect(dimension).toEqual({ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } });
+    });
+
+    it('has no email subscription unless alarmEmail is set', () => {
+      built.template.resourceCountIs('AWS::SNS::Subscription', 0);
+      built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('draws deliveries by outcome, failures by cause, DLQ, iterator age, function and API health', () => {
+      const dashboard = resourceOf(built.template, 'AWS::CloudWatch::Dashboard', 'Dashboard');
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      for (const text of [
+        'Deliveries by outcome',
+        'Delivery failures by cause',
+        'Jobs not attempted',
+        'Events out by action',
+        'Records skipped by reason',
+        'DeliveryAttempts',
+        'Delivered',
+        'DeadLettered',
+        'WebhooksDisabled',
+        'DeliveryErrors',
+        'DeliveryLatency',
+        'RecordsIn',
+        'JobsEnqueued',
+        'SqsSendFailures',
+        "SEARCH('{CrmWebhooks,cause,service} service=",
+        "SEARCH('{CrmWebhooks,action,service} service=",
+        "SEARCH('{CrmWebhooks,reason,service} service=",
+        'ApproximateAgeOfOldestMessage',
+        'IteratorAge',
+        'Throttles',
+        '4xx',
+        '5xx',
+      ]) {
+        expect(body, text).toContain(text);
+      }
+      expect(dashboard.Properties.DashboardName).toBe('CrmWebhooks');
+    });
+  });
+
+  it('outputs the API URL, queue URLs, dashboard URL and table names', () => {
+    const outputs = built.template.toJSON().Outputs;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'DeliveriesQueueUrl',
+        'DeadLetterQueueUrl',
+        'MapperFailureQueueUrl',
+        'DashboardUrl',
+        'AlarmTopicArn',
+        'WebhooksTableName',
+        'ApiKeysTableName',
+        'DeliveryLogTableName',
+        'CrmTableNames',
+      ]),
+    );
+    expect(outputs.CrmTableNames.Value).toBe(DEMO_TABLES.join(','));
+    expect(JSON.stringify(outputs.DashboardUrl.Value)).toContain('#dashboards:name=');
+  });
+});
+
+describe('CrmWebhooksStack with context parameters', () => {
+  it('uses maxAttempts for both the redrive policy and MAX_ATTEMPTS', () => {
+    const { template } = buildTestStack({ context: { maxAttempts: '7' } });
+    expect(
+      resourceOf(template, 'AWS::SQS::Queue', 'DeliveriesQueue').Properties.RedrivePolicy.maxReceiveCount,
+    ).toBe(7);
+    const env = resourceOf(template, 'AWS::Lambda::Function', 'DeliveryFunction').Properties.Environment
+      .Variables;
+    expect(env.MAX_ATTEMPTS).toBe('7');
+  });
+
+  it('derives the visibility timeout from deliveryTimeoutSeconds', () => {
+    const { template } = buildTestStack({ context: { deliveryTimeoutSeconds: 120 } });
+    expect(resourceOf(template, 'AWS::Lambda::Function', 'DeliveryFunction').Properties.Timeout).toBe(120);
+    expect(resourceOf(template, 'AWS::SQS::Queue', 'DeliveriesQueue').Properties.VisibilityTimeout).toBe(720);
+  });
+
+  it('applies reserved concurrency, delivery scaling, retry delays, secret prefix and log settings', () => {
+    const { template } = buildTestStack({
+      context: {
+        apiReservedConcurrency: '5',
+        mapperReservedConcurrency: '3',
+        deliveryReservedConcurrency: '25',
+        deliveryMaxConcurrency: '20',
+        deliveryBatchSize: '5',
+        deliveryBatchingWindowSeconds: '0',
+        retryDelaysSeconds: '1,2,3',
+        secretNamePrefix: 'acme/webhooks',
+        logRetentionDays: '90',
+        logLevel: 'DEBUG',
+      },
+    });
+    const fn = (id: string) => resourceOf(template, 'AWS::Lambda::Function', id).Properties;
+    expect(fn('SubscriptionsApiFunction').ReservedConcurrentExecutions).toBe(5);
+    expect(fn('EventMapperFunction').ReservedConcurrentExecutions).toBe(3);
+    expect(fn('DeliveryFunction').ReservedConcurrentExecutions).toBe(25);
+    expect(fn('DeliveryFunction').Environment.Variables).toMatchObject({
+      RETRY_DELAYS_SECONDS: '1,2,3',
+      SECRET_NAME_PREFIX: 'acme/webhooks',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    });
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+      (m) => m.Properties.ScalingConfig !== undefined,
+    )!;
+    expect(mapping.Properties).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 20 } });
+    expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(logGroup.Properties.RetentionInDays).toBe(90);
+    }
+    const secretResources = ['SubscriptionsApiFunction', 'DeliveryFunction']
+      .flatMap((id) => statementsOfFunction(template, id))
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')))
+      .map((s) => s.Resource);
+    expect(secretResources).toEqual([secretArnPattern('acme/webhooks'), secretArnPattern('acme/webhooks')]);
+  });
+
+  it('deletes tables and log groups with the stack when removalPolicy=destroy', () => {
+    const { template } = buildTestStack({ context: { removalPolicy: 'destroy' } });
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Type: string; DeletionPolicy?: string }
+    >;
+    const retained = Object.entries(resources).filter(
+      ([, r]) =>
+        ['AWS::DynamoDB::Table', 'AWS::Logs::LogGroup'].includes(r.Type) && r.DeletionPolicy !== 'Delete',
+    );
+    expect(retained).toEqual([]);
+  });
+
+  it('subscribes alarmEmail to the alarm topic', () => {
+    const { template } = buildTestStack({ context: { alarmEmail: 'oncall@example.com' } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: resourceOf(template, 'AWS::SNS::Topic', 'AlarmTopic').id },
+    });
+  });
+
+  it('names the stack, alarms and dashboard after stackName', () => {
+    const { stack, template } = buildTestStack({ context: { stackName: 'AcmeWebhooks' } });
+    expect(stack.stackName).toBe('AcmeWebhooks');
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName,
+    );
+    expect(names.every((n) => String(n).startsWith('AcmeWebhooks-'))).toBe(true);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'AcmeWebhooks' });
+  });
+});
+
+describe('CrmWebhooksStack with existing CRM tables', () => {
+  const personStream = streamArnFor('prod-person');
+  const crmStream = streamArnFor('prod-crm');
+  let built: TestStack;
+  beforeAll(() => {
+    built = buildTestStack({
+      crmSources: {
+        crmTables: [
+          { tableName: 'prod-person', object: 'person', streamArn: personStream },
+          { tableName: 'prod-crm', objectAttribute: 'entityType', streamArn: crmStream },
+          { tableName: 'demo-task', object: 'task' },
+        ],
+        workspaceIdAttribute: 'tenantId',
+      },
+    });
+  });
+
+  it('imports tables that have a streamArn and creates only the others', () => {
+    const names = Object.values(built.template.findResources('AWS::DynamoDB::Table')).map(
+      (t) => t.Properties.TableName,
+    );
+    expect(names.filter(Boolean)).toEqual(['demo-task']);
+  });
+
+  it('maps the imported streams by ARN and filters single-table items without the object attribute', () => {
+    const byArn = (arn: string) =>
+      Object.values(built.template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+        (m) => m.Properties.EventSourceArn === arn,
+      );
+    expect(byArn(personStream)).toHaveLength(1);
+    expect(byArn(personStream)[0]!.Properties.FilterCriteria).toBeUndefined();
+    const [crmMapping] = byArn(crmStream);
+    const patterns = crmMapping!.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) =>
+      JSON.parse(f.Pattern),
+    );
+    expect(patterns).toEqual([
+      { dynamodb: { NewImage: { entityType: { S: [{ exists: true }] } } } },
+      { dynamodb: { OldImage: { entityType: { S: [{ exists: true }] } } } },
+    ]);
+    expect(crmMapping!.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('grants stream reads on exactly the imported stream ARNs', () => {
+    const streamStatements = statementsOfFunction(built.template, 'EventMapperFunction').filter((s) =>
+      actionsOf(s).includes('dynamodb:GetRecords'),
+    );
+    const resources = streamStatements.map((s) => s.Resource);
+    expect(resources).toEqual(expect.arrayContaining([personStream, crmStream]));
+    expect(resources).toHaveLength(3);
+  });
+
+  it('passes the validated config, defaults filled in, to the event mapper', () => {
+    const env = resourceOf(built.template, 'AWS::Lambda::Function', 'EventMapperFunction').Properties
+      .Environment.Variables;
+    expect(JSON.parse(env.CRM_SOURCES_CONFIG)).toMatchObject({
+      workspaceIdAttribute: 'tenantId',
+      defaultWorkspaceId: 'default',
+      idAttribute: 'id',
+      softDeleteAttribute: 'deletedAt',
+    });
+  });
+});
+
+function secretArnPattern(prefix: string) {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':secretsmanager:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:secret:${prefix}/*`,
+      ],
+    ],
+  };
+}
