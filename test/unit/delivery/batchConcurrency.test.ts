@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
+import { loadDeliveryConfig } from '../../../functions/delivery/config';
+import {
+  createWebhookHttpClient,
+  type WebhookHttpClient,
+} from '../../../shared/adapters/http/webhookHttpClient';
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import { deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/sqsEvents';
+import {
+  InMemoryAttemptLog,
+  InMemorySecrets,
+  InMemoryWebhookStore,
+  RecordedMetrics,
+  RecordedVisibility,
+  webhookRow,
+} from './inMemoryPorts';
+
+const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
+const quietMetrics = new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery-test', logger: silent });
+
+/** Answers `/fast` at once and `/slow` after 5 s, tracking how many requests are in flight. */
+let server: Server;
+let baseUrl: string;
+let inFlight = 0;
+let peak = 0;
+let http: WebhookHttpClient;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    req.resume();
+    const delay = req.url === '/slow' ? 5_000 : req.url === '/busy' ? 100 : 0;
+    const timer = setTimeout(() => {
+      inFlight--;
+      res.writeHead(200).end('ok');
+    }, delay);
+    res.on('close', () => {
+      if (!res.writableEnded) {
+        clearTimeout(timer);
+        inFlight--;
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  http = createWebhookHttpClient({ policy: { allowLoopback: true } });
+});
+
+afterAll(async () => {
+  await http.close();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+class SlowWebhookStore extends InMemoryWebhookStore {
+  override async get(workspaceId: string, id: string): Promise<Webhook | undefined> {
+    if (id.startsWith('wh_hang')) await sleep(10_000);
+    return super.get(workspaceId, id);
+  }
+}
+
+function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) {
+  const config = loadDeliveryConfig({
+    WEBHOOKS_TABLE: 'webhooks',
+    DELIVERY_LOG_TABLE: 'log',
+    DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
+    LOCAL_MODE: 'true',
+    ...env,
+  });
+  const log = new InMemoryAttemptLog();
+  const secrets = new InMemorySecrets();
+  const metrics = new RecordedMetrics();
+  const handler = buildDeliveryHandler(config, {
+    webhookStore: store,
+    deliveryLog: log,
+    visibility: new RecordedVisibility(),
+    signingSecrets: secrets,
+    http,
+    logger: silent,
+    metrics: quietMetrics,
+    deliveryMetrics: metrics,
+  });
+  const addWebhook = (path: string, id?: string) => {
+    const { webhook } = webhookRow(secrets, { targetUrl: `${baseUrl}${path}`, ...(id ? { id } : {}) });
+    store.put(webhook);
+    return webhook;
+  };
+  return { handler, addWebhook, log, metrics };
+}
+
+describe('batch concurrency and the invocation deadline', () => {
+  it('delivers a batch with at most DELIVERY_CONCURRENCY requests in flight', async () => {
+    const { handler, addWebhook, log } = setup({ DELIVERY_CONCURRENCY: '3' });
+    const webhook = addWebhook('/busy');
+    peak = 0;
+
+    const records = Array.from({ length: 9 }, () => sqsRecord({ body: deliveryJobBody(webhook.id) }));
+    const response = await handler(sqsEvent(records), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(9);
+    expect(peak).toBe(3);
+  });
+
+  it('one slow endpoint does not fail the others', async () => {
+    const { handler, addWebhook, log } = setup({ REQUEST_TIMEOUT_MS: '500', DELIVERY_CONCURRENCY: '8' });
+    const slow = addWebhook('/slow');
+    const fast = addWebhook('/fast');
+    const slowRecord = sqsRecord({ body: deliveryJobBody(slow.id) });
+    const fastRecords = Array.from({ length: 5 }, () => sqsRecord({ body: deliveryJobBody(fast.id) }));
+
+    const started = Date.now();
+    const response = await handler(sqsEvent([slowRecord, ...fastRecords]), lambdaContext());
+
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: slowRecord.messageId }]);
+    expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(5);
+    expect(log.entries.find((entry) => entry.webhookId === slow.id)).toMatchObject({
+      outcome: 'failed',
+      cause: 'timeout',
+    });
+  });
+
+  it('shortens request timeouts to the time left and leaves jobs it has no time for to SQS', async () => {
+    const { handler, addWebhook, log, metrics } = setup({ DELIVERY_CONCURRENCY: '1' });
+    const slow = addWebhook('/slow');
+    const records = Array.from({ length: 3 }, () => sqsRecord({ body: deliveryJobBody(slow.id) }));
+
+    const started = Date.now();
+    // 4.5 s left, 3 s safety margin: the first request gets ~1.5 s instead of the configured 10 s.
+    const response = await handler(sqsEvent(records), lambdaContext({ remainingMs: 4_500 }));
+
+    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      records.map((record) => record.messageId),
+    );
+    expect(log.entries).toHaveLength(1);
+    expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'timeout' });
+    expect(metrics.named('JobsDeferred')).toHaveLength(2);
+  });
+
+  it('returns before the Lambda timeout even when a dependency hangs', async () => {
+    const { handler, addWebhook, log } = setup({}, new SlowWebhookStore());
+    const hanging = addWebhook('/fast', 'wh_hang1');
+    const fine = addWebhook('/fast');
+    const stuck = sqsRecord({ body: deliveryJobBody(hanging.id) });
+    const ok = sqsRecord({ body: deliveryJobBody(fine.id) });
+
+    const started = Date.now();
+    const response = await handler(sqsEvent([stuck, ok]), lambdaContext({ remainingMs: 4_000 }));
+
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: stuck.messageId }]);
+    expect(log.entries.map((entry) => entry.webhookId)).toEqual([fine.id]);
+  });
+});

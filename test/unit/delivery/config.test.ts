@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadDeliveryConfig } from '../../../functions/delivery/config';
+import { DEFAULT_RETRY_POLICY } from '../../../shared/domain/retry';
+
+const required = {
+  WEBHOOKS_TABLE: 'webhooks',
+  DELIVERY_LOG_TABLE: 'delivery-log',
+  DELIVERIES_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries',
+};
+
+describe('loadDeliveryConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadDeliveryConfig(required)).toEqual({
+      webhooksTable: 'webhooks',
+      deliveryLogTable: 'delivery-log',
+      deliveriesQueueUrl: required.DELIVERIES_QUEUE_URL,
+      secretNamePrefix: 'crm-webhooks',
+      webhookCacheTtlSeconds: 5,
+      retryPolicy: { maxAttempts: 10, delaysSeconds: [...DEFAULT_RETRY_POLICY.delaysSeconds] },
+      requestTimeoutMs: 10_000,
+      autoDisableAfterHours: 120,
+      deliveryLogTtlDays: 30,
+      deliveryConcurrency: 32,
+      localMode: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadDeliveryConfig({
+      ...required,
+      SECRET_NAME_PREFIX: 'acme',
+      WEBHOOK_CACHE_TTL_SECONDS: '0',
+      MAX_ATTEMPTS: '3',
+      RETRY_DELAYS_SECONDS: '1, 2,3',
+      REQUEST_TIMEOUT_MS: '500',
+      AUTO_DISABLE_AFTER_HOURS: '0.5',
+      DELIVERY_LOG_TTL_DAYS: '7',
+      DELIVERY_CONCURRENCY: '4',
+      LOCAL_MODE: 'true',
+    });
+    expect(config).toMatchObject({
+      secretNamePrefix: 'acme',
+      webhookCacheTtlSeconds: 0,
+      retryPolicy: { maxAttempts: 3, delaysSeconds: [1, 2, 3] },
+      requestTimeoutMs: 500,
+      autoDisableAfterHours: 0.5,
+      deliveryLogTtlDays: 7,
+      deliveryConcurrency: 4,
+      localMode: true,
+    });
+  });
+
+  it.each([
+    [{ WEBHOOKS_TABLE: undefined }, /WEBHOOKS_TABLE/],
+    [{ DELIVERIES_QUEUE_URL: '' }, /DELIVERIES_QUEUE_URL/],
+    [{ MAX_ATTEMPTS: '0' }, /MAX_ATTEMPTS/],
+    [{ REQUEST_TIMEOUT_MS: 'soon' }, /REQUEST_TIMEOUT_MS/],
+    [{ DELIVERY_CONCURRENCY: '1.5' }, /DELIVERY_CONCURRENCY/],
+    [{ LOCAL_MODE: 'yes' }, /LOCAL_MODE/],
+    [{ RETRY_DELAYS_SECONDS: '5,abc' }, /RETRY_DELAYS_SECONDS entry 2/],
+    [{ RETRY_DELAYS_SECONDS: '50000' }, /RETRY_DELAYS_SECONDS/],
+  ])('fails fast naming the variable: %o', (change, message) => {
+    expect(() => loadDeliveryConfig({ ...required, ...change })).toThrow(message);
+  });
+});

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { DeliveryMetricName, DeliveryMetrics } from '../../../functions/delivery/deliveryMetrics';
+import type { DeliveryAttempt } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { generateWebhookSecret } from '../../../shared/domain/signing';
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+
+/**
+ * In-memory stand-ins for the delivery function's ports, with the same semantics as the DynamoDB,
+ * SQS and Secrets Manager adapters (those are exercised against the emulators in
+ * test/integration/delivery). They record calls so unit tests can assert on decisions.
+ */
+export class InMemoryWebhookStore {
+  readonly rows = new Map<string, Webhook>();
+  readonly calls: string[] = [];
+
+  put(webhook: Webhook): void {
+    this.rows.set(webhook.id, structuredClone(webhook));
+  }
+
+  async get(_workspaceId: string, id: string): Promise<Webhook | undefined> {
+    this.calls.push(`get:${id}`);
+    const row = this.rows.get(id);
+    return row === undefined ? undefined : structuredClone(row);
+  }
+
+  async recordFailure(_workspaceId: string, id: string, at: Date): Promise<string | undefined> {
+    this.calls.push(`recordFailure:${id}`);
+    const row = this.rows.get(id);
+    if (row === undefined) return undefined;
+    row.failingSince ??= at.toISOString();
+    return row.failingSince;
+  }
+
+  async recordSuccess(_workspaceId: string, id: string): Promise<void> {
+    this.calls.push(`recordSuccess:${id}`);
+    const row = this.rows.get(id);
+    if (row !== undefined) delete row.failingSince;
+  }
+
+  async disable(_workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean> {
+    this.calls.push(`disable:${id}:${reason}`);
+    const row = this.rows.get(id);
+    if (row === undefined || row.status !== 'active') return false;
+    Object.assign(row, { status: 'disabled', disabledReason: reason, updatedAt: now.toISOString() });
+    return true;
+  }
+}
+
+export class InMemoryAttemptLog {
+  readonly entries: DeliveryAttempt[] = [];
+  readonly ttlDays: number[] = [];
+
+  async record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> {
+    this.entries.push(attempt);
+    this.ttlDays.push(ttlDays);
+  }
+}
+
+export class RecordedVisibility {
+  readonly changes: { receiptHandle: string; seconds: number }[] = [];
+
+  async change(receiptHandle: string, seconds: number): Promise<void> {
+    this.changes.push({ receiptHandle, seconds });
+  }
+}
+
+/** Secret versions by (name, version id), counting reads like Secrets Manager would bill them. */
+export class InMemorySecrets {
+  readonly versions = new Map<string, string>();
+  reads = 0;
+
+  add(secretName: string, value = generateWebhookSecret()): { versionId: string; value: string } {
+    const versionId = randomUUID();
+    this.versions.set(`${secretName}#${versionId}`, value);
+    return { versionId, value };
+  }
+
+  async get(secretName: string, versionId: string): Promise<string> {
+    this.reads++;
+    const value = this.versions.get(`${secretName}#${versionId}`);
+    if (value === undefined) {
+      throw Object.assign(new Error('secret version not found'), { name: 'ResourceNotFoundException' });
+    }
+    return value;
+  }
+}
+
+export class RecordedMetrics implements DeliveryMetrics {
+  readonly counts: { name: DeliveryMetricName; cause?: string }[] = [];
+  readonly latencies: number[] = [];
+
+  count(name: DeliveryMetricName, dimensions?: { cause: string }): void {
+    this.counts.push({ name, ...(dimensions ? { cause: dimensions.cause } : {}) });
+  }
+
+  latency(milliseconds: number): void {
+    this.latencies.push(milliseconds);
+  }
+
+  named(name: DeliveryMetricName): { name: DeliveryMetricName; cause?: string }[] {
+    return this.counts.filter((entry) => entry.name === name);
+  }
+}
+
+/** An active webhook row pointing at `targetUrl`, with its secret stored in `secrets`. */
+export function webhookRow(
+  secrets: InMemorySecrets,
+  overrides: Partial<Webhook> & { targetUrl: string },
+): { webhook: Webhook; secret: string } {
+  const id = overrides.id ?? `wh_${randomUUID().slice(0, 8)}`;
+  const secretName = `crm-webhooks/ws-1/${id}`;
+  const { versionId, value } = secrets.add(secretName);
+  const now = new Date().toISOString();
+  return {
+    secret: value,
+    webhook: {
+      id,
+      workspaceId: 'ws-1',
+      operations: ['*.*'],
+      payloadFormat: 'default',
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      secretName,
+      secretVersionId: versionId,
+      version: 1,
+      ...overrides,
+    },
+  };
+}

@@ -1,0 +1,311 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildDeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
+import { loadDeliveryConfig } from '../../../functions/delivery/config';
+import {
+  createWebhookHttpClient,
+  type WebhookHttpClient,
+} from '../../../shared/adapters/http/webhookHttpClient';
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import {
+  type SignatureVerifyingReceiver,
+  startSignatureVerifyingReceiver,
+} from '../../helpers/signatureVerifyingReceiver';
+import { crmEvent, deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/sqsEvents';
+import {
+  InMemoryAttemptLog,
+  InMemorySecrets,
+  InMemoryWebhookStore,
+  RecordedMetrics,
+  RecordedVisibility,
+  webhookRow,
+} from './inMemoryPorts';
+
+const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
+const quietMetrics = new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery-test', logger: silent });
+
+let receiver: SignatureVerifyingReceiver;
+let http: WebhookHttpClient;
+
+beforeAll(async () => {
+  receiver = await startSignatureVerifyingReceiver();
+  http = createWebhookHttpClient({
+    policy: { allowLoopback: true },
+    resolveHost: async (hostname) =>
+      hostname === 'metadata.test' ? [{ address: '169.254.169.254', family: 4 }] : [],
+  });
+});
+
+afterAll(async () => {
+  await http.close();
+  await receiver.stop();
+});
+
+function setup(env: Record<string, string> = {}) {
+  const config = loadDeliveryConfig({
+    WEBHOOKS_TABLE: 'webhooks',
+    DELIVERY_LOG_TABLE: 'log',
+    DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
+    LOCAL_MODE: 'true',
+    MAX_ATTEMPTS: '4',
+    RETRY_DELAYS_SECONDS: '5,300,1800',
+    ...env,
+  });
+  const store = new InMemoryWebhookStore();
+  const log = new InMemoryAttemptLog();
+  const visibility = new RecordedVisibility();
+  const secrets = new InMemorySecrets();
+  const metrics = new RecordedMetrics();
+  const handler = buildDeliveryHandler(config, {
+    webhookStore: store,
+    deliveryLog: log,
+    visibility,
+    signingSecrets: secrets,
+    http,
+    logger: silent,
+    metrics: quietMetrics,
+    deliveryMetrics: metrics,
+    random: () => 0.5, // no jitter: delays are exactly the policy's
+  });
+  const addWebhook = (overrides: Partial<Webhook> = {}) => {
+    const row = webhookRow(secrets, { targetUrl: `${receiver.url}/hook`, ...overrides });
+    store.put(row.webhook);
+    receiver.setSecrets([row.secret]);
+    return row;
+  };
+  return { config, store, log, visibility, secrets, metrics, handler, addWebhook };
+}
+
+beforeEach(() => {
+  receiver.requests.length = 0;
+  receiver.setDefaultResponse({ status: 200, body: 'ok' });
+});
+
+describe('delivery outcomes', () => {
+  it('delivers a 2xx: signed request, job acknowledged, attempt logged, no store write when not failing', async () => {
+    const { handler, addWebhook, log, visibility, metrics, store } = setup();
+    const { webhook } = addWebhook();
+    const event = crmEvent();
+    const record = sqsRecord({ body: deliveryJobBody(webhook.id, event) });
+
+    const response = await handler(sqsEvent([record]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+    const request = receiver.requests[0]!;
+    expect(request.verified).toBe(true);
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['user-agent']).toMatch(/^crm-webhooks\/\d+\.\d+\.\d+/);
+    expect(JSON.parse(request.body)).toMatchObject({ event: 'person.created', eventId: event.eventId });
+    expect(request.body).toContain('"score":12345678901234567890');
+    expect(visibility.changes).toEqual([]);
+    expect(log.entries).toEqual([
+      expect.objectContaining({
+        webhookId: webhook.id,
+        eventId: event.eventId,
+        attempt: 1,
+        outcome: 'delivered',
+        statusCode: 200,
+        responseBody: 'ok',
+      }),
+    ]);
+    expect(log.ttlDays).toEqual([30]);
+    expect(metrics.named('Delivered')).toHaveLength(1);
+    expect(metrics.named('DeliveryAttempts')).toHaveLength(1);
+    expect(metrics.latencies).toHaveLength(1);
+    expect(store.calls.filter((call) => call.startsWith('recordSuccess'))).toEqual([]);
+  });
+
+  it('ends a failure run on success', async () => {
+    const { handler, addWebhook, store } = setup();
+    const { webhook } = addWebhook({ failingSince: new Date(Date.now() - 3_600_000).toISOString() });
+
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]), lambdaContext());
+
+    expect(store.calls).toContain(`recordSuccess:${webhook.id}`);
+    expect(store.rows.get(webhook.id)?.failingSince).toBeUndefined();
+  });
+
+  it('retries a 500 with the policy delay for the attempt, reporting the job as failed', async () => {
+    const { handler, addWebhook, log, visibility, metrics, store } = setup();
+    const { webhook } = addWebhook();
+    receiver.setDefaultResponse({ status: 500, body: 'boom' });
+    const record = sqsRecord({ body: deliveryJobBody(webhook.id), receiveCount: 2 });
+
+    const before = Date.now();
+    const response = await handler(sqsEvent([record]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(visibility.changes).toEqual([{ receiptHandle: record.receiptHandle, seconds: 300 }]);
+    const entry = log.entries[0]!;
+    expect(entry).toMatchObject({ outcome: 'failed', cause: 'http-5xx', statusCode: 500, attempt: 2 });
+    expect(Date.parse(entry.nextAttemptAt!) - before).toBeGreaterThanOrEqual(299_000);
+    expect(metrics.named('DeliveryFailed')).toEqual([{ name: 'DeliveryFailed', cause: 'http-5xx' }]);
+    expect(store.rows.get(webhook.id)?.failingSince).toBeDefined();
+    expect(store.rows.get(webhook.id)?.status).toBe('active');
+  });
+
+  it('honours Retry-After on 429 and 503', async () => {
+    const { handler, addWebhook, visibility, log } = setup();
+    const { webhook } = addWebhook();
+    receiver.respondWith(
+      { status: 429, headers: { 'retry-after': '120' } },
+      { status: 503, headers: { 'retry-after': '900' } },
+    );
+    const first = sqsRecord({ body: deliveryJobBody(webhook.id) });
+    const second = sqsRecord({ body: deliveryJobBody(webhook.id) });
+
+    await handler(sqsEvent([first]), lambdaContext());
+    await handler(sqsEvent([second]), lambdaContext());
+
+    expect(visibility.changes.map((change) => change.seconds)).toEqual([120, 900]);
+    expect(log.entries.map((entry) => entry.cause)).toEqual(['http-429', 'http-5xx']);
+  });
+
+  it('does not follow a redirect: a 3xx is a failed attempt', async () => {
+    const { handler, addWebhook, log } = setup();
+    const { webhook } = addWebhook();
+    receiver.respondWith({ status: 302, headers: { location: 'http://metadata.test/latest/meta-data/' } });
+
+    const response = await handler(
+      sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]),
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(1);
+    expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'http-3xx', statusCode: 302 });
+  });
+
+  it('dead-letters on the last attempt: visibility 0, reported as failed, logged as dead-lettered', async () => {
+    const { handler, addWebhook, log, visibility, metrics } = setup();
+    const { webhook } = addWebhook();
+    receiver.setDefaultResponse({ status: 500 });
+    const record = sqsRecord({ body: deliveryJobBody(webhook.id), receiveCount: 4 });
+
+    const response = await handler(sqsEvent([record]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(visibility.changes).toEqual([{ receiptHandle: record.receiptHandle, seconds: 0 }]);
+    expect(log.entries[0]).toMatchObject({ outcome: 'dead-lettered', cause: 'http-5xx', attempt: 4 });
+    expect(log.entries[0]?.nextAttemptAt).toBeUndefined();
+    expect(metrics.named('DeadLettered')).toHaveLength(1);
+  });
+
+  it('disables the webhook on 410 Gone and acknowledges the job', async () => {
+    const { handler, addWebhook, log, visibility, metrics, store } = setup();
+    const { webhook } = addWebhook();
+    receiver.respondWith({ status: 410 });
+    const first = sqsRecord({ body: deliveryJobBody(webhook.id) });
+    const second = sqsRecord({ body: deliveryJobBody(webhook.id) });
+
+    const response = await handler(sqsEvent([first]), lambdaContext());
+    const afterwards = await handler(sqsEvent([second]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(afterwards.batchItemFailures).toEqual([]);
+    expect(store.rows.get(webhook.id)).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
+    expect(visibility.changes).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+    expect(log.entries.map((entry) => entry.outcome)).toEqual(['gone', 'skipped']);
+    expect(metrics.named('WebhooksDisabled')).toEqual([{ name: 'WebhooksDisabled', cause: 'gone' }]);
+  });
+
+  it('skips jobs of deleted and disabled webhooks without sending anything', async () => {
+    const { handler, addWebhook, log, metrics } = setup();
+    const { webhook: disabled } = addWebhook({ status: 'disabled', disabledReason: 'user' });
+    const deleted = sqsRecord({ body: deliveryJobBody('wh_deleted') });
+    const ofDisabled = sqsRecord({ body: deliveryJobBody(disabled.id) });
+
+    const response = await handler(sqsEvent([deleted, ofDisabled]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(0);
+    expect(log.entries.map((entry) => [entry.outcome, entry.cause])).toEqual(
+      expect.arrayContaining([
+        ['skipped', 'webhook-deleted'],
+        ['skipped', 'webhook-disabled'],
+      ]),
+    );
+    expect(metrics.named('JobsSkipped')).toHaveLength(2);
+  });
+
+  it('acknowledges a malformed message with a metric instead of retrying it forever', async () => {
+    const { handler, metrics, log } = setup();
+    const notJson = sqsRecord({ body: 'not json' });
+    const wrongShape = sqsRecord({ body: JSON.stringify({ v: 1, webhookId: 'x' }) });
+
+    const response = await handler(sqsEvent([notJson, wrongShape]), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(metrics.named('MalformedJobs')).toHaveLength(2);
+    expect(log.entries).toEqual([]);
+  });
+
+  it('refuses a target resolving to a metadata address: failed attempt with cause "blocked"', async () => {
+    const { handler, addWebhook, log, metrics } = setup();
+    const { webhook } = addWebhook({ targetUrl: 'http://metadata.test/hook' });
+
+    const response = await handler(
+      sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]),
+      lambdaContext(),
+    );
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'blocked' });
+    expect(log.entries[0]?.error).toContain('169.254.169.254');
+    expect(metrics.named('DeliveryFailed')).toEqual([{ name: 'DeliveryFailed', cause: 'blocked' }]);
+  });
+
+  it('auto-disables a webhook failing for longer than AUTO_DISABLE_AFTER_HOURS, never on a first failure', async () => {
+    const { handler, addWebhook, store, metrics, log } = setup({ AUTO_DISABLE_AFTER_HOURS: '1' });
+    receiver.setDefaultResponse({ status: 500 });
+    const { webhook: fresh } = addWebhook();
+    const { webhook: old } = addWebhook({ failingSince: new Date(Date.now() - 2 * 3_600_000).toISOString() });
+
+    const response = await handler(
+      sqsEvent([
+        sqsRecord({ body: deliveryJobBody(fresh.id) }),
+        sqsRecord({ body: deliveryJobBody(old.id) }),
+      ]),
+      lambdaContext(),
+    );
+
+    expect(store.rows.get(fresh.id)?.status).toBe('active');
+    expect(store.rows.get(old.id)).toMatchObject({ status: 'disabled', disabledReason: 'failing' });
+    expect(metrics.named('WebhooksDisabled')).toEqual([{ name: 'WebhooksDisabled', cause: 'failing' }]);
+    // The fresh webhook's job is retried; the disabled one's is acknowledged.
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(log.entries.find((entry) => entry.webhookId === old.id)?.error).toContain('webhook disabled');
+  });
+
+  it('signs with both secrets during a rotation window and with the current one after it', async () => {
+    const { handler, store, secrets } = setup();
+    const { webhook, secret: previousSecret } = webhookRow(secrets, { targetUrl: `${receiver.url}/hook` });
+    const current = secrets.add(webhook.secretName);
+    const rotating: Webhook = {
+      ...webhook,
+      secretVersionId: current.versionId,
+      previousSecretVersionId: webhook.secretVersionId,
+      previousSecretExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    store.put(rotating);
+    receiver.setSecrets([current.value, previousSecret]);
+
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]), lambdaContext());
+    store.put({
+      ...rotating,
+      id: 'wh_expired',
+      previousSecretExpiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody('wh_expired') })]), lambdaContext());
+
+    const [during, after] = receiver.requests;
+    expect(during?.standardValidFor).toEqual([true, true]);
+    expect(during?.twentyValidFor).toEqual([true, false]);
+    expect(String(during?.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(after?.standardValidFor).toEqual([true, false]);
+    expect(String(after?.headers['webhook-signature']).split(' ')).toHaveLength(1);
+  });
+});
