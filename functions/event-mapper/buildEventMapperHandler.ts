@@ -11,6 +11,7 @@ import { ActiveWebhooksCache } from './activeWebhooksCache';
 import type { EventMapperConfig } from './config';
 import { type BatchReport, fanOutStreamBatch, type RecordOutcome } from './fanOutStreamBatch';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
+import { RecentlyEnqueuedJobs } from './recentlyEnqueuedJobs';
 
 export interface EventMapperDependencies {
   webhookStore: { listActive(workspaceId: string): Promise<Webhook[]> };
@@ -49,6 +50,7 @@ export function buildEventMapperHandler(
     ttlMs: config.webhookCacheTtlSeconds * 1000,
     now,
   });
+  const recentlyEnqueued = new RecentlyEnqueuedJobs();
 
   const handleBatch = async (
     event: DynamoDBStreamEvent,
@@ -60,6 +62,7 @@ export function buildEventMapperHandler(
       crmSources: config.crmSources,
       activeWebhooks: (workspaceId) => webhooks.get(workspaceId),
       sendJobs: (messages) => deps.jobSender.send(messages),
+      recentlyEnqueued,
       logger,
     });
     recordMetrics(metrics, records.length, report, now() - started);
@@ -91,6 +94,7 @@ function recordMetrics(metrics: Metrics, recordsIn: number, report: BatchReport,
   const failedRecords = report.outcomes.filter((o) => o.status === 'failed').length;
   metrics.addMetric('RecordsIn', MetricUnit.Count, recordsIn);
   metrics.addMetric('JobsEnqueued', MetricUnit.Count, report.jobsEnqueued);
+  metrics.addMetric('JobsAlreadyEnqueued', MetricUnit.Count, report.jobsAlreadyEnqueued);
   metrics.addMetric('SqsSendFailures', MetricUnit.Count, report.sendFailures);
   metrics.addMetric('JobsTooLarge', MetricUnit.Count, report.jobsTooLarge);
   metrics.addMetric('RecordsFailed', MetricUnit.Count, failedRecords);

@@ -27,6 +27,8 @@ export interface BatchReport {
   eventsByAction: Map<string, number>;
   skippedByReason: Map<SkipReason, number>;
   jobsEnqueued: number;
+  /** Jobs not sent again because this container enqueued them in an earlier try of the batch. */
+  jobsAlreadyEnqueued: number;
   jobsTooLarge: number;
   /** Jobs SQS did not accept (after retries), oversized ones excluded. */
   sendFailures: number;
@@ -37,6 +39,7 @@ export interface FanOutDependencies {
   /** Active webhooks of a workspace (cached). */
   activeWebhooks: (workspaceId: string) => Promise<Webhook[]>;
   sendJobs: (messages: readonly OutgoingMessage[]) => Promise<SendOutcome[]>;
+  recentlyEnqueued: { has(deliveryId: string): boolean; add(deliveryId: string): void };
   logger: Pick<Logger, 'warn' | 'error'>;
 }
 
@@ -59,6 +62,7 @@ export async function fanOutStreamBatch(
     eventsByAction: new Map(),
     skippedByReason: new Map(),
     jobsEnqueued: 0,
+    jobsAlreadyEnqueued: 0,
     jobsTooLarge: 0,
     sendFailures: 0,
   };
@@ -98,6 +102,7 @@ export async function fanOutStreamBatch(
 
   const messages: OutgoingMessage[] = [];
   const recordOfEntry = new Map<string, number>();
+  const deliveryIdOfEntry = new Map<string, string>();
   for (const { index, event } of pending) {
     const webhooks = webhooksByWorkspace.get(event.workspaceId);
     if (webhooks === undefined) {
@@ -109,9 +114,14 @@ export async function fanOutStreamBatch(
       .map((webhook) => webhook.id);
     const jobs = encodeDeliveryJobs(event, webhookIds);
     jobs.forEach((job, jobIndex) => {
+      if (deps.recentlyEnqueued.has(job.deliveryId)) {
+        report.jobsAlreadyEnqueued++;
+        return;
+      }
       // The entry id names the record and the job, so a failed entry maps straight back to its record.
       const entryId = `r${index}-j${jobIndex}`;
       recordOfEntry.set(entryId, index);
+      deliveryIdOfEntry.set(entryId, job.deliveryId);
       messages.push({ entryId, body: job.body, attributes: { webhookId: job.webhookId } });
     });
     report.outcomes[index] = { status: 'enqueued', event, jobs: jobs.length };
@@ -123,6 +133,7 @@ export async function fanOutStreamBatch(
       const index = recordOfEntry.get(outcome.entryId) as number;
       if (outcome.status === 'sent') {
         report.jobsEnqueued++;
+        deps.recentlyEnqueued.add(deliveryIdOfEntry.get(outcome.entryId) as string);
         continue;
       }
       const record = records[index] as DynamoDBRecord;

@@ -16,6 +16,9 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall, NumberValueImpl as NumberValue } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildEventMapperHandler } from '../../functions/event-mapper/buildEventMapperHandler';
+import { loadEventMapperConfig } from '../../functions/event-mapper/config';
+import { createEventMapperDependencies } from '../../functions/event-mapper/createEventMapperDependencies';
 import { type SqsLocal, startSqsLocal } from '../../infra/local/emulators/sqsLocal';
 import { streamRecordsToLambdaEvent } from '../../infra/local/streamRecordToLambda';
 import { createCrmTable, createProductTables, deleteTables } from '../../infra/local/tables';
@@ -277,8 +280,13 @@ describe('event mapper on DynamoDB Local streams and fauxqs', () => {
       expect(at).toBeLessThanOrEqual(Date.now());
     }
 
-    // Lambda retrying the batch re-sends the same jobs with the same delivery ids.
-    await handler(personEvent, mapperContext());
+    // The same container does not enqueue again what SQS already accepted.
+    expect(await handler(personEvent, mapperContext())).toEqual({ batchItemFailures: [] });
+    expect(await drainQueue()).toEqual([]);
+    // Another container (a retry elsewhere, a replay) re-sends the same jobs with the same delivery ids.
+    const config = loadEventMapperConfig(process.env);
+    const otherContainer = buildEventMapperHandler(config, createEventMapperDependencies(config));
+    await otherContainer(personEvent, mapperContext());
     const again = await drainQueue();
     expect(again.map((j) => j.deliveryId).sort()).toEqual(
       summary

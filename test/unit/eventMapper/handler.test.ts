@@ -440,9 +440,10 @@ describe('event mapper: failures', () => {
     // fauxqs cannot fail an entry on its side; this is the one fault simulated.
     const client = new SQSClient({});
     const mocked = mockClient(client);
+    let sqsFailsRecord1 = true;
     mocked.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
       const entries = input.Entries ?? [];
-      const failing = entries.filter((e) => e.Id?.startsWith('r1-'));
+      const failing = entries.filter((e) => sqsFailsRecord1 && e.Id?.startsWith('r1-'));
       return {
         Successful: entries
           .filter((e) => !failing.includes(e))
@@ -469,6 +470,14 @@ describe('event mapper: failures', () => {
       code: 'InternalError',
       attempts: 3,
     });
+
+    // Lambda retries from the reported record; the jobs after it that already went out are not re-sent.
+    sqsFailsRecord1 = false;
+    mocked.resetHistory();
+    expect(await h.invoke(...records.slice(1))).toEqual(noFailures);
+    const retried = mocked.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries);
+    expect(retried).toHaveLength(1);
+    expect(retried[0]?.map((e) => JSON.parse(e.MessageBody ?? '{}').recordId)).toEqual(['p-1']);
   });
 
   it('reports every record of a batch when the webhooks table cannot be read, without throwing', async () => {
@@ -580,6 +589,7 @@ describe('event mapper: metrics', () => {
       )?.[name];
     expect(value('RecordsIn')).toBe(6);
     expect(value('JobsEnqueued')).toBe(6);
+    expect(value('JobsAlreadyEnqueued')).toBe(0);
     expect(value('JobsTooLarge')).toBe(2);
     expect(value('SqsSendFailures')).toBe(0);
     expect(value('RecordsFailed')).toBe(1);
