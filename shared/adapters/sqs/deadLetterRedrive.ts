@@ -17,12 +17,15 @@ export interface RedriveLimits {
   maxDurationMs: number;
   /** How long scanned messages stay hidden, so one scan does not see the same message twice. */
   visibilityTimeoutSeconds: number;
+  /** Long-poll wait per receive; a short wait avoids the false "empty" answers of SQS short polling. */
+  receiveWaitSeconds: number;
 }
 
 export const DEFAULT_REDRIVE_LIMITS: RedriveLimits = {
   maxMessages: 1000,
   maxDurationMs: 20_000,
   visibilityTimeoutSeconds: 30,
+  receiveWaitSeconds: 1,
 };
 
 export interface RedriveResult {
@@ -70,8 +73,7 @@ export class DeadLetterRedrive {
             MaxNumberOfMessages: Math.min(10, this.limits.maxMessages - scanned),
             MessageAttributeNames: [WEBHOOK_ID_ATTRIBUTE],
             VisibilityTimeout: this.limits.visibilityTimeoutSeconds,
-            // A short wait avoids the false "empty" answers of SQS short polling on small queues.
-            WaitTimeSeconds: 1,
+            WaitTimeSeconds: this.limits.receiveWaitSeconds,
           }),
         );
         const messages = received.Messages ?? [];

@@ -1,0 +1,108 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createDynamoDbClient } from '../../shared/adapters/aws/clients';
+import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
+
+/*
+ * Operator tool for workspace API keys:
+ *   npm run api-key -- create --workspace <id> [--name <text>] [--json]
+ *   npm run api-key -- revoke <keyId|key>
+ * Reads API_KEYS_TABLE and the standard AWS settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_DYNAMODB).
+ */
+
+/** Workspace ids become part of Secrets Manager names (`<prefix>/<workspaceId>/<webhookId>`). */
+const WORKSPACE_ID = /^[A-Za-z0-9_.@+=-]{1,128}$/;
+
+const USAGE = `Usage:
+  npm run api-key -- create --workspace <workspaceId> [--name <description>] [--json]
+  npm run api-key -- revoke <keyId|key>
+
+Environment: API_KEYS_TABLE (required), AWS_REGION and credentials as for any AWS tool,
+AWS_ENDPOINT_URL_DYNAMODB for DynamoDB Local.`;
+
+export interface ApiKeyCliDeps {
+  store: Pick<ApiKeyStore, 'create' | 'revoke'>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Runs one command; returns the process exit code. */
+export async function runApiKeyCli(argv: readonly string[], deps: ApiKeyCliDeps): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    deps.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (command === 'create' && rest.length === 0) {
+    const workspaceId = parsed.values.workspace;
+    if (workspaceId === undefined || !WORKSPACE_ID.test(workspaceId)) {
+      deps.err(`--workspace is required: 1-128 characters of letters, digits and _.@+=-\n\n${USAGE}`);
+      return 2;
+    }
+    const name = parsed.values.name;
+    const { key, keyId } = await deps.store.create(workspaceId, name === undefined ? {} : { name });
+    if (parsed.values.json) {
+      deps.out(JSON.stringify({ key, keyId, workspaceId, ...(name === undefined ? {} : { name }) }));
+    } else {
+      deps.out(`API key for workspace "${workspaceId}" (shown only now, store it safely):`);
+      deps.out(`  ${key}`);
+      deps.out(`Key id (to revoke it later): ${keyId}`);
+    }
+    return 0;
+  }
+  if (command === 'revoke' && rest.length === 1) {
+    const revoked = await deps.store.revoke(rest[0]!);
+    if (!revoked) {
+      deps.err('No such API key.');
+      return 1;
+    }
+    deps.out('API key revoked. Running API instances stop accepting it within 30 seconds.');
+    return 0;
+  }
+  if (command === 'help' || parsed.values.help) {
+    deps.out(USAGE);
+    return 0;
+  }
+  deps.err(USAGE);
+  return 2;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string', short: 'w' },
+      name: { type: 'string', short: 'n' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const table = process.env.API_KEYS_TABLE;
+  if (!table) {
+    console.error(`API_KEYS_TABLE is required.\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const client = createDynamoDbClient();
+  try {
+    process.exitCode = await runApiKeyCli(process.argv.slice(2), {
+      store: new ApiKeyStore(client, table),
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
+  } catch (error) {
+    console.error(`Failed: ${(error as Error).name}: ${(error as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    client.destroy();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

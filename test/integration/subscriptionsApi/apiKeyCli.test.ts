@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runApiKeyCli } from '../../../infra/cli/apiKeys';
+import { dynamoDbEndpoint } from '../../helpers/emulators';
+import { type ApiHarness, startApiHarness } from './apiHarness';
+
+let api: ApiHarness;
+
+beforeAll(async () => {
+  api = await startApiHarness();
+});
+
+afterAll(async () => {
+  await api.stop();
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runApiKeyCli(argv, {
+    store: api.apiKeys,
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('api-key CLI', () => {
+  it('creates a key that authenticates for its workspace only', async () => {
+    const created = await cli('create', '--workspace', 'ws-cli', '--name', 'ci', '--json');
+    expect(created.code).toBe(0);
+    const { key, keyId, workspaceId } = JSON.parse(created.out);
+    expect(key).toMatch(/^cwk_/);
+    expect(keyId).toMatch(/^[0-9a-f]{64}$/);
+    expect(workspaceId).toBe('ws-cli');
+    const list = await api.call({ apiKey: key, method: 'GET', path: '/webhooks' });
+    expect(list.status).toBe(200);
+    expect(list.json.data).toEqual([]);
+  });
+
+  it('prints the key once in human form', async () => {
+    const created = await cli('create', '-w', 'ws-cli');
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/shown only now[\s\S]*cwk_[\w-]{43}[\s\S]*Key id/);
+  });
+
+  it('revokes by key id or by key', async () => {
+    const first = JSON.parse((await cli('create', '--workspace', 'ws-cli', '--json')).out);
+    expect((await cli('revoke', first.keyId)).code).toBe(0);
+    const refused = await api.call({ apiKey: first.key, method: 'GET', path: '/webhooks' });
+    expect(refused.status).toBe(401);
+    const second = JSON.parse((await cli('create', '--workspace', 'ws-cli', '--json')).out);
+    expect((await cli('revoke', second.key)).code).toBe(0);
+    expect(await api.apiKeys.findWorkspace(second.key)).toBeUndefined();
+    const unknown = await cli('revoke', 'cwk_unknown');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('No such API key');
+  });
+
+  it.each([
+    [['create']],
+    [['create', '--workspace', 'has/slash']],
+    [['create', '--workspace', '']],
+    [['revoke']],
+    [['frobnicate']],
+    [['create', '--bogus-flag']],
+  ])('refuses bad arguments %j with usage', async (argv) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('Usage:');
+  });
+
+  it('runs as `npm run api-key` does, from the environment', async () => {
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['tsx', 'infra/cli/apiKeys.ts', 'create', '--workspace', 'ws-spawned', '--json'],
+      {
+        env: {
+          ...process.env,
+          API_KEYS_TABLE: api.tables.apiKeys,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint(),
+        },
+        timeout: 30_000,
+      },
+    );
+    const { key } = JSON.parse(stdout.trim());
+    expect(await api.apiKeys.findWorkspace(key)).toBe('ws-spawned');
+  });
+});
