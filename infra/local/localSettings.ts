@@ -20,7 +20,7 @@ const localEnvSchema = z.object({
   CRM_SOURCES_CONFIG_FILE: z.string().min(1).optional(),
   MAX_ATTEMPTS: positiveInt(1, 100).default(10),
   /** Concurrent receive loops on the deliveries queue. */
-  DELIVERY_CONCURRENCY: positiveInt(1, 50).default(4),
+  DELIVERY_POLLERS: positiveInt(1, 50).default(4),
   /** The delivery function's timeout; the deliveries queue's visibility timeout is 6x this, as on AWS. */
   DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),
   /** Retries of a failing stream batch before it goes to the mapper failure queue. */
@@ -91,7 +91,7 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     crmSources,
     crmSourcesOrigin,
     maxAttempts: e.MAX_ATTEMPTS,
-    deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    deliveryConcurrency: e.DELIVERY_POLLERS,
     deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
     mapperRetryAttempts: e.MAPPER_RETRY_ATTEMPTS,
     region: e.AWS_REGION,

@@ -53,6 +53,11 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
+function isIteratorGone(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException';
+}
+
 async function listShards(streams: DynamoDBStreamsClient, streamArn: string): Promise<Shard[]> {
   const shards: Shard[] = [];
   let exclusiveStartShardId: string | undefined;
@@ -197,6 +202,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   ): Promise<void> {
     let checkpoint: string | undefined;
     let iterator: string | undefined;
+    let iteratorRenewals = 0;
     while (!abort.signal.aborted) {
       try {
         iterator ??= checkpoint
@@ -207,6 +213,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }),
         );
         const records = page.Records ?? [];
+        iteratorRenewals = 0;
         if (records.length > 0) {
           await processBatch(
             streamArn,
@@ -221,9 +228,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         if (records.length === 0) await abortableSleep(idlePollMs, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) return;
-        // Expired or trimmed iterators are re-acquired from the last processed record.
-        report(error);
         iterator = undefined;
+        // Iterators expire (15 min on AWS) and DynamoDB Local sometimes reports a fresh one as trimmed:
+        // both are routine, so take a new iterator from the last processed record right away.
+        if (isIteratorGone(error) && ++iteratorRenewals <= 5) {
+          await abortableSleep(idlePollMs, abort.signal);
+          continue;
+        }
+        report(error);
         await abortableSleep(1_000, abort.signal);
       }
     }

@@ -53,6 +53,8 @@ export async function startDynamoDbLocal(options: {
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),
       '-inMemory',
+      // One database for every access key and region: users' own credentials see the same tables.
+      '-sharedDb',
       '-disableTelemetry',
       '-port',
       String(options.port),

@@ -1,0 +1,284 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
+import { type ApiGatewayServer, startApiGatewayServer } from './apiGatewayServer';
+import { PipelineCounters } from './counters';
+import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamoDbLocal';
+import { freePort } from './emulators/freePort';
+import { type SecretsManagerLocal, startSecretsManagerLocal } from './emulators/secretsManagerLocal';
+import { type DeliveryQueues, type SqsLocal, startSqsLocal } from './emulators/sqsLocal';
+import type { LambdaHandler } from './lambdaContext';
+import type { LocalSettings } from './localSettings';
+import { assertPortsFree } from './portCheck';
+import { type SqsPoller, startSqsPoller } from './sqsPoller';
+import { type StreamPoller, startStreamPoller } from './streamPoller';
+import { streamRecordToLambda } from './streamRecordToLambda';
+import { createCrmTable, createProductTables, type ProductTableNames } from './tables';
+
+export interface LocalHandlers {
+  api: LambdaHandler<APIGatewayProxyEventV2, unknown>;
+  eventMapper: LambdaHandler<DynamoDBStreamEvent, unknown>;
+  delivery: LambdaHandler<SQSEvent, unknown>;
+}
+
+/** The product tables' names in the local runtime (the CRM tables keep the names from the config). */
+export const LOCAL_TABLE_NAMES: ProductTableNames = {
+  webhooks: 'webhooks',
+  apiKeys: 'webhooks-api-keys',
+  deliveryLog: 'webhooks-delivery-log',
+};
+
+export const LOCAL_WORKSPACE_ID = 'default';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const API_TIMEOUT_MS = 29_000;
+const MAPPER_TIMEOUT_MS = 60_000;
+
+export interface LocalRuntime {
+  apiUrl: string;
+  apiKey: string;
+  /** True when the key came from WEBHOOKS_API_KEY rather than being generated. */
+  apiKeyFromEnv: boolean;
+  dynamoDbEndpoint: string;
+  sqsEndpoint: string;
+  secretsManagerEndpoint: string;
+  dynamoDbPid: number;
+  crmTables: string[];
+  queues: DeliveryQueues;
+  counters: PipelineCounters;
+  /** Reads the queue gauges into `counters`. */
+  refreshCounters(): Promise<void>;
+  /** Stops the API, drains the pollers, stops the emulators (DynamoDB Local's Java process included). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The environment the three functions read at cold start, as the CDK stack sets it on AWS, plus the
+ * standard endpoint overrides pointing the SDK at the emulators. Values the user set win where the
+ * functions have knobs (retry delays, timeouts, log level).
+ */
+export function handlerEnvironment(
+  settings: LocalSettings,
+  endpoints: { dynamoDb: string; sqs: string; secretsManager: string },
+  queues: DeliveryQueues,
+  userEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const defaults: Record<string, string> = {
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_METRICS_NAMESPACE: 'CrmWebhooks',
+    // EMF metrics go to stdout, where CloudWatch would pick them up; locally they are noise.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    // Webhook changes (new webhook, rotation, disable) take effect within a second locally.
+    WEBHOOK_CACHE_TTL_SECONDS: '1',
+  };
+  const fixed: Record<string, string> = {
+    WEBHOOKS_TABLE: LOCAL_TABLE_NAMES.webhooks,
+    API_KEYS_TABLE: LOCAL_TABLE_NAMES.apiKeys,
+    DELIVERY_LOG_TABLE: LOCAL_TABLE_NAMES.deliveryLog,
+    DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
+    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    MAPPER_FAILURE_QUEUE_URL: queues.mapperFailureQueueUrl,
+    CRM_SOURCES_CONFIG: JSON.stringify(settings.crmSources),
+    MAX_ATTEMPTS: String(settings.maxAttempts),
+    LOCAL_MODE: 'true',
+    AWS_REGION: settings.region,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDb,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamoDb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+    // The emulators accept any credentials; never send real ones to them.
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const fromUser = Object.fromEntries(
+    Object.keys(defaults)
+      .filter((name) => userEnv[name] !== undefined && userEnv[name] !== '')
+      .map((name) => [name, userEnv[name] as string]),
+  );
+  return { ...defaults, ...fromUser, ...fixed };
+}
+
+/** Like Promise.all, but waits for every task, so nothing started keeps running unnoticed after a failure. */
+async function allOrFirstError<T extends readonly unknown[]>(
+  tasks: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.LatestStreamArn) throw new Error(`table ${tableName} has no stream`);
+  return Table.LatestStreamArn;
+}
+
+/**
+ * Starts the whole pipeline on loopback. `loadHandlers` is called once the environment is set, so
+ * handlers that read it at import (the real ones) see the local endpoints. The API server starts last:
+ * once it answers, tables, queues and pollers are ready.
+ */
+export async function startLocalRuntime(
+  settings: LocalSettings,
+  loadHandlers: () => Promise<LocalHandlers>,
+  options: { env?: NodeJS.ProcessEnv; onPollError?: (error: unknown) => void } = {},
+): Promise<LocalRuntime> {
+  const env = options.env ?? process.env;
+  await assertPortsFree([
+    { port: settings.apiPort, envVar: 'PORT', what: 'management API' },
+    { port: settings.dynamoDbPort, envVar: 'DYNAMODB_PORT', what: 'DynamoDB Local' },
+    { port: settings.sqsPort, envVar: 'SQS_PORT', what: 'SQS emulator' },
+    { port: settings.secretsManagerPort, envVar: 'SECRETS_MANAGER_PORT', what: 'Secrets Manager endpoint' },
+  ]);
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error) => console.error('while stopping:', error));
+    }
+  };
+
+  try {
+    const [sqsLocal, secrets] = await Promise.all([
+      startSqsLocal({ port: settings.sqsPort }).then((s: SqsLocal) => {
+        cleanups.push(() => s.stop());
+        return s;
+      }),
+      startSecretsManagerLocal({ port: settings.secretsManagerPort, region: settings.region }).then(
+        (s: SecretsManagerLocal) => {
+          cleanups.push(() => s.stop());
+          return s;
+        },
+      ),
+    ]);
+    const queues = sqsLocal.createDeliveryQueues({
+      maxAttempts: settings.maxAttempts,
+      visibilityTimeoutSeconds: settings.deliveryTimeoutSeconds * 6,
+    });
+    const dynamoDbPort = settings.dynamoDbPort === 0 ? await freePort() : settings.dynamoDbPort;
+    const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
+    Object.assign(
+      process.env,
+      handlerEnvironment(
+        settings,
+        { dynamoDb: dynamoDbEndpoint, sqs: sqsLocal.endpoint, secretsManager: secrets.endpoint },
+        queues,
+        env,
+      ),
+    );
+
+    const clientConfig = { region: settings.region, credentials: LOCAL_CREDENTIALS };
+    const dynamoDb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoDbEndpoint });
+    const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamoDbEndpoint });
+    const sqs = new SQSClient({ ...clientConfig, endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
+    cleanups.push(async () => {
+      dynamoDb.destroy();
+      streams.destroy();
+      sqs.destroy();
+    });
+    const crmTables = settings.crmSources.crmTables.map((t) => t.tableName);
+
+    // The handlers only create SDK clients at import: load them while DynamoDB Local boots.
+    const [handlers, { dynamo, streamArns, apiKey }] = await allOrFirstError([
+      loadHandlers(),
+      (async () => {
+        const started: DynamoDbLocal = await startDynamoDbLocal({ port: dynamoDbPort });
+        cleanups.push(() => started.stop());
+        await Promise.all([
+          createProductTables(dynamoDb, LOCAL_TABLE_NAMES),
+          ...crmTables.map((name) => createCrmTable(dynamoDb, name, settings.crmSources.idAttribute)),
+        ]);
+        const created = await new ApiKeyStore(dynamoDb, LOCAL_TABLE_NAMES.apiKeys).create(
+          LOCAL_WORKSPACE_ID,
+          {
+            ...(settings.apiKey === undefined ? {} : { key: settings.apiKey }),
+            name: 'local',
+          },
+        );
+        return {
+          dynamo: started,
+          streamArns: await Promise.all(crmTables.map((name) => streamArnOf(dynamoDb, name))),
+          apiKey: created.key,
+        };
+      })(),
+    ]);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.deliveriesQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const deliveriesQueueArn = Attributes?.QueueArn ?? '';
+
+    const counters = new PipelineCounters();
+    const streamPoller: StreamPoller = startStreamPoller({
+      streams,
+      streamArns,
+      handler: handlers.eventMapper,
+      toLambdaRecord: streamRecordToLambda,
+      functionName: 'event-mapper',
+      timeoutMs: MAPPER_TIMEOUT_MS,
+      failureDestination: { sqs, queueUrl: queues.mapperFailureQueueUrl },
+      // The tables were created by this run: read every record written to them.
+      startingPosition: 'TRIM_HORIZON',
+      maxRetryAttempts: settings.mapperRetryAttempts,
+      onBatch: (result) => counters.recordStreamBatch(result),
+      ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+    });
+    cleanups.push(() => streamPoller.stop());
+    const sqsPoller: SqsPoller = startSqsPoller({
+      sqs,
+      queueUrl: queues.deliveriesQueueUrl,
+      queueArn: deliveriesQueueArn,
+      handler: handlers.delivery,
+      functionName: 'delivery',
+      timeoutMs: settings.deliveryTimeoutSeconds * 1000,
+      region: settings.region,
+      concurrency: settings.deliveryConcurrency,
+      onBatch: (result) => counters.recordSqsBatch(result),
+      ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+    });
+    cleanups.push(() => sqsPoller.stop());
+
+    const api: ApiGatewayServer = await startApiGatewayServer({
+      handler: handlers.api,
+      port: settings.apiPort,
+      functionName: 'subscriptions-api',
+      timeoutMs: API_TIMEOUT_MS,
+    });
+    cleanups.push(() => api.stop());
+
+    return {
+      apiUrl: api.url,
+      apiKey,
+      apiKeyFromEnv: settings.apiKey !== undefined,
+      dynamoDbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqsLocal.endpoint,
+      secretsManagerEndpoint: secrets.endpoint,
+      dynamoDbPid: dynamo.pid,
+      crmTables,
+      queues,
+      counters,
+      refreshCounters: () => counters.refreshQueueGauges(sqs, queues, sqsPoller.inFlight),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The real functions, imported only now that their environment is set. */
+export async function importProductHandlers(): Promise<LocalHandlers> {
+  const [api, eventMapper, delivery] = await Promise.all([
+    import('../../functions/subscriptions-api/handler'),
+    import('../../functions/event-mapper/handler'),
+    import('../../functions/delivery/handler'),
+  ]);
+  return {
+    api: api.handler as LocalHandlers['api'],
+    eventMapper: eventMapper.handler as LocalHandlers['eventMapper'],
+    delivery: delivery.handler as LocalHandlers['delivery'],
+  };
+}

@@ -1,0 +1,110 @@
+import { assertJavaAvailable, JavaMissingError } from './emulators/dynamoDbLocal';
+import {
+  importProductHandlers,
+  LOCAL_WORKSPACE_ID,
+  type LocalRuntime,
+  startLocalRuntime,
+} from './localRuntime';
+import { LocalSettingsError, readLocalSettings } from './localSettings';
+import { PortBusyError } from './portCheck';
+import { startStatusLine } from './statusLine';
+
+/** Problems the user can fix: shown as a message, without a stack trace. */
+function isUserFixable(error: unknown): error is Error {
+  return (
+    error instanceof JavaMissingError || error instanceof PortBusyError || error instanceof LocalSettingsError
+  );
+}
+
+function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
+  const keyNote = runtime.apiKeyFromEnv
+    ? '(from WEBHOOKS_API_KEY)'
+    : '(generated; set WEBHOOKS_API_KEY to fix it)';
+  return [
+    '',
+    'CRM webhooks are running locally.',
+    '',
+    `  API            ${runtime.apiUrl}   (OpenAPI: ${runtime.apiUrl}/openapi.json)`,
+    `  API key        ${runtime.apiKey}   ${keyNote}, workspace "${LOCAL_WORKSPACE_ID}"`,
+    `  DynamoDB       ${runtime.dynamoDbEndpoint}   CRM tables: ${runtime.crmTables.join(', ')} (DynamoDB Local, Java pid ${runtime.dynamoDbPid})`,
+    `  CRM config     ${crmSourcesOrigin}`,
+    `  SQS            ${runtime.sqsEndpoint}`,
+    '',
+    'Create a webhook (any loopback or http:// URL works locally):',
+    `  curl -s -X POST ${runtime.apiUrl}/webhooks \\`,
+    `    -H "Authorization: Bearer ${runtime.apiKey}" -H "Content-Type: application/json" \\`,
+    `    -d '{"targetUrl":"http://127.0.0.1:4000/hook","operations":["person.*"]}'`,
+    'Then write a record, e.g.:',
+    `  aws dynamodb put-item --endpoint-url ${runtime.dynamoDbEndpoint} --table-name ${runtime.crmTables[0]} \\`,
+    `    --item '{"id":{"S":"p1"},"firstName":{"S":"Ada"}}'`,
+    `Or run the guided demo in another terminal: WEBHOOKS_API_KEY=${runtime.apiKey} npm run demo`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const settings = readLocalSettings(process.env);
+  assertJavaAvailable();
+  const runtime = await startLocalRuntime(settings, importProductHandlers, {
+    onPollError: (error) =>
+      console.error(`[poller] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+  });
+  console.log(banner(runtime, settings.crmSourcesOrigin));
+  console.log(`Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+
+  const status = startStatusLine(async () => {
+    await runtime.refreshCounters();
+    return runtime.counters.snapshot();
+  });
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`\n${signal} again: exiting now.`);
+      process.exit(130);
+    }
+    stopping = true;
+    status.stop();
+    console.log(`${signal}: stopping (finishing in-flight work)...`);
+    const forced = setTimeout(() => {
+      console.error('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, 20_000);
+    forced.unref();
+    runtime.stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error) => {
+        console.error('Error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  // A crash must not leave DynamoDB Local's Java process behind.
+  process.on('exit', () => {
+    if (!stopping && runtime.dynamoDbPid > 0) {
+      try {
+        process.kill(runtime.dynamoDbPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  if (isUserFixable(error)) {
+    console.error(`\n${error.message}\n`);
+  } else {
+    console.error('\nThe local runtime failed to start:', error);
+  }
+  process.exit(1);
+});

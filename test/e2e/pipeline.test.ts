@@ -1,0 +1,202 @@
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive, type LocalRuntimeProcess, startLocalRuntimeProcess } from '../helpers/e2eLocalRuntime';
+import {
+  type ReceivedRequest,
+  type SignatureVerifyingReceiver,
+  startSignatureVerifyingReceiver,
+} from '../helpers/signatureVerifyingReceiver';
+
+interface CreatedWebhook {
+  id: string;
+  secret: string;
+  operations: string[];
+}
+
+const payloadOf = (request: ReceivedRequest) =>
+  JSON.parse(request.body) as {
+    event: string;
+    data: Record<string, unknown>;
+    updatedFields?: string[];
+    webhookId: string;
+  };
+
+/** Both schemes checked by the domain verifiers (in the receiver) and by the Standard Webhooks reference library. */
+function expectVerified(request: ReceivedRequest, secret: string) {
+  expect(request.verified).toBe(true);
+  expect(() =>
+    new StandardWebhook(secret).verify(request.body, {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    }),
+  ).not.toThrow();
+}
+
+describe('npm start, end to end: CRM writes become signed webhooks', () => {
+  let runtime: LocalRuntimeProcess;
+  const receivers: SignatureVerifyingReceiver[] = [];
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntimeProcess();
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.stop()));
+    if (!runtime) return;
+    const { javaPid, pid } = runtime;
+    await runtime.stop();
+    // No process may outlive the suite: neither the runtime nor DynamoDB Local's Java process.
+    expect(isAlive(pid)).toBe(false);
+    for (let i = 0; i < 50 && isAlive(javaPid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(javaPid).toBeGreaterThan(0);
+    expect(isAlive(javaPid)).toBe(false);
+  }, 30_000);
+
+  async function webhookWithReceiver(body: Record<string, unknown>) {
+    const receiver = await startSignatureVerifyingReceiver();
+    receivers.push(receiver);
+    const created = await runtime.api<CreatedWebhook>('POST', '/webhooks', {
+      targetUrl: `${receiver.url}/hook`,
+      ...body,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    receiver.setSecrets([created.body.secret]);
+    return { webhook: created.body, receiver };
+  }
+
+  it('prints the API URL, the API key and the DynamoDB endpoint', () => {
+    const output = runtime.output();
+    expect(output).toContain(runtime.apiUrl);
+    expect(output).toContain(runtime.apiKey);
+    expect(output).toContain(runtime.dynamoDbEndpoint);
+  });
+
+  it('delivers a person’s whole life cycle in order to person.*, and company.created only to *.*', async () => {
+    const people = await webhookWithReceiver({ operations: ['person.*'] });
+    const everything = await webhookWithReceiver({});
+    const table = 'person';
+    const key = { id: { S: 'e2e-p1' } };
+    let expected = 0;
+    const step = async (write: () => Promise<unknown>) => {
+      await write();
+      expected++;
+      // Each change is awaited before the next: SQS (standard) does not promise order between jobs.
+      await people.receiver.waitForRequests(expected, 15_000);
+    };
+
+    await step(() =>
+      runtime.dynamo.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            ...key,
+            firstName: { S: 'Ada' },
+            lastName: { S: 'Byron' },
+            score: { N: '12345678901234567890.5' },
+          },
+        }),
+      ),
+    );
+    await step(() =>
+      runtime.dynamo.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET lastName = :l',
+          ExpressionAttributeValues: { ':l': { S: 'Lovelace' } },
+        }),
+      ),
+    );
+    const setDeletedAt = () =>
+      runtime.dynamo.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET deletedAt = :d',
+          ExpressionAttributeValues: { ':d': { S: new Date().toISOString() } },
+        }),
+      );
+    await step(setDeletedAt);
+    await step(() =>
+      runtime.dynamo.send(
+        new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'REMOVE deletedAt' }),
+      ),
+    );
+    await step(setDeletedAt);
+    await step(() => runtime.dynamo.send(new DeleteItemCommand({ TableName: table, Key: key })));
+
+    await runtime.dynamo.send(
+      new PutItemCommand({
+        TableName: 'company',
+        Item: { id: { S: 'e2e-c1' }, name: { S: 'Analytical Engines' } },
+      }),
+    );
+    const atEverything = await everything.receiver.waitForRequests(7, 15_000);
+    expect(atEverything.map((r) => payloadOf(r).event).sort()).toEqual(
+      [
+        'company.created',
+        'person.created',
+        'person.deleted',
+        'person.deleted',
+        'person.destroyed',
+        'person.restored',
+        'person.updated',
+      ].sort(),
+    );
+    // Let any stray company event reach the person.* receiver before counting what it got.
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    const atPeople = people.receiver.requests;
+    expect(atPeople.map((r) => payloadOf(r).event)).toEqual([
+      'person.created',
+      'person.updated',
+      'person.deleted',
+      'person.restored',
+      'person.deleted',
+      'person.destroyed',
+    ]);
+    for (const request of atPeople) {
+      expectVerified(request, people.webhook.secret);
+      expect(payloadOf(request).webhookId).toBe(people.webhook.id);
+      expect(payloadOf(request).data.id).toBe('e2e-p1');
+    }
+    for (const request of atEverything) expectVerified(request, everything.webhook.secret);
+    expect(payloadOf(atPeople[1]!).updatedFields).toEqual(['lastName']);
+    expect(payloadOf(atPeople[1]!).data.lastName).toBe('Lovelace');
+    // Numbers keep their precision end to end.
+    expect(atPeople[0]!.body).toContain('12345678901234567890.5');
+    // Every delivery has its own stable id.
+    expect(new Set(atPeople.map((r) => r.headers['webhook-id'])).size).toBe(6);
+  }, 60_000);
+
+  it('signs with both secrets during a rotation, and the test event arrives', async () => {
+    const { webhook, receiver } = await webhookWithReceiver({ operations: ['note.created'] });
+    const rotated = await runtime.api<{ secret: string; previousSecretExpiresAt: string }>(
+      'POST',
+      `/webhooks/${webhook.id}/rotate-secret`,
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(webhook.secret);
+    expect(Date.parse(rotated.body.previousSecretExpiresAt)).toBeGreaterThan(Date.now());
+    receiver.setSecrets([rotated.body.secret, webhook.secret]);
+
+    const test = await runtime.api('POST', `/webhooks/${webhook.id}/test`);
+    expect(test.status).toBe(202);
+    await runtime.dynamo.send(new PutItemCommand({ TableName: 'note', Item: { id: { S: 'e2e-n1' } } }));
+    const [first, second] = await receiver.waitForRequests(2, 15_000);
+    const byEvent = new Map([first!, second!].map((r) => [payloadOf(r).event, r]));
+    expect([...byEvent.keys()].sort()).toEqual(['note.created', 'webhook.test']);
+
+    for (const request of byEvent.values()) {
+      const signatures = String(request.headers['webhook-signature']).split(' ');
+      expect(signatures).toHaveLength(2);
+      // Each secret alone verifies the Standard Webhooks signature; the Twenty header uses the new one.
+      expect(request.standardValidFor).toEqual([true, true]);
+      expect(request.twentyValidFor).toEqual([true, false]);
+      expectVerified(request, rotated.body.secret);
+      expectVerified(request, webhook.secret);
+    }
+  }, 30_000);
+});
