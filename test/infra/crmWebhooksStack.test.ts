@@ -582,7 +582,7 @@ describe('CrmWebhooksStack with existing CRM tables', () => {
     const streamStatements = statementsOfFunction(built.template, 'EventMapperFunction').filter((s) =>
       actionsOf(s).includes('dynamodb:GetRecords'),
     );
-    const resources = streamStatements.map((s) => s.Resource);
+    const resources = streamStatements.flatMap((s) => s.Resource);
     expect(resources).toEqual(expect.arrayContaining([personStream, crmStream]));
     expect(resources).toHaveLength(3);
   });

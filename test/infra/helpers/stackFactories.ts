@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createCrmWebhooksStack } from '../../../infra/cdk/createCrmWebhooksStack';
 import type { CrmWebhooksStack } from '../../../infra/cdk/crmWebhooksStack';
+import { projectRoot } from '../../../infra/cdk/projectPaths';
 
 export interface TestStackOptions {
   /** CDK context, exactly as `-c key=value` would pass it (strings are fine). */
@@ -22,9 +23,14 @@ export interface TestStack {
   template: Template;
 }
 
+/** The feature flags and defaults of cdk.json, so tests see the template `cdk synth` produces. */
+const cdkJsonContext: Record<string, unknown> = JSON.parse(
+  readFileSync(join(projectRoot, 'cdk.json'), 'utf8'),
+).context;
+
 /** Builds the stack the way `cdk synth` does (context -> settings -> config file -> stack). */
 export function buildTestStack(options: TestStackOptions = {}): TestStack {
-  const context: Record<string, unknown> = { ...options.context };
+  const context: Record<string, unknown> = { ...cdkJsonContext, ...options.context };
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
   if (options.crmSources !== undefined) context.crmSourcesConfig = writeCrmSourcesFile(options.crmSources);
   const app = new App({ context, outdir: options.outdir });
