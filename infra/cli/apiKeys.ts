@@ -84,6 +84,8 @@ function parse(argv: readonly string[]) {
 }
 
 async function main(): Promise<void> {
+  // The SDK warns about Node 20 on every run; this tool runs on the operator's machine, not on Lambda.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const table = process.env.API_KEYS_TABLE;
   if (!table) {
     console.error(`API_KEYS_TABLE is required.\n\n${USAGE}`);
