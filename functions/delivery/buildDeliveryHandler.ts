@@ -3,7 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { nextVisibilityDelaySeconds } from '../../shared/domain/retry';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import type { DeliveryConfig } from './config';
 import { type DeliveryPorts, deliverJob, errorName } from './deliverJob';
@@ -83,6 +84,7 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
             error: errorName(error),
           });
           ports.metrics.count('DeliveryErrors');
+          await retrySoon(record, ports, config);
           return 'retry' as const;
         }
       },
@@ -110,4 +112,25 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
   };
 
   return middy(handleBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/**
+ * After an internal error (not the receiver's fault) the job comes back on the retry schedule rather
+ * than after the queue's visibility timeout (six times the function timeout). Best effort.
+ */
+async function retrySoon(record: SQSRecord, ports: DeliveryPorts, config: DeliveryConfig): Promise<void> {
+  const attempt = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+  const seconds = nextVisibilityDelaySeconds({
+    attempt,
+    policy: config.retryPolicy,
+    cause: 'internal-error',
+    now: ports.now(),
+    random: ports.random,
+  });
+  await ports.visibility.change(record.receiptHandle, seconds).catch((error: unknown) => {
+    ports.logger.error('Could not set the retry delay', {
+      messageId: record.messageId,
+      error: errorName(error),
+    });
+  });
 }
