@@ -7,7 +7,13 @@ import {
   parseCrmSourcesConfig,
 } from '../../shared/config/crmSourcesConfig';
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number from 0 to 65535' })
+    .int('must be a port number from 0 to 65535')
+    .min(0, 'must be a port number from 0 to 65535')
+    .max(65_535, 'must be a port number from 0 to 65535')
+    .default(fallback);
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const localEnvSchema = z.object({

@@ -1,7 +1,12 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, type LocalRuntimeProcess, startLocalRuntimeProcess } from '../helpers/e2eLocalRuntime';
+import {
+  isAlive,
+  type LocalRuntimeProcess,
+  runRepoScript,
+  startLocalRuntimeProcess,
+} from '../helpers/e2eLocalRuntime';
 import {
   type ReceivedRequest,
   type SignatureVerifyingReceiver,
@@ -199,4 +204,18 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
       expectVerified(request, webhook.secret);
     }
   }, 30_000);
+
+  it('npm run demo walks a newcomer through verified events against it', async () => {
+    const result = await runRepoScript('infra/local/demo.ts', {
+      PORT: new URL(runtime.apiUrl).port,
+      DYNAMODB_PORT: new URL(runtime.dynamoDbEndpoint).port,
+      WEBHOOKS_API_KEY: runtime.apiKey,
+    });
+    expect(result.code, result.output).toBe(0);
+    for (const event of ['person.created', 'person.updated', 'person.deleted', 'person.destroyed']) {
+      expect(result.output).toMatch(new RegExp(`<- ${event.replace('.', '\\.')}\\s+verified`));
+    }
+    expect(result.output).toContain('updatedFields: lastName');
+    expect(result.output).not.toContain('INVALID');
+  }, 40_000);
 });
