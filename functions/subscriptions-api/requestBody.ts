@@ -21,7 +21,7 @@ export function readRawBody(event: APIGatewayProxyEventV2, maxBytes: number): st
     if (bytes.length > maxBytes) throw problems.payloadTooLarge(maxBytes);
     return decodeUtf8(bytes);
   }
-  // A UTF-16 code unit is at most 3 UTF-8 bytes; skip the exact count when it cannot matter.
+  // Every UTF-16 code unit takes at least one UTF-8 byte: a string this long is too large without counting.
   if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes) {
     throw problems.payloadTooLarge(maxBytes);
   }

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { DeadLetterRedrive } from '../../../shared/adapters/sqs/deadLetterRedrive';
 import { decodeDeliveryJob, encodeDeliveryJobs } from '../../../shared/domain/delivery/deliveryJob';
 import { deliveryIdFor } from '../../../shared/domain/delivery/stableIds';
 import type { CrmEvent } from '../../../shared/domain/events/crmEvent';
@@ -179,6 +180,26 @@ describe('POST /webhooks/{id}/redrive', () => {
     expect(decoded.ok && decoded.job.redriveCount).toBe(3);
     const second = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${id}/redrive` });
     expect(second.json).toEqual({ redriven: 0 });
+  });
+
+  it('stops at the message bound and releases what it scanned', async () => {
+    const mine = await createWebhook();
+    const other = await createWebhook();
+    await deadLetter(other, 15);
+    await deadLetter(mine, 5, 50);
+    const redrive = new DeadLetterRedrive(api.sqs, api.queues, {
+      maxMessages: 10,
+      maxDurationMs: 10_000,
+      visibilityTimeoutSeconds: 30,
+      receiveWaitSeconds: 0,
+    });
+    const result = await redrive.redrive(mine);
+    expect(result.scanned).toBe(10);
+    expect(result.truncated).toBe(true);
+    const moved = await drain(api.queues.deliveriesQueueUrl);
+    expect(moved).toHaveLength(result.redriven);
+    // Everything not moved is visible in the DLQ again at once: nothing lost, nothing stuck.
+    expect(await drain(api.queues.deadLetterQueueUrl)).toHaveLength(20 - result.redriven);
   });
 
   it('leaves a corrupt message of no known webhook in the DLQ', async () => {
