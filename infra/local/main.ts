@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // A closed terminal must not leave the emulators running either.
+  process.on('SIGHUP', shutdown);
   // A crash must not leave DynamoDB Local's Java process behind.
   process.on('exit', () => {
     if (!stopping && runtime.dynamoDbPid > 0) {
