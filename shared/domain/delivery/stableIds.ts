@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
+// One-shot `hash` (Node >= 20.12) is about 3x faster than `createHash` for inputs this short, and the
+// mapper computes one of these per job: 10 per record with 10 webhooks.
 function digest(input: string): string {
-  return createHash('sha256').update(input).digest('hex').slice(0, 32);
+  return hash('sha256', input, 'hex').slice(0, 32);
 }
 
 /** Event id for a stream record: the same record (table + stream eventID) always gives the same id. */
