@@ -1,8 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestStack, streamArnFor, type TestStack } from './helpers/stackFactories';
 
 function nagFindings(built: TestStack) {
@@ -25,9 +28,13 @@ function acknowledgements(root: IConstruct) {
 }
 
 describe('cdk-nag AwsSolutions', () => {
+  let demo: TestStack;
+  beforeAll(() => {
+    demo = buildTestStack({ context: { alarmEmail: 'oncall@example.com' } });
+  });
+
   it('reports no unacknowledged errors or warnings for the demo stack', () => {
-    const built = buildTestStack({ context: { alarmEmail: 'oncall@example.com' } });
-    expect(nagFindings(built)).toEqual([]);
+    expect(nagFindings(demo)).toEqual([]);
   });
 
   it('reports none for imported, single-table and created CRM tables with custom settings', () => {
@@ -52,8 +59,7 @@ describe('cdk-nag AwsSolutions', () => {
     built.stack.delivery.fn.addToRolePolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }),
     );
-    const findings = nagFindings(built);
-    expect(findings).toEqual([
+    expect(nagFindings(built)).toEqual([
       expect.objectContaining({
         rule: 'AwsSolutions-IAM5[Resource::*]',
         severity: 'error',
@@ -63,8 +69,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges only known findings, each with a reason a reviewer can check', () => {
-    const built = buildTestStack();
-    const acks = acknowledgements(built.app);
+    const acks = acknowledgements(demo.app);
     const ids = [...new Set(acks.map((a) => a.id.replace(/^annotation::/i, '')))].sort();
     expect(ids).toEqual([
       'AwsSolutions-APIG4',
@@ -82,5 +87,19 @@ describe('cdk-nag AwsSolutions', () => {
     const wildcardAcks = acks.filter((a) => a.id.includes('IAM5[Resource::*]'));
     expect(wildcardAcks.map((a) => a.path)).toEqual(['CrmWebhooks/EventMapper/Mapper']);
     expect(wildcardAcks[0]!.reason).toMatch(/ListStreams/);
+  });
+});
+
+describe("CDK's built-in CloudFormation rules (enabled in cdk.json)", () => {
+  it('find nothing to report in the synthesized template', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-validate-'));
+    try {
+      const built = buildTestStack({ validateDefaultRules: true, outdir });
+      built.app.synth();
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+      expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
