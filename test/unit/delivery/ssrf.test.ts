@@ -1,7 +1,12 @@
 import type { LookupAddress } from 'node:dns';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectedAddressReason } from '../../../shared/adapters/http/guardedConnector';
+import { BlockedAddressError } from '../../../shared/adapters/http/blockedAddressError';
+import {
+  connectedAddressReason,
+  createGuardedConnector,
+} from '../../../shared/adapters/http/guardedConnector';
 import {
   createWebhookHttpClient,
   type WebhookHttpClient,
@@ -193,4 +198,34 @@ describe('connectedAddressReason (the post-connect check)', () => {
       socket.destroy();
     }
   });
+});
+
+describe("createGuardedConnector on its own (without the client's URL pre-check)", () => {
+  it.each(['127.0.0.1', '[::ffff:127.0.0.1]', '[::1]'])(
+    'refuses the IP-literal host %s, which never goes through a DNS lookup',
+    async (host) => {
+      const agent = new Agent({
+        connect: createGuardedConnector({
+          policy: { allowLoopback: false },
+          resolveHost: async () => [v4('127.0.0.1')],
+          connectTimeoutMs: 2_000,
+        }),
+      });
+      try {
+        const error = await request(`http://${host}:${port}/`, {
+          method: 'POST',
+          body: '{}',
+          dispatcher: agent,
+        }).then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+        expect(error).toBeInstanceOf(BlockedAddressError);
+        expect(connections).toBe(0);
+        expect(bytes).toBe(0);
+      } finally {
+        await agent.close();
+      }
+    },
+  );
 });
