@@ -42,7 +42,7 @@ export interface StreamPollerOptions {
   maxRetryAttempts?: number;
   /** Pause between polls of an idle shard (Lambda polls each shard about four times a second). */
   idlePollMs?: number;
-  /** How often the shard list is refreshed, to pick up new shards after splits and rotations. */
+  /** How often the shard list is refreshed (and whenever a shard is read to its end), for splits and rotations. */
   shardDiscoveryMs?: number;
   retryBackoffMs?: number;
   onBatch?: (result: StreamBatchResult) => void;
@@ -245,6 +245,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     const started = new Map<string, Promise<void>>();
     const finished = new Set<string>();
     let firstListing = true;
+    let wakeDiscovery: (() => void) | undefined;
     while (!abort.signal.aborted) {
       try {
         const shards = await listShards(options.streams, streamArn);
@@ -267,7 +268,10 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           started.set(
             shardId,
             readShard(streamArn, shardId, startAt).then(() => {
-              if (!abort.signal.aborted) finished.add(shardId);
+              if (abort.signal.aborted) return;
+              finished.add(shardId);
+              // A closed shard usually has children waiting: look for them now.
+              wakeDiscovery?.();
             }),
           );
         }
@@ -276,7 +280,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         if (abort.signal.aborted) break;
         report(error);
       }
-      await abortableSleep(options.shardDiscoveryMs ?? 1_000, abort.signal);
+      await new Promise<void>((resolve) => {
+        wakeDiscovery = resolve;
+        void abortableSleep(options.shardDiscoveryMs ?? 5_000, abort.signal).then(resolve);
+      });
+      wakeDiscovery = undefined;
     }
     await Promise.all(started.values());
   }

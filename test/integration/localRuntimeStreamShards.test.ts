@@ -88,7 +88,6 @@ describe('local stream poller across shard splits', () => {
       failureDestination: { sqs, queueUrl: 'unused' },
       startingPosition: 'TRIM_HORIZON',
       idlePollMs: 10,
-      shardDiscoveryMs: 20,
     });
     const deadline = Date.now() + 5_000;
     while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
