@@ -81,7 +81,7 @@ export class CrmWebhooksStack extends Stack {
     });
 
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
-      dashboardName: this.stackName,
+      namePrefix: this.stackName,
       alarmEmail: settings.alarmEmail,
       subscriptionsApi: this.api.fn,
       eventMapper: this.mapper.fn,

@@ -419,7 +419,10 @@ describe('CrmWebhooksStack with the default demo config', () => {
       ]) {
         expect(body, text).toContain(text);
       }
-      expect(dashboard.Properties.DashboardName).toBe('CrmWebhooks');
+      // Dashboard names are account-wide: the region keeps two regional deployments apart.
+      expect(dashboard.Properties.DashboardName).toEqual({
+        'Fn::Join': ['', ['CrmWebhooks-', { Ref: 'AWS::Region' }]],
+      });
     });
   });
 
@@ -529,7 +532,9 @@ describe('CrmWebhooksStack with context parameters', () => {
       (a) => a.Properties.AlarmName,
     );
     expect(names.every((n) => String(n).startsWith('AcmeWebhooks-'))).toBe(true);
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'AcmeWebhooks' });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['AcmeWebhooks-', { Ref: 'AWS::Region' }]] },
+    });
   });
 });
 

@@ -38,7 +38,8 @@ export const ALARM_THRESHOLDS = {
 const METRIC_PERIOD = Duration.minutes(5);
 
 export interface PipelineMonitoringProps {
-  dashboardName: string;
+  /** Prefix of alarm names (regional) and of the dashboard name (account-wide, so the region is appended). */
+  namePrefix: string;
   alarmEmail?: string;
   subscriptionsApi: IFunction;
   eventMapper: IFunction;
@@ -64,7 +65,7 @@ export class PipelineMonitoring extends Construct {
     super(scope, id);
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      displayName: `${props.dashboardName} alarms`,
+      displayName: `${props.namePrefix} alarms`,
       enforceSSL: true,
     });
     if (props.alarmEmail !== undefined) {
@@ -77,7 +78,8 @@ export class PipelineMonitoring extends Construct {
     );
 
     const dashboards = new DefaultDashboardFactory(this, 'Dashboards', {
-      dashboardNamePrefix: props.dashboardName,
+      // Dashboard names are unique per account, not per region: the same stack in two regions needs two.
+      dashboardNamePrefix: `${props.namePrefix}-${Stack.of(this).region}`,
       createDashboard: true,
       createSummaryDashboard: false,
       createAlarmDashboard: false,
@@ -86,7 +88,7 @@ export class PipelineMonitoring extends Construct {
 
     this.facade = new MonitoringFacade(this, 'Monitoring', {
       alarmFactoryDefaults: {
-        alarmNamePrefix: props.dashboardName,
+        alarmNamePrefix: props.namePrefix,
         actionsEnabled: true,
         action: notifySns(this.alarmTopic, this.alarmTopic),
         datapointsToAlarm: 1,
