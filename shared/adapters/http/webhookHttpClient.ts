@@ -85,7 +85,15 @@ export function createWebhookHttpClient({
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const { prefix } = await readBodyPrefix(response.body, RESPONSE_READ_LIMIT_BYTES);
+      // The status line is the receiver's answer; a body that breaks off or stalls afterwards does not
+      // turn an acknowledged delivery into a failure (and a duplicate on retry).
+      const prefix = await readBodyPrefix(response.body, RESPONSE_READ_LIMIT_BYTES).then(
+        (read) => read.prefix,
+        () => {
+          response.body.destroy();
+          return Buffer.alloc(0);
+        },
+      );
       const retryAfter = response.headers['retry-after'];
       return {
         kind: 'response',

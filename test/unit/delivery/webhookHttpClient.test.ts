@@ -128,3 +128,30 @@ describe('webhookHttpClient', () => {
     expect(lookups.length).toBeLessThanOrEqual(2);
   });
 });
+
+describe('webhookHttpClient with a body that never ends', () => {
+  it('keeps the status of a response whose body stalls past the timeout', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const stalling = createWebhookHttpClient({ policy: { allowLoopback: true } });
+    try {
+      const result = await stalling.post({
+        url: `http://127.0.0.1:${port}/`,
+        body: '{}',
+        headers: {},
+        timeoutMs: 300,
+      });
+      expect(result).toMatchObject({ kind: 'response', status: 200 });
+    } finally {
+      await stalling.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
