@@ -1,0 +1,246 @@
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { Agent, request } from 'undici';
+import { buildDeliveryHandler } from '../../functions/delivery/buildDeliveryHandler';
+import type { DeliveryConfig } from '../../functions/delivery/config';
+import { startSecretsManagerLocal } from '../../infra/local/emulators/secretsManagerLocal';
+import { createLambdaContext } from '../../infra/local/lambdaContext';
+import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import { createWebhookHttpClient } from '../../shared/adapters/http/webhookHttpClient';
+import { SigningSecretCache } from '../../shared/adapters/secrets/signingSecretCache';
+import { defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { decodeDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
+import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
+import { serializePayload } from '../../shared/domain/payload/serializePayload';
+import { DEFAULT_RETRY_POLICY } from '../../shared/domain/retry';
+import { generateWebhookSecret } from '../../shared/domain/signing';
+import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import { streamRecordMix } from '../fixtures/crmRecords';
+import { deliveryJobRecord } from '../fixtures/sqsRecords';
+import { matchingWebhooks } from '../fixtures/webhooks';
+import { startNoContentReceiver } from '../lib/noContentReceiver';
+import { quietObservability } from '../lib/quietObservability';
+import { measureRates, pairedFigure, type Rates } from '../lib/stats';
+import type { Benchmark } from '../lib/types';
+
+const WEBHOOKS = 10;
+/** Lambda's SQS batch size in the CDK stack; every job of a batch is delivered concurrently. */
+const BATCH_SIZE = 10;
+
+/** Real delivery jobs: person records mapped and fanned out exactly as the event mapper does. */
+function deliveryJobBodies(events: number, webhookIds: readonly string[]) {
+  const records = streamRecordMix({
+    count: events,
+    tableName: 'person',
+    minItemBytes: 1024,
+    maxItemBytes: 4096,
+  });
+  const table = defaultCrmSourcesConfig.crmTables[0] as (typeof defaultCrmSourcesConfig.crmTables)[number];
+  return records.flatMap((record) => {
+    const mapped = mapStreamRecord(record, table, defaultCrmSourcesConfig);
+    if (mapped.kind !== 'event') return [];
+    return encodeDeliveryJobs(mapped.event, webhookIds);
+  });
+}
+
+/** Figure 2: signed POSTs/s through the real delivery handler vs a bare undici POST loop. */
+export const deliveryPath: Benchmark = {
+  name: 'delivery',
+  description: 'delivery handler: SQS batches → signed POSTs to a local 204 receiver, vs bare undici POSTs',
+  fastInSmoke: true,
+  async run({ options, progress }) {
+    const lanes = Math.max(1, Math.round(options.concurrency / BATCH_SIZE));
+    const concurrency = lanes * BATCH_SIZE;
+    const receiver = await startNoContentReceiver();
+    const secretsManager = await startSecretsManagerLocal();
+    const secretsClient = new SecretsManagerClient({ endpoint: secretsManager.endpoint });
+    const http = createWebhookHttpClient({ policy: { allowLoopback: true }, connectTimeoutMs: 10_000 });
+    const bareAgent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+    try {
+      progress.stage(
+        `delivery: receiver at ${receiver.url}; ${WEBHOOKS} webhooks with secrets in local Secrets Manager`,
+      );
+      const webhooks: Webhook[] = [];
+      for (const webhook of matchingWebhooks(WEBHOOKS, () => receiver.url)) {
+        const created = await secretsClient.send(
+          new CreateSecretCommand({ Name: webhook.secretName, SecretString: generateWebhookSecret() }),
+        );
+        webhooks.push({ ...webhook, secretVersionId: created.VersionId as string });
+      }
+      const byId = new Map(webhooks.map((w) => [w.id, w]));
+      const jobs = deliveryJobBodies(
+        options.smoke ? 50 : 300,
+        webhooks.map((w) => w.id),
+      );
+      const bareBodies = jobs.map((job) => {
+        const decoded = decodeDeliveryJob(job.body);
+        if (!decoded.ok) throw new Error(decoded.error);
+        return serializePayload(decoded.job, byId.get(job.webhookId) as Webhook);
+      });
+
+      const outcomes = new Map<string, number>();
+      const writes = { recordFailure: 0, recordSuccess: 0, disable: 0, visibility: 0 };
+      const config: DeliveryConfig = {
+        webhooksTable: 'webhooks',
+        deliveryLogTable: 'delivery-log',
+        deliveriesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
+        secretNamePrefix: 'crm-webhooks',
+        webhookCacheTtlSeconds: 5,
+        retryPolicy: DEFAULT_RETRY_POLICY,
+        requestTimeoutMs: 10_000,
+        autoDisableAfterHours: 120,
+        deliveryLogTtlDays: 30,
+        deliveryConcurrency: BATCH_SIZE,
+        localMode: true,
+      };
+      const handler = buildDeliveryHandler(config, {
+        webhookStore: {
+          get: async (_workspaceId, id) => byId.get(id),
+          recordFailure: async () => {
+            writes.recordFailure++;
+            return undefined;
+          },
+          recordSuccess: async () => {
+            writes.recordSuccess++;
+          },
+          disable: async () => {
+            writes.disable++;
+            return true;
+          },
+        },
+        deliveryLog: {
+          record: async (attempt: DeliveryAttempt) => {
+            outcomes.set(attempt.outcome, (outcomes.get(attempt.outcome) ?? 0) + 1);
+          },
+        },
+        visibility: {
+          change: async () => {
+            writes.visibility++;
+          },
+        },
+        signingSecrets: new SigningSecretCache(secretsClient),
+        http,
+        ...quietObservability('delivery'),
+      });
+
+      let cursor = 0;
+      const nextBatch = (): SQSRecord[] =>
+        Array.from({ length: BATCH_SIZE }, () => {
+          const job = jobs[cursor++ % jobs.length] as (typeof jobs)[number];
+          return deliveryJobRecord(job.body, job.webhookId);
+        });
+      const handlerRun = (seconds: number) =>
+        measureRates(async () => {
+          const deadline = performance.now() + seconds * 1000;
+          let sent = 0;
+          await Promise.all(
+            Array.from({ length: lanes }, async () => {
+              while (performance.now() < deadline) {
+                const response = (await handler(
+                  { Records: nextBatch() },
+                  createLambdaContext({ functionName: 'delivery', timeoutMs: 60_000 }),
+                )) as SQSBatchResponse;
+                if (response.batchItemFailures.length > 0) {
+                  throw new Error(`delivery benchmark: ${response.batchItemFailures.length} jobs failed`);
+                }
+                sent += BATCH_SIZE;
+              }
+            }),
+          );
+          return sent;
+        });
+      let bareCursor = 0;
+      const bareRun = (seconds: number) =>
+        measureRates(async () => {
+          const deadline = performance.now() + seconds * 1000;
+          let sent = 0;
+          await Promise.all(
+            Array.from({ length: concurrency }, async () => {
+              while (performance.now() < deadline) {
+                const response = await request(receiver.url, {
+                  method: 'POST',
+                  dispatcher: bareAgent,
+                  body: bareBodies[bareCursor++ % bareBodies.length],
+                  headers: { 'content-type': 'application/json' },
+                });
+                await response.body.dump();
+                if (response.statusCode !== 204) throw new Error(`bare POST answered ${response.statusCode}`);
+                sent++;
+              }
+            }),
+          );
+          return sent;
+        });
+
+      progress.stage(
+        `delivery: warm-up (concurrency ${concurrency}: ${lanes} invocations × ${BATCH_SIZE} jobs)`,
+      );
+      const warmUp = Math.min(1, options.durationSeconds);
+      await bareRun(warmUp);
+      await handlerRun(warmUp);
+
+      const handlerRates: Rates[] = [];
+      const bareRates: Rates[] = [];
+      for (let rep = 1; rep <= options.repetitions; rep++) {
+        progress.stage(`delivery: repetition ${rep}/${options.repetitions}`);
+        if (rep % 2 === 1) {
+          bareRates.push(await bareRun(options.durationSeconds));
+          handlerRates.push(await handlerRun(options.durationSeconds));
+        } else {
+          handlerRates.push(await handlerRun(options.durationSeconds));
+          bareRates.push(await bareRun(options.durationSeconds));
+        }
+      }
+      const delivered = outcomes.get('delivered') ?? 0;
+      const received = await receiver.counts();
+      if (delivered === 0 || [...outcomes.keys()].some((o) => o !== 'delivered')) {
+        throw new Error(
+          `delivery benchmark: unexpected outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
+        );
+      }
+      const averageBody = Math.round(bareBodies.reduce((n, b) => n + b.length, 0) / bareBodies.length);
+      return {
+        figures: [
+          pairedFigure({
+            id: 'delivery.postsPerSecond',
+            benchmark: 'delivery',
+            title: `Delivery: signed POSTs through the handler (concurrency ${concurrency})`,
+            unit: 'POST/s',
+            higherIsBetter: true,
+            values: handlerRates.map((r) => r.wall),
+            baseline: {
+              title: `bare undici POST loop, concurrency ${concurrency}, same receiver`,
+              values: bareRates.map((r) => r.wall),
+            },
+            target: { on: 'ratio', comparison: '>=', threshold: 0.85 },
+            notes:
+              'Real buildDeliveryHandler (decode, webhook cache, SigningSecretCache over the local Secrets Manager, signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log and visibility; receiver in its own process.',
+          }),
+        ],
+        details: {
+          concurrency,
+          invocationLanes: lanes,
+          batchSize: BATCH_SIZE,
+          webhooks: WEBHOOKS,
+          distinctJobs: jobs.length,
+          averageBodyBytes: averageBody,
+          // CPU time of this process per POST: less sensitive to other load on the machine than POST/s.
+          cpuMicrosPerPost: {
+            handler: handlerRates.map((r) => Math.round(r.cpuMicrosPerOp)),
+            bareUndici: bareRates.map((r) => Math.round(r.cpuMicrosPerOp)),
+          },
+          attemptsLogged: Object.fromEntries(outcomes),
+          receiver: received,
+          webhookTableWrites: writes,
+          secretsManagerRequests: { ...secretsManager.requestCounts },
+        },
+      };
+    } finally {
+      await http.close();
+      await bareAgent.close();
+      secretsClient.destroy();
+      await secretsManager.stop();
+      await receiver.stop();
+    }
+  },
+};

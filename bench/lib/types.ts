@@ -1,0 +1,70 @@
+/** min / median / max over repetitions (or measurement windows), with every sample kept. */
+export interface Summary {
+  min: number;
+  median: number;
+  max: number;
+  samples: number[];
+}
+
+export interface Target {
+  /** What the threshold applies to: the median ratio, or the median value itself. */
+  on: 'ratio' | 'value';
+  comparison: '>=' | '<=';
+  threshold: number;
+  met: boolean;
+}
+
+/** One reported figure, always next to a baseline measured in the same run. */
+export interface Figure {
+  /** Stable key, e.g. `mapper.recordsPerSecond`. */
+  id: string;
+  benchmark: string;
+  title: string;
+  unit: string;
+  higherIsBetter: boolean;
+  value: Summary;
+  baseline: { title: string; unit: string; value: Summary };
+  /** value / baseline, per repetition (paired), summarised. */
+  ratio: Summary;
+  target?: Target;
+  notes?: string;
+}
+
+export interface BenchOptions {
+  /** Seconds each timed loop runs. */
+  durationSeconds: number;
+  /** In-flight requests for the delivery benchmark and the load generators. */
+  concurrency: number;
+  repetitions: number;
+  smoke: boolean;
+  /** End-to-end sustained write rate (records/s). */
+  rate: number;
+}
+
+/** Per-stage progress on stderr. */
+export interface Progress {
+  stage(message: string): void;
+}
+
+export interface BenchmarkContext {
+  options: BenchOptions;
+  progress: Progress;
+  /** Results of benchmarks that ran earlier in this run (the cost model reads the end-to-end counts). */
+  earlier: ReadonlyMap<string, BenchmarkResult>;
+}
+
+export interface BenchmarkResult {
+  figures: Figure[];
+  /** Extra measurements worth keeping in the report (emulator ceilings, latency curve, counts...). */
+  details?: Record<string, unknown>;
+}
+
+export interface Benchmark {
+  name: string;
+  description: string;
+  /** Benchmarks whose results this one needs; `--only` pulls them in. */
+  dependsOn?: string[];
+  /** Runs in a few seconds without emulators in `--smoke` mode (what `npm test` exercises). */
+  fastInSmoke: boolean;
+  run(context: BenchmarkContext): Promise<BenchmarkResult>;
+}
