@@ -371,6 +371,9 @@ describe('CrmWebhooksStack with the default demo config', () => {
       const topicId = resourceOf(built.template, 'AWS::SNS::Topic', 'AlarmTopic').id;
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.ActionsEnabled).toBe(true);
+      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+      // An idle queue or stream publishes nothing; that must not leave the alarm in INSUFFICIENT_DATA.
+      expect(alarm.TreatMissingData).toBe('notBreaching');
     });
 
     it('pins the DLQ alarms to the dead-letter queue', () => {

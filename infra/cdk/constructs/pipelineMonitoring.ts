@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { type Dashboard, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Dashboard, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -36,6 +36,12 @@ export const ALARM_THRESHOLDS = {
 } as const;
 
 const METRIC_PERIOD = Duration.minutes(5);
+
+/**
+ * SQS stops publishing metrics for an idle queue and Lambda publishes no iterator age without
+ * invocations; both mean "nothing wrong", so the alarms stay OK instead of INSUFFICIENT_DATA.
+ */
+const QUIET_IS_OK = { treatMissingDataOverride: TreatMissingData.NOT_BREACHING } as const;
 
 export interface PipelineMonitoringProps {
   /** Prefix of alarm names (regional) and of the dashboard name (account-wide, so the region is appended). */
@@ -175,17 +181,22 @@ export class PipelineMonitoring extends Construct {
         humanReadableName: 'Deliveries queue',
         alarmFriendlyName: 'DeliveriesQueue',
         addDeadLetterQueueMaxSizeAlarm: {
-          NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.deadLetterQueueMessages },
+          NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.deadLetterQueueMessages, ...QUIET_IS_OK },
         },
         addDeadLetterQueueMaxMessageAgeAlarm: {
-          OldestMessage: { maxAgeInSeconds: ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds },
+          OldestMessage: {
+            maxAgeInSeconds: ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds,
+            ...QUIET_IS_OK,
+          },
         },
       })
       .monitorSqsQueue({
         queue: props.mapperFailureQueue,
         humanReadableName: 'Event mapper failure queue',
         alarmFriendlyName: 'MapperFailureQueue',
-        addQueueMaxSizeAlarm: { NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.mapperFailureQueueMessages } },
+        addQueueMaxSizeAlarm: {
+          NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.mapperFailureQueueMessages, ...QUIET_IS_OK },
+        },
       });
   }
 
@@ -200,7 +211,9 @@ export class PipelineMonitoring extends Construct {
         humanReadableName: 'Event mapper function',
         alarmFriendlyName: 'EventMapper',
         isIterator: true,
-        addMaxIteratorAgeAlarm: { Critical: { maxAgeInMillis: ALARM_THRESHOLDS.mapperIteratorAgeMillis } },
+        addMaxIteratorAgeAlarm: {
+          Critical: { maxAgeInMillis: ALARM_THRESHOLDS.mapperIteratorAgeMillis, ...QUIET_IS_OK },
+        },
         ...errorAndThrottleAlarms,
       })
       .monitorLambdaFunction({
