@@ -23,6 +23,8 @@ export interface ScriptedResponse {
   body?: string | Buffer;
   /** Wait this long before answering (timeouts). */
   delayMs?: number;
+  /** Drop the connection without answering (after `delayMs`, if set): the sender sees a reset. */
+  reset?: boolean;
 }
 
 export interface SignatureVerifyingReceiver {
@@ -44,7 +46,12 @@ export interface SignatureVerifyingReceiver {
  * with the domain's receiver-side functions, answering from a script (status, headers, body, delay).
  */
 export async function startSignatureVerifyingReceiver(
-  options: { secrets?: readonly string[]; defaultResponse?: ScriptedResponse } = {},
+  options: {
+    secrets?: readonly string[];
+    defaultResponse?: ScriptedResponse;
+    /** Picks the answer to each request (chaos tests); when it returns undefined the script applies. */
+    responder?: (request: ReceivedRequest) => ScriptedResponse | undefined;
+  } = {},
 ): Promise<SignatureVerifyingReceiver> {
   let secrets = [...(options.secrets ?? [])];
   let defaultResponse: ScriptedResponse = options.defaultResponse ?? { status: 200, body: 'ok' };
@@ -71,7 +78,7 @@ export async function startSignatureVerifyingReceiver(
       const standardValidFor = secrets.map((secret) =>
         verifyStandardWebhooksSignature({ secrets: [secret], headers: req.headers, body, now }),
       );
-      requests.push({
+      const received: ReceivedRequest = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -80,11 +87,16 @@ export async function startSignatureVerifyingReceiver(
         standardValidFor,
         verified: twentyValidFor.some(Boolean) && standardValidFor.some(Boolean),
         receivedAt: Date.now(),
-      });
+      };
+      requests.push(received);
       for (const wake of waiters) wake();
-      const response = script.shift() ?? defaultResponse;
+      const response = options.responder?.(received) ?? script.shift() ?? defaultResponse;
       const answer = () => {
         if (res.destroyed) return;
+        if (response.reset) {
+          req.socket.resetAndDestroy();
+          return;
+        }
         res.writeHead(response.status, response.headers ?? {});
         res.end(response.body ?? '');
       };
