@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { createCrmWebhooksStack } from '../../../infra/cdk/createCrmWebhooksStack';
 import type { CrmWebhooksStack } from '../../../infra/cdk/crmWebhooksStack';
 import { projectRoot } from '../../../infra/cdk/projectPaths';
@@ -28,6 +29,13 @@ export interface TestStack {
   template: Template;
 }
 
+/**
+ * Cloud assemblies and config files of the importing test file. Test files run isolated, so each gets
+ * its own directory, removed after its last test.
+ */
+const scratchDir = mkdtempSync(join(tmpdir(), 'crm-webhooks-infra-test-'));
+afterAll(() => rmSync(scratchDir, { recursive: true, force: true }));
+
 /** The feature flags and defaults of cdk.json, so tests see the template `cdk synth` produces. */
 const cdkJsonContext: Record<string, unknown> = JSON.parse(
   readFileSync(join(projectRoot, 'cdk.json'), 'utf8'),
@@ -39,13 +47,13 @@ export function buildTestStack(options: TestStackOptions = {}): TestStack {
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
   if (!options.validateDefaultRules) context['@aws-cdk/core:validateAgainstDefaultRules'] = false;
   if (options.crmSources !== undefined) context.crmSourcesConfig = writeCrmSourcesFile(options.crmSources);
-  const app = new App({ context, outdir: options.outdir });
+  const app = new App({ context, outdir: options.outdir ?? mkdtempSync(join(scratchDir, 'cdk.out-')) });
   const stack = createCrmWebhooksStack(app);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
 export function writeCrmSourcesFile(config: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'crm-sources-'));
+  const dir = mkdtempSync(join(scratchDir, 'crm-sources-'));
   const path = join(dir, 'crm-sources.json');
   writeFileSync(path, typeof config === 'string' ? config : JSON.stringify(config));
   return path;
