@@ -6,7 +6,10 @@ import type { DeliveryConfig } from '../../functions/delivery/config';
 import { startSecretsManagerLocal } from '../../infra/local/emulators/secretsManagerLocal';
 import { createLambdaContext } from '../../infra/local/lambdaContext';
 import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
-import { createWebhookHttpClient } from '../../shared/adapters/http/webhookHttpClient';
+import {
+  createWebhookHttpClient,
+  type WebhookHttpClient,
+} from '../../shared/adapters/http/webhookHttpClient';
 import { SigningSecretCache } from '../../shared/adapters/secrets/signingSecretCache';
 import { defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
 import { decodeDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
@@ -54,7 +57,12 @@ export const deliveryPath: Benchmark = {
     const receiver = await startNoContentReceiver();
     const secretsManager = await startSecretsManagerLocal();
     const secretsClient = new SecretsManagerClient({ endpoint: secretsManager.endpoint });
-    const http = createWebhookHttpClient({ policy: { allowLoopback: true }, connectTimeoutMs: 10_000 });
+    const httpClients: WebhookHttpClient[] = [];
+    const laneHttpClient = () => {
+      const client = createWebhookHttpClient({ policy: { allowLoopback: true }, connectTimeoutMs: 10_000 });
+      httpClients.push(client);
+      return client;
+    };
     const bareAgent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
     try {
       progress.stage(
@@ -93,35 +101,39 @@ export const deliveryPath: Benchmark = {
         deliveryConcurrency: BATCH_SIZE,
         localMode: true,
       };
-      const handler = buildDeliveryHandler(config, {
-        webhookStore: {
-          get: async (_workspaceId, id) => byId.get(id),
-          recordFailure: async () => {
-            writes.recordFailure++;
-            return undefined;
+      // One handler per lane, as each concurrent Lambda execution is its own container: its own caches,
+      // HTTP pool and Powertools instances (a shared Metrics would be flushed by the other lanes).
+      const laneHandler = () =>
+        buildDeliveryHandler(config, {
+          webhookStore: {
+            get: async (_workspaceId, id) => byId.get(id),
+            recordFailure: async () => {
+              writes.recordFailure++;
+              return undefined;
+            },
+            recordSuccess: async () => {
+              writes.recordSuccess++;
+            },
+            disable: async () => {
+              writes.disable++;
+              return true;
+            },
           },
-          recordSuccess: async () => {
-            writes.recordSuccess++;
+          deliveryLog: {
+            record: async (attempt: DeliveryAttempt) => {
+              outcomes.set(attempt.outcome, (outcomes.get(attempt.outcome) ?? 0) + 1);
+            },
           },
-          disable: async () => {
-            writes.disable++;
-            return true;
+          visibility: {
+            change: async () => {
+              writes.visibility++;
+            },
           },
-        },
-        deliveryLog: {
-          record: async (attempt: DeliveryAttempt) => {
-            outcomes.set(attempt.outcome, (outcomes.get(attempt.outcome) ?? 0) + 1);
-          },
-        },
-        visibility: {
-          change: async () => {
-            writes.visibility++;
-          },
-        },
-        signingSecrets: new SigningSecretCache(secretsClient),
-        http,
-        ...quietObservability('delivery'),
-      });
+          signingSecrets: new SigningSecretCache(secretsClient),
+          http: laneHttpClient(),
+          ...quietObservability('delivery'),
+        });
+      const handlers = Array.from({ length: lanes }, laneHandler);
 
       let cursor = 0;
       const nextBatch = (): SQSRecord[] =>
@@ -134,7 +146,7 @@ export const deliveryPath: Benchmark = {
           const deadline = performance.now() + seconds * 1000;
           let sent = 0;
           await Promise.all(
-            Array.from({ length: lanes }, async () => {
+            handlers.map(async (handler) => {
               while (performance.now() < deadline) {
                 const response = (await handler(
                   { Records: nextBatch() },
@@ -214,7 +226,7 @@ export const deliveryPath: Benchmark = {
             },
             target: { on: 'ratio', comparison: '>=', threshold: 0.85 },
             notes:
-              'Real buildDeliveryHandler (decode, webhook cache, SigningSecretCache over the local Secrets Manager, signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log and visibility; receiver in its own process.',
+              'Real buildDeliveryHandler (decode, webhook cache, SigningSecretCache over the local Secrets Manager, signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log and visibility; one handler instance per concurrent invocation (like Lambda containers); receiver in its own process.',
           }),
         ],
         details: {
@@ -236,7 +248,7 @@ export const deliveryPath: Benchmark = {
         },
       };
     } finally {
-      await http.close();
+      await Promise.all(httpClients.map((client) => client.close()));
       await bareAgent.close();
       secretsClient.destroy();
       await secretsManager.stop();

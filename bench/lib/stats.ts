@@ -22,7 +22,8 @@ export function summarize(samples: readonly number[]): Summary {
 
 /**
  * Builds a figure from paired samples: sample i of the value was measured right next to sample i of
- * the baseline, so each ratio compares two measurements taken under the same machine conditions.
+ * the baseline, so each ratio compares two measurements taken under the same machine conditions
+ * (unless `unpaired`).
  */
 export function pairedFigure(input: {
   id: string;
@@ -34,9 +35,14 @@ export function pairedFigure(input: {
   baseline: { title: string; unit?: string; values: readonly number[] };
   target?: Omit<Target, 'met'>;
   notes?: string;
+  /** The value and baseline were not measured in pairs: each ratio divides by the baseline's median. */
+  unpaired?: boolean;
 }): Figure {
+  const baselineMedian = quantile(input.baseline.values, 0.5);
   const ratios = input.values.map((value, i) => {
-    const base = input.baseline.values[i % input.baseline.values.length] as number;
+    const base = input.unpaired
+      ? baselineMedian
+      : (input.baseline.values[i % input.baseline.values.length] as number);
     return base === 0 ? Number.NaN : value / base;
   });
   const value = summarize(input.values);

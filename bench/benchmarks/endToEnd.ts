@@ -1,0 +1,485 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import type { LambdaHandler } from '../../infra/local/lambdaContext';
+import { importProductHandlers, type LocalHandlers, startLocalRuntime } from '../../infra/local/localRuntime';
+import { readLocalSettings } from '../../infra/local/localSettings';
+import { createCrmTable } from '../../infra/local/tables';
+import {
+  type AwsRequestCounter,
+  countsBetween,
+  type RequestCounts,
+  startAwsRequestCounter,
+  tagAsBenchTraffic,
+  totalFor,
+} from '../lib/awsRequestCounter';
+import { startBareRelay } from '../lib/bareRelay';
+import { dynamoDbPutCeiling, sqsCeilings } from '../lib/emulatorCeilings';
+import { itemTemplates, type WriteResult, writeAtRate } from '../lib/loadGenerator';
+import { pairedFigure, quantile, summarize } from '../lib/stats';
+import { filterStderr } from '../lib/stderrFilter';
+import type { Benchmark, BenchOptions, Figure, Progress } from '../lib/types';
+import { RELAY_PATH, VerifyingReceiver } from '../lib/verifyingReceiver';
+
+const CRM_TABLE = 'person';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface PhaseResult {
+  label: string;
+  webhooks: number;
+  targetRate: number;
+  write: WriteResult;
+  expectedDeliveries: number;
+  delivered: number;
+  drained: boolean;
+  latencyMs: Percentiles;
+  /** Percentiles of each third of the phase (by write time): the min/median/max the figures show. */
+  windowLatencyMs: Percentiles[];
+  /** Deliveries per second from the first write to the last receipt. */
+  deliveredPerSecond: number;
+  requests: RequestCounts;
+  /** Requests and deliveries between 20 % of the write phase and its end (warm, queue flowing). */
+  steady: { requests: RequestCounts; deliveries: number; seconds: number };
+}
+
+/** Wall time of each handler invocation, as Lambda would bill it (rounded up to 1 ms). */
+export interface InvocationStats {
+  invocations: number;
+  billedMs: number;
+}
+
+function percentiles(values: readonly number[]): Percentiles {
+  return { p50: quantile(values, 0.5), p95: quantile(values, 0.95), p99: quantile(values, 0.99) };
+}
+
+function timed<E, R>(handler: LambdaHandler<E, R>, stats: InvocationStats): LambdaHandler<E, R> {
+  return async (event: E, context: Context) => {
+    const started = performance.now();
+    try {
+      return await handler(event, context);
+    } finally {
+      stats.invocations++;
+      stats.billedMs += Math.ceil(performance.now() - started);
+    }
+  };
+}
+
+class Pipeline {
+  private constructor(
+    readonly options: BenchOptions,
+    readonly progress: Progress,
+    readonly counter: AwsRequestCounter,
+    readonly receiver: VerifyingReceiver,
+    readonly receiverUrl: string,
+    readonly runtime: Awaited<ReturnType<typeof startLocalRuntime>>,
+    readonly loadClient: DynamoDBClient,
+    readonly invocations: Record<'eventMapper' | 'delivery', InvocationStats>,
+  ) {}
+
+  private webhookCount = 0;
+  readonly templates = itemTemplates(200);
+
+  static async start(options: BenchOptions, progress: Progress): Promise<Pipeline> {
+    const counter = startAwsRequestCounter();
+    const receiver = new VerifyingReceiver();
+    const receiverUrl = await receiver.start();
+    const invocations = {
+      eventMapper: { invocations: 0, billedMs: 0 },
+      delivery: { invocations: 0, billedMs: 0 },
+    };
+    progress.stage('e2e: starting the local runtime (DynamoDB Local, fauxqs, Secrets Manager, pollers, API)');
+    const settings = readLocalSettings({
+      PORT: '0',
+      DYNAMODB_PORT: '0',
+      SQS_PORT: '0',
+      SECRETS_MANAGER_PORT: '0',
+      AWS_REGION: 'us-east-1',
+    });
+    const runtime = await startLocalRuntime(settings, async (): Promise<LocalHandlers> => {
+      const handlers = await importProductHandlers();
+      return {
+        api: handlers.api,
+        eventMapper: timed(handlers.eventMapper, invocations.eventMapper),
+        delivery: timed(handlers.delivery, invocations.delivery),
+      };
+    });
+    const loadClient = new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: runtime.dynamoDbEndpoint,
+      maxAttempts: 1,
+    });
+    tagAsBenchTraffic(loadClient);
+    return new Pipeline(options, progress, counter, receiver, receiverUrl, runtime, loadClient, invocations);
+  }
+
+  /** Creates webhooks through the management API (the real path: secret in Secrets Manager, row in DynamoDB). */
+  async addWebhooks(total: number): Promise<void> {
+    while (this.webhookCount < total) {
+      const index = this.webhookCount;
+      const response = await fetch(`${this.runtime.apiUrl}/webhooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.runtime.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          targetUrl: `${this.receiverUrl}/hook/${index}`,
+          operations: index % 2 === 0 ? ['person.*'] : ['*.created', '*.updated'],
+          description: `benchmark receiver ${index}`,
+        }),
+      });
+      if (response.status !== 201)
+        throw new Error(`creating a webhook answered ${response.status}: ${await response.text()}`);
+      const created = (await response.json()) as { secret: string };
+      this.receiver.setSecret(index, created.secret);
+      this.webhookCount++;
+    }
+    // The mapper and delivery caches keep webhooks for 1 s in the local runtime.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+
+  get webhooks(): number {
+    return this.webhookCount;
+  }
+
+  async runPhase(input: {
+    label: string;
+    idPrefix: string;
+    rate: number;
+    seconds: number;
+    table?: string;
+    client?: DynamoDBClient;
+    fanOut?: number;
+  }): Promise<PhaseResult> {
+    const fanOut = input.fanOut ?? this.webhookCount;
+    const writeTimes = new Map<string, number>();
+    const firstReceipt = this.receiver.receipts.length;
+    const before = this.counter.snapshot();
+    let steadyStart: { counts: RequestCounts; receipts: number; at: number } | undefined;
+    const steadyTimer = setTimeout(() => {
+      steadyStart = {
+        counts: this.counter.snapshot(),
+        receipts: this.receiver.receipts.length,
+        at: performance.now(),
+      };
+    }, input.seconds * 200);
+    this.progress.stage(`e2e: ${input.label}: writing ${input.rate}/s for ${input.seconds} s`);
+    const write = await writeAtRate({
+      client: input.client ?? this.loadClient,
+      table: input.table ?? CRM_TABLE,
+      rate: input.rate,
+      seconds: input.seconds,
+      concurrency: Math.max(32, this.options.concurrency),
+      idPrefix: input.idPrefix,
+      templates: this.templates,
+      onWrite: (id, at) => writeTimes.set(id, at),
+    });
+    clearTimeout(steadyTimer);
+    const steadyEnd = {
+      counts: this.counter.snapshot(),
+      receipts: this.receiver.receipts.length,
+      at: performance.now(),
+    };
+    const start = steadyStart ?? {
+      counts: before,
+      receipts: firstReceipt,
+      at: steadyEnd.at - input.seconds * 1000,
+    };
+
+    const expected = write.written * fanOut;
+    const mine = () => this.receiver.receipts.slice(firstReceipt).filter((r) => writeTimes.has(r.recordId));
+    const quietLimitMs = this.options.smoke ? 8_000 : 20_000;
+    let delivered = mine().length;
+    let lastProgress = performance.now();
+    while (delivered < expected && performance.now() - lastProgress < quietLimitMs) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = mine().length;
+      if (now > delivered) lastProgress = performance.now();
+      delivered = now;
+    }
+    const after = this.counter.snapshot();
+    const receipts = mine();
+    const latencies = receipts.map((r) => r.receivedAt - (writeTimes.get(r.recordId) as number));
+    const firstWrite = Math.min(...writeTimes.values());
+    const lastReceipt = Math.max(...receipts.map((r) => r.receivedAt));
+    const thirds = [0, 1, 2].map((third) => {
+      const from = firstWrite + (third * input.seconds * 1000) / 3;
+      const to = firstWrite + ((third + 1) * input.seconds * 1000) / 3;
+      return percentiles(
+        receipts
+          .filter((r) => {
+            const t = writeTimes.get(r.recordId) as number;
+            return t >= from && (third === 2 || t < to);
+          })
+          .map((r) => r.receivedAt - (writeTimes.get(r.recordId) as number)),
+      );
+    });
+    const result: PhaseResult = {
+      label: input.label,
+      webhooks: fanOut,
+      targetRate: input.rate,
+      write,
+      expectedDeliveries: expected,
+      delivered: receipts.length,
+      drained: receipts.length >= expected,
+      latencyMs: percentiles(latencies),
+      windowLatencyMs: thirds,
+      deliveredPerSecond: receipts.length / ((lastReceipt - firstWrite) / 1000),
+      requests: countsBetween(before, after),
+      steady: {
+        requests: countsBetween(start.counts, steadyEnd.counts),
+        deliveries: steadyEnd.receipts - start.receipts,
+        seconds: (steadyEnd.at - start.at) / 1000,
+      },
+    };
+    this.progress.stage(
+      `e2e: ${input.label}: ${write.written} writes (${write.achievedRate.toFixed(0)}/s), ` +
+        `${result.delivered}/${expected} delivered, p50 ${result.latencyMs.p50.toFixed(0)} ms, ` +
+        `p95 ${result.latencyMs.p95.toFixed(0)} ms, p99 ${result.latencyMs.p99.toFixed(0)} ms`,
+    );
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    this.loadClient.destroy();
+    await this.runtime.stop();
+    await this.receiver.stop();
+    this.counter.stop();
+  }
+}
+
+function latencyFigures(phase: PhaseResult, relay: PhaseResult, key: string): Figure[] {
+  return (['p50', 'p95', 'p99'] as const).map((p) =>
+    pairedFigure({
+      id: `e2e.latency.${key}.${p}`,
+      benchmark: 'e2e',
+      title: `E2E latency ${p}, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} @ ${phase.targetRate}/s`,
+      unit: 'ms',
+      higherIsBetter: false,
+      values: phase.windowLatencyMs.map((w) => w[p]),
+      baseline: {
+        title: `bare relay (stream → fauxqs → POST, same polling, no product code) @ ${relay.targetRate}/s`,
+        values: relay.windowLatencyMs.map((w) => w[p]),
+      },
+      notes: `Write sent → signed POST verified by the receiver; min/median/max over the three thirds of the ${phase.write.seconds.toFixed(0)} s phase. ${phase.delivered}/${phase.expectedDeliveries} delivered.`,
+    }),
+  );
+}
+
+function requestFigures(phase: PhaseResult, key: string): Figure[] {
+  const { requests, deliveries } = phase.steady;
+  const perDelivery = (n: number) => (deliveries > 0 ? n / deliveries : Number.NaN);
+  const sqs = totalFor(requests, 'sqs');
+  const dynamodb = totalFor(requests, 'dynamodb');
+  return [
+    pairedFigure({
+      id: `requests.${key}.sqsPerDelivery`,
+      benchmark: 'e2e',
+      title: `SQS requests per delivery, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} (steady)`,
+      unit: 'req/delivery',
+      higherIsBetter: false,
+      values: [perDelivery(sqs)],
+      baseline: {
+        title: 'full batches: (SendMessageBatch + ReceiveMessage + DeleteMessageBatch) / 10',
+        values: [0.3],
+      },
+      target: { on: 'value', comparison: '<=', threshold: 0.35 },
+      unpaired: true,
+      notes: `Counted in-process on every SDK request (pollers included). ${JSON.stringify(
+        Object.fromEntries(Object.entries(requests).filter(([k]) => k.startsWith('sqs.'))),
+      )} for ${deliveries} deliveries.`,
+    }),
+    pairedFigure({
+      id: `requests.${key}.dynamodbPerDelivery`,
+      benchmark: 'e2e',
+      title: `DynamoDB requests per delivery, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} (steady)`,
+      unit: 'req/delivery',
+      higherIsBetter: false,
+      values: [perDelivery(dynamodb)],
+      baseline: { title: 'one attempt-log write per delivery (the design minimum)', values: [1] },
+      unpaired: true,
+      notes: `Stream reads (free for Lambda triggers) not included. ${JSON.stringify(
+        Object.fromEntries(Object.entries(requests).filter(([k]) => k.startsWith('dynamodb.'))),
+      )}`,
+    }),
+  ];
+}
+
+/** Figures 3 and 5: the pipeline on the local runtime, with the emulators' own ceilings and request counts. */
+export const endToEnd: Benchmark = {
+  name: 'e2e',
+  description:
+    'end to end on the local runtime: latency, throughput ceiling, emulator ceilings, AWS request counts',
+  fastInSmoke: false,
+  async run({ options, progress }) {
+    const phaseSeconds = options.smoke ? 3 : Math.max(6, options.durationSeconds * 5);
+    const ceilingSeconds = options.smoke ? 1 : Math.max(2, options.durationSeconds);
+    const emptyMetricsWarnings = filterStderr('No application metrics to publish');
+    const pipeline = await Pipeline.start(options, progress).catch((error: unknown) => {
+      emptyMetricsWarnings.restore();
+      throw error;
+    });
+    const { runtime } = pipeline;
+    const probeConfig = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+    const probeDynamo = new DynamoDBClient({ ...probeConfig, endpoint: runtime.dynamoDbEndpoint });
+    const probeStreams = new DynamoDBStreamsClient({ ...probeConfig, endpoint: runtime.dynamoDbEndpoint });
+    const probeSqs = new SQSClient({
+      ...probeConfig,
+      endpoint: runtime.sqsEndpoint,
+      useQueueUrlAsEndpoint: false,
+    });
+    for (const client of [probeDynamo, probeStreams, probeSqs]) tagAsBenchTraffic(client);
+    try {
+      // Emulator ceilings first, while the pipeline is idle.
+      progress.stage(`e2e: DynamoDB Local's own PutItem rate (concurrency 32, ${ceilingSeconds} s × 3)`);
+      const ceilingTable = `bench-ceiling-${Date.now()}`;
+      await createCrmTable(probeDynamo, ceilingTable, 'id');
+      const dynamoCeilings: number[] = [];
+      for (let i = 0; i < 3; i++)
+        dynamoCeilings.push(await dynamoDbPutCeiling(probeDynamo, ceilingTable, ceilingSeconds));
+      progress.stage(`e2e: fauxqs's own send and receive+delete rates`);
+      const sqsCeiling = await sqsCeilings(probeSqs, ceilingSeconds);
+
+      // Baseline latency: the same hops with no product code.
+      const relay = await startBareRelay({
+        dynamoDb: probeDynamo,
+        streams: probeStreams,
+        sqs: probeSqs,
+        targetUrl: `${pipeline.receiverUrl}${RELAY_PATH}`,
+        consumers: 4,
+      });
+      const relayPhase = await pipeline.runPhase({
+        label: 'bare relay',
+        idPrefix: 'relay',
+        rate: options.rate,
+        seconds: phaseSeconds,
+        table: relay.table,
+        client: probeDynamo,
+        fanOut: 1,
+      });
+      await relay.stop();
+
+      await pipeline.addWebhooks(1);
+      const one = await pipeline.runPhase({
+        label: '1 webhook',
+        idPrefix: 'one',
+        rate: options.rate,
+        seconds: phaseSeconds,
+      });
+
+      // Throughput ceiling: raise the write rate until latency climbs or deliveries fall behind.
+      const dynamoCeiling = summarize(dynamoCeilings).median;
+      const stepFractions = options.smoke ? [0.25, 0.5] : [0.25, 0.5, 0.75, 1, 1.25];
+      const steps: PhaseResult[] = [];
+      for (const [i, fraction] of stepFractions.entries()) {
+        steps.push(
+          await pipeline.runPhase({
+            label: `ceiling step ${i + 1}/${stepFractions.length}`,
+            idPrefix: `step${i}`,
+            rate: Math.max(10, Math.round(dynamoCeiling * fraction)),
+            seconds: options.smoke ? 2 : Math.max(4, options.durationSeconds * 2),
+          }),
+        );
+      }
+      const lowP95 = steps[0]?.latencyMs.p95 ?? Number.NaN;
+      const keptUp = steps.filter(
+        (s) =>
+          s.drained &&
+          s.write.achievedRate >= 0.9 * s.targetRate &&
+          s.latencyMs.p95 <= Math.max(2 * lowP95, lowP95 + 500),
+      );
+      const pipelineCeiling = Math.max(
+        0,
+        ...keptUp.map((s) => Math.min(s.write.achievedRate, s.deliveredPerSecond)),
+      );
+
+      await pipeline.addWebhooks(10);
+      const ten = await pipeline.runPhase({
+        label: '10 webhooks',
+        idPrefix: 'ten',
+        rate: options.rate,
+        seconds: phaseSeconds,
+      });
+
+      const figures: Figure[] = [
+        ...latencyFigures(one, relayPhase, 'oneWebhook'),
+        ...latencyFigures(ten, relayPhase, 'tenWebhooks'),
+        pairedFigure({
+          id: 'e2e.ceilingRecordsPerSecond',
+          benchmark: 'e2e',
+          title: 'E2E throughput ceiling (1 webhook, latency not climbing)',
+          unit: 'records/s',
+          higherIsBetter: true,
+          values: [pipelineCeiling],
+          baseline: {
+            title: "DynamoDB Local's own PutItem/s at concurrency 32 (stream-enabled table)",
+            values: dynamoCeilings,
+          },
+          target: { on: 'ratio', comparison: '>=', threshold: 0.8 },
+          unpaired: true,
+          notes: `Highest step rate (fractions ${stepFractions.join(', ')} of DynamoDB Local's rate) whose writes kept pace, all deliveries arrived and p95 stayed within max(2 × lowest-step p95, +500 ms).`,
+        }),
+        ...requestFigures(one, 'oneWebhook'),
+        ...requestFigures(ten, 'tenWebhooks'),
+      ];
+      const secretsCalls = Object.entries(pipeline.counter.snapshot())
+        .filter(([k]) => k === 'secretsManager.GetSecretValue')
+        .reduce((n, [, v]) => n + v, 0);
+      figures.push(
+        pairedFigure({
+          id: 'requests.secretsManagerGetSecretValue',
+          benchmark: 'e2e',
+          title: 'Secrets Manager GetSecretValue calls (whole e2e run)',
+          unit: 'calls',
+          higherIsBetter: false,
+          values: [secretsCalls],
+          baseline: {
+            title: 'distinct webhook secret versions used (the cache bound)',
+            values: [pipeline.webhooks],
+          },
+          target: { on: 'ratio', comparison: '<=', threshold: 1 },
+          unpaired: true,
+          notes: `${[relayPhase, one, ...steps, ten].reduce((n, p) => n + p.delivered, 0)} deliveries in the run.`,
+        }),
+      );
+      return {
+        figures,
+        details: {
+          phaseSeconds,
+          emulatorCeilings: {
+            dynamoDbPutItemPerSecond: summarize(dynamoCeilings),
+            fauxqsSendPerSecond: sqsCeiling.sendPerSecond,
+            fauxqsReceiveDeletePerSecond: sqsCeiling.receiveDeletePerSecond,
+          },
+          bareRelay: relayPhase,
+          oneWebhook: one,
+          tenWebhooks: ten,
+          ceilingSteps: steps.map((s) => ({
+            targetRate: s.targetRate,
+            achievedWriteRate: s.write.achievedRate,
+            deliveredPerSecond: s.deliveredPerSecond,
+            drained: s.drained,
+            latencyMs: s.latencyMs,
+          })),
+          pipelineCeilingRecordsPerSecond: pipelineCeiling,
+          invocations: pipeline.invocations,
+          signatureRejections: pipeline.receiver.rejected,
+          duplicateDeliveries: pipeline.receiver.duplicates,
+          requestsWholeRun: pipeline.counter.snapshot(),
+          powertoolsEmptyMetricsWarnings: emptyMetricsWarnings.count(),
+        },
+      };
+    } finally {
+      probeDynamo.destroy();
+      probeStreams.destroy();
+      probeSqs.destroy();
+      await pipeline.stop();
+      emptyMetricsWarnings.restore();
+    }
+  },
+};
