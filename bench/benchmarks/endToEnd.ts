@@ -47,6 +47,8 @@ export interface PhaseResult {
   requests: RequestCounts;
   /** Requests and deliveries between 20 % of the write phase and its end (warm, queue flowing). */
   steady: { requests: RequestCounts; deliveries: number; seconds: number };
+  /** Handler invocations during the phase (writes until drained) and their billed wall time. */
+  invocations: Record<'eventMapper' | 'delivery', InvocationStats>;
 }
 
 /** Wall time of each handler invocation, as Lambda would bill it (rounded up to 1 ms). */
@@ -160,6 +162,7 @@ class Pipeline {
     const writeTimes = new Map<string, number>();
     const firstReceipt = this.receiver.receipts.length;
     const before = this.counter.snapshot();
+    const invocationsBefore = structuredClone(this.invocations);
     let steadyStart: { counts: RequestCounts; receipts: number; at: number } | undefined;
     const steadyTimer = setTimeout(() => {
       steadyStart = {
@@ -235,6 +238,16 @@ class Pipeline {
         requests: countsBetween(start.counts, steadyEnd.counts),
         deliveries: steadyEnd.receipts - start.receipts,
         seconds: (steadyEnd.at - start.at) / 1000,
+      },
+      invocations: {
+        eventMapper: {
+          invocations: this.invocations.eventMapper.invocations - invocationsBefore.eventMapper.invocations,
+          billedMs: this.invocations.eventMapper.billedMs - invocationsBefore.eventMapper.billedMs,
+        },
+        delivery: {
+          invocations: this.invocations.delivery.invocations - invocationsBefore.delivery.invocations,
+          billedMs: this.invocations.delivery.billedMs - invocationsBefore.delivery.billedMs,
+        },
       },
     };
     this.progress.stage(

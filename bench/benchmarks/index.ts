@@ -1,8 +1,9 @@
 import type { Benchmark } from '../lib/types';
 import { coldStart } from './coldStart';
+import { costModel } from './costModel';
 import { deliveryPath } from './deliveryPath';
 import { endToEnd } from './endToEnd';
 import { mapperPurePath } from './mapperPurePath';
 
 /** Every benchmark, in the order a full run executes them. */
-export const benchmarks: Benchmark[] = [mapperPurePath, deliveryPath, coldStart, endToEnd];
+export const benchmarks: Benchmark[] = [mapperPurePath, deliveryPath, coldStart, endToEnd, costModel];
