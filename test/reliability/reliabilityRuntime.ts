@@ -62,6 +62,8 @@ export interface ReliabilityRuntimeOptions {
   /** The deliveries queue's visibility timeout: how soon a crashed invocation's jobs come back. */
   visibilityTimeoutSeconds?: number;
   deliveryPollers?: number;
+  /** The delivery function's timeout (the runtime's default is 10 s here). */
+  deliveryTimeoutSeconds?: number;
   mapperRetryAttempts?: number;
   crmSources?: CrmSourcesConfig;
   logLevel?: string;
@@ -92,7 +94,7 @@ export async function startReliabilityRuntime(
     crmSourcesOrigin: 'reliability test',
     maxAttempts: options.maxAttempts ?? 10,
     deliveryConcurrency: options.deliveryPollers ?? 4,
-    deliveryTimeoutSeconds: 10,
+    deliveryTimeoutSeconds: options.deliveryTimeoutSeconds ?? 10,
     mapperRetryAttempts: options.mapperRetryAttempts ?? 3,
     region: 'us-east-1',
   };
