@@ -49,6 +49,13 @@ export interface LocalRuntime {
   counters: PipelineCounters;
   /** Reads the queue gauges into `counters`. */
   refreshCounters(): Promise<void>;
+  /**
+   * Stops both pollers, letting in-flight invocations finish (like disabling the event source mappings).
+   * Nothing is read from the streams or the queue until `resumePollers`.
+   */
+  pausePollers(): Promise<void>;
+  /** Starts the pollers again; the streams resume after the last record processed before the pause. */
+  resumePollers(): void;
   /** Stops the API, drains the pollers, stops the emulators (DynamoDB Local's Java process included). */
   stop(): Promise<void>;
 }
@@ -70,8 +77,9 @@ export function handlerEnvironment(
     // EMF metrics go to stdout, where CloudWatch would pick them up; locally they are noise.
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
-    // Webhook changes (new webhook, rotation, disable) take effect within a second locally.
-    WEBHOOK_CACHE_TTL_SECONDS: '1',
+    // No webhook cache locally: a webhook created, rotated or disabled applies to the very next change
+    // (people try things one command after another; on AWS the functions cache for a few seconds).
+    WEBHOOK_CACHE_TTL_SECONDS: '0',
   };
   const fixed: Record<string, string> = {
     WEBHOOKS_TABLE: LOCAL_TABLE_NAMES.webhooks,
@@ -212,34 +220,44 @@ export async function startLocalRuntime(
     const deliveriesQueueArn = Attributes?.QueueArn ?? '';
 
     const counters = new PipelineCounters();
-    const streamPoller: StreamPoller = startStreamPoller({
-      streams,
-      streamArns,
-      handler: handlers.eventMapper,
-      toLambdaRecord: streamRecordToLambda,
-      functionName: 'event-mapper',
-      timeoutMs: MAPPER_TIMEOUT_MS,
-      failureDestination: { sqs, queueUrl: queues.mapperFailureQueueUrl },
-      // The tables were created by this run: read every record written to them.
-      startingPosition: 'TRIM_HORIZON',
-      maxRetryAttempts: settings.mapperRetryAttempts,
-      onBatch: (result) => counters.recordStreamBatch(result),
-      ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+    // Kept across a pause and resume, as Lambda keeps an event source mapping's position while disabled.
+    const streamCheckpoints = new Map<string, string>();
+    const startPollers = (): { stream: StreamPoller; sqs: SqsPoller } => ({
+      stream: startStreamPoller({
+        streams,
+        streamArns,
+        handler: handlers.eventMapper,
+        toLambdaRecord: streamRecordToLambda,
+        functionName: 'event-mapper',
+        timeoutMs: MAPPER_TIMEOUT_MS,
+        failureDestination: { sqs, queueUrl: queues.mapperFailureQueueUrl },
+        // The tables were created by this run: read every record written to them.
+        startingPosition: 'TRIM_HORIZON',
+        checkpoints: streamCheckpoints,
+        maxRetryAttempts: settings.mapperRetryAttempts,
+        onBatch: (result) => counters.recordStreamBatch(result),
+        ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+      }),
+      sqs: startSqsPoller({
+        sqs,
+        queueUrl: queues.deliveriesQueueUrl,
+        queueArn: deliveriesQueueArn,
+        handler: handlers.delivery,
+        functionName: 'delivery',
+        timeoutMs: settings.deliveryTimeoutSeconds * 1000,
+        region: settings.region,
+        concurrency: settings.deliveryConcurrency,
+        onBatch: (result) => counters.recordSqsBatch(result),
+        ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+      }),
     });
-    cleanups.push(() => streamPoller.stop());
-    const sqsPoller: SqsPoller = startSqsPoller({
-      sqs,
-      queueUrl: queues.deliveriesQueueUrl,
-      queueArn: deliveriesQueueArn,
-      handler: handlers.delivery,
-      functionName: 'delivery',
-      timeoutMs: settings.deliveryTimeoutSeconds * 1000,
-      region: settings.region,
-      concurrency: settings.deliveryConcurrency,
-      onBatch: (result) => counters.recordSqsBatch(result),
-      ...(options.onPollError ? { onPollError: options.onPollError } : {}),
-    });
-    cleanups.push(() => sqsPoller.stop());
+    let pollers: { stream: StreamPoller; sqs: SqsPoller } | undefined = startPollers();
+    const stopPollers = async () => {
+      const running = pollers;
+      pollers = undefined;
+      if (running) await Promise.all([running.stream.stop(), running.sqs.stop()]);
+    };
+    cleanups.push(stopPollers);
 
     const api: ApiGatewayServer = await startApiGatewayServer({
       handler: handlers.api,
@@ -260,7 +278,11 @@ export async function startLocalRuntime(
       crmTables,
       queues,
       counters,
-      refreshCounters: () => counters.refreshQueueGauges(sqs, queues, sqsPoller.inFlight),
+      refreshCounters: () => counters.refreshQueueGauges(sqs, queues, pollers?.sqs.inFlight ?? 0),
+      pausePollers: stopPollers,
+      resumePollers() {
+        pollers ??= startPollers();
+      },
       stop: stopAll,
     };
   } catch (error) {

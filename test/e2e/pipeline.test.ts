@@ -211,7 +211,7 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
       DYNAMODB_PORT: new URL(runtime.dynamoDbEndpoint).port,
       WEBHOOKS_API_KEY: runtime.apiKey,
     });
-    expect(result.code, result.output).toBe(0);
+    expect(result.code, `${result.output}\n--- npm start output ---\n${runtime.output()}`).toBe(0);
     for (const event of ['person.created', 'person.updated', 'person.deleted', 'person.destroyed']) {
       expect(result.output).toMatch(new RegExp(`<- ${event.replace('.', '\\.')}\\s+verified`));
     }

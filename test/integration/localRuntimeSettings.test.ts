@@ -99,7 +99,7 @@ describe('npm start settings', () => {
       AWS_ACCESS_KEY_ID: 'local',
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      WEBHOOK_CACHE_TTL_SECONDS: '1',
+      WEBHOOK_CACHE_TTL_SECONDS: '0',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     expect(JSON.parse(env.CRM_SOURCES_CONFIG!)).toEqual(settings.crmSources);
