@@ -14,7 +14,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration <s>         seconds per timed loop (default 3; smoke 0.3)
   --concurrency <n>      in-flight requests for delivery and load generators (default 64; smoke 16)
   --reps <n>             repetitions per figure (default 5; smoke 2)
-  --rate <n>             end-to-end sustained write rate, records/s (default 100)
+  --rate <n>             end-to-end write rate with 1 webhook, records/s (default 100; smoke 20)
+  --fanout-rate <n>      end-to-end write rate with 10 webhooks, records/s (default rate / 4)
   --smoke                tiny mode that proves the suite works (figures are meaningless)
   --output <file>        report path (default bench/results/latest.json)
   --help                 this text
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       reps: { type: 'string' },
       rate: { type: 'string' },
+      'fanout-rate': { type: 'string' },
       smoke: { type: 'boolean', default: false },
       output: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -83,7 +85,13 @@ async function main(): Promise<void> {
     concurrency: Math.round(positive('concurrency', values.concurrency, smoke ? 16 : 64)),
     repetitions: Math.round(positive('reps', values.reps, smoke ? 2 : 5)),
     rate: positive('rate', values.rate, smoke ? 20 : 100),
+    fanOutRate: 0,
   };
+  options.fanOutRate = positive(
+    'fanout-rate',
+    values['fanout-rate'],
+    Math.max(5, Math.round(options.rate / 4)),
+  );
   const selected = selectBenchmarks(values.only);
   const output = resolve(values.output ?? 'bench/results/latest.json');
   const progress = stderrProgress();

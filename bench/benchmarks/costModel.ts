@@ -1,7 +1,7 @@
 import { type RequestCounts, totalFor } from '../lib/awsRequestCounter';
 import { pairedFigure } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
-import type { PhaseResult } from './endToEnd';
+import { type PhaseResult, requestWindow } from './endToEnd';
 
 /** us-east-1 list prices (USD) used by the model; checked against the AWS pricing pages in 2026. */
 export const PRICES = {
@@ -35,12 +35,17 @@ export interface CostBreakdown {
   total: number;
 }
 
-/** USD per million deliveries from one phase's request counts and handler durations. */
+/**
+ * USD per million deliveries: requests per delivery at steady state (see `requestWindow`), Lambda time and
+ * invocations from the whole phase. `requests` replaces the counts (with `phase.delivered`).
+ */
 export function costPerMillionDeliveries(
-  phase: Pick<PhaseResult, 'requests' | 'delivered' | 'invocations'>,
+  phase: PhaseResult,
   options: { extraDeliveryMsPerInvocation?: number; requests?: RequestCounts } = {},
 ): CostBreakdown {
-  const requests = options.requests ?? phase.requests;
+  const window = requestWindow(phase);
+  const requests = options.requests ?? window.requests;
+  const perRequestDelivery = 1 / Math.max(1, options.requests ? phase.delivered : window.deliveries);
   const perDelivery = 1 / Math.max(1, phase.delivered);
   const { eventMapper, delivery } = phase.invocations;
   const billedMs =
@@ -63,8 +68,12 @@ export function costPerMillionDeliveries(
     // Deliveries never pass through API Gateway: only management calls do.
     apiGateway: 0,
   };
+  const lambdaParts = new Set(['lambdaCompute', 'lambdaRequests']);
   const scaled = Object.fromEntries(
-    Object.entries(parts).map(([k, v]) => [k, v * perDelivery * 1e6]),
+    Object.entries(parts).map(([k, v]) => [
+      k,
+      v * (lambdaParts.has(k) ? perDelivery : perRequestDelivery) * 1e6,
+    ]),
   ) as Omit<CostBreakdown, 'total'>;
   return { ...scaled, total: Object.values(scaled).reduce((a, b) => a + b, 0) };
 }

@@ -39,6 +39,10 @@ export interface PhaseResult {
   expectedDeliveries: number;
   delivered: number;
   drained: boolean;
+  /** From the end of the writes to the last receipt. */
+  drainSeconds: number;
+  /** Every delivery arrived within 3 s of the last write: the pipeline kept pace with the writes. */
+  keptUp: boolean;
   latencyMs: Percentiles;
   /** Percentiles of each third of the phase (by write time): the min/median/max the figures show. */
   windowLatencyMs: Percentiles[];
@@ -183,6 +187,7 @@ class Pipeline {
       onWrite: (id, at) => writeTimes.set(id, at),
     });
     clearTimeout(steadyTimer);
+    const writesEnded = performance.now();
     const steadyEnd = {
       counts: this.counter.snapshot(),
       receipts: this.receiver.receipts.length,
@@ -230,6 +235,8 @@ class Pipeline {
       expectedDeliveries: expected,
       delivered: receipts.length,
       drained: receipts.length >= expected,
+      drainSeconds: (lastReceipt - writesEnded) / 1000,
+      keptUp: receipts.length >= expected && lastReceipt - writesEnded < 3_000,
       latencyMs: percentiles(latencies),
       windowLatencyMs: thirds,
       deliveredPerSecond: receipts.length / ((lastReceipt - firstWrite) / 1000),
@@ -284,8 +291,22 @@ function latencyFigures(phase: PhaseResult, relay: PhaseResult, key: string): Fi
   );
 }
 
+/**
+ * Requests per delivery at steady state: the window from 20 % of the writes to their end, when caches are
+ * warm and the queue flows. If the pipeline fell behind there is no steady state; the whole phase is used.
+ */
+export function requestWindow(phase: PhaseResult): {
+  requests: RequestCounts;
+  deliveries: number;
+  label: string;
+} {
+  return phase.keptUp
+    ? { ...phase.steady, label: 'steady' }
+    : { requests: phase.requests, deliveries: phase.delivered, label: 'whole phase, pipeline fell behind' };
+}
+
 function requestFigures(phase: PhaseResult, key: string): Figure[] {
-  const { requests, deliveries } = phase.steady;
+  const { requests, deliveries, label } = requestWindow(phase);
   const perDelivery = (n: number) => (deliveries > 0 ? n / deliveries : Number.NaN);
   const sqs = totalFor(requests, 'sqs');
   const dynamodb = totalFor(requests, 'dynamodb');
@@ -293,7 +314,7 @@ function requestFigures(phase: PhaseResult, key: string): Figure[] {
     pairedFigure({
       id: `requests.${key}.sqsPerDelivery`,
       benchmark: 'e2e',
-      title: `SQS requests per delivery, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} (steady)`,
+      title: `SQS requests per delivery, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} (${label})`,
       unit: 'req/delivery',
       higherIsBetter: false,
       values: [perDelivery(sqs)],
@@ -310,7 +331,7 @@ function requestFigures(phase: PhaseResult, key: string): Figure[] {
     pairedFigure({
       id: `requests.${key}.dynamodbPerDelivery`,
       benchmark: 'e2e',
-      title: `DynamoDB requests per delivery, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} (steady)`,
+      title: `DynamoDB requests per delivery, ${phase.webhooks} webhook${phase.webhooks === 1 ? '' : 's'} (${label})`,
       unit: 'req/delivery',
       higherIsBetter: false,
       values: [perDelivery(dynamodb)],
@@ -399,23 +420,17 @@ export const endToEnd: Benchmark = {
           }),
         );
       }
+      // Offered load the writer could not sustain shows up as a lower achieved rate, not as latency: the
+      // ceiling is the best delivered rate among steps that drained with latency not yet climbing.
       const lowP95 = steps[0]?.latencyMs.p95 ?? Number.NaN;
-      const keptUp = steps.filter(
-        (s) =>
-          s.drained &&
-          s.write.achievedRate >= 0.9 * s.targetRate &&
-          s.latencyMs.p95 <= Math.max(2 * lowP95, lowP95 + 500),
-      );
-      const pipelineCeiling = Math.max(
-        0,
-        ...keptUp.map((s) => Math.min(s.write.achievedRate, s.deliveredPerSecond)),
-      );
+      const calm = steps.filter((s) => s.drained && s.latencyMs.p95 <= Math.max(2 * lowP95, lowP95 + 500));
+      const pipelineCeiling = Math.max(0, ...calm.map((s) => s.deliveredPerSecond));
 
       await pipeline.addWebhooks(10);
       const ten = await pipeline.runPhase({
         label: '10 webhooks',
         idPrefix: 'ten',
-        rate: options.rate,
+        rate: options.fanOutRate,
         seconds: phaseSeconds,
       });
 
@@ -435,7 +450,7 @@ export const endToEnd: Benchmark = {
           },
           target: { on: 'ratio', comparison: '>=', threshold: 0.8 },
           unpaired: true,
-          notes: `Highest step rate (fractions ${stepFractions.join(', ')} of DynamoDB Local's rate) whose writes kept pace, all deliveries arrived and p95 stayed within max(2 × lowest-step p95, +500 ms).`,
+          notes: `Best records/s delivered (first write → last receipt) over write steps offering ${stepFractions.join(', ')} × DynamoDB Local's own rate, among steps that drained with p95 within max(2 × lowest-step p95, +500 ms). Achieved write rates per step are in the details: with the pipeline running, DynamoDB Local and the pipeline share the machine's cores.`,
         }),
         ...requestFigures(one, 'oneWebhook'),
         ...requestFigures(ten, 'tenWebhooks'),

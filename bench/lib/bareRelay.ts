@@ -91,14 +91,19 @@ export async function startBareRelay(options: {
             data: unmarshall(r.dynamodb?.NewImage ?? {}, { wrapNumbers: true }),
           }),
         );
-        for (let i = 0; i < bodies.length; i += 10) {
-          await options.sqs.send(
-            new SendMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: `m${j}`, MessageBody: body })),
-            }),
-          );
-        }
+        // Sent concurrently, as the event mapper sends its batches.
+        const batches: string[][] = [];
+        for (let i = 0; i < bodies.length; i += 10) batches.push(bodies.slice(i, i + 10));
+        await Promise.all(
+          batches.map((batch) =>
+            options.sqs.send(
+              new SendMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: batch.map((body, j) => ({ Id: `m${j}`, MessageBody: body })),
+              }),
+            ),
+          ),
+        );
       }
       if (!any) await sleep(IDLE_POLL_MS);
     }

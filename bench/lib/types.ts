@@ -37,8 +37,10 @@ export interface BenchOptions {
   concurrency: number;
   repetitions: number;
   smoke: boolean;
-  /** End-to-end sustained write rate (records/s). */
+  /** End-to-end sustained write rate (records/s) with 1 webhook. */
   rate: number;
+  /** End-to-end write rate with 10 webhooks (each record becomes 10 deliveries). */
+  fanOutRate: number;
 }
 
 /** Per-stage progress on stderr. */
