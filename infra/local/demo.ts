@@ -7,7 +7,9 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
 import { verifyStandardWebhooksSignature, verifyTwentySignature } from '../../shared/domain/signing';
+import { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID } from './localNames';
 
 /*
  * `npm run demo`: a guided walk-through against a running `npm start`. It starts a receiver that
@@ -19,7 +21,8 @@ import { verifyStandardWebhooksSignature, verifyTwentySignature } from '../../sh
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const apiUrl = `http://127.0.0.1:${process.env.PORT || '3000'}`;
 const dynamoDbEndpoint = `http://127.0.0.1:${process.env.DYNAMODB_PORT || '8000'}`;
-const apiKey = process.argv[2] ?? process.env.WEBHOOKS_API_KEY;
+const givenApiKey = process.argv[2] ?? process.env.WEBHOOKS_API_KEY;
+let apiKey = givenApiKey ?? '';
 const WAIT_MS = Number(process.env.DEMO_TIMEOUT_MS || 20_000);
 
 class DemoError extends Error {}
@@ -92,15 +95,14 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ s
   } catch {
     throw new DemoError(
       `Nothing answers at ${apiUrl}. Start the local runtime first, in another terminal:\n` +
-        '  WEBHOOKS_API_KEY=local-demo-key-0123456789 npm start\n' +
-        'then run: WEBHOOKS_API_KEY=local-demo-key-0123456789 npm run demo\n' +
-        '(PORT and DYNAMODB_PORT must match the ones npm start uses.)',
+        '  npm start\n' +
+        'then run npm run demo again (PORT and DYNAMODB_PORT must match the ones npm start uses).',
     );
   }
   const text = await response.text();
   if (response.status === 401) {
     throw new DemoError(
-      `The API at ${apiUrl} rejected the API key. Pass the key npm start printed:\n` +
+      `The API at ${apiUrl} rejected the API key. Pass the key npm start printed, or none at all:\n` +
         '  WEBHOOKS_API_KEY=<key from npm start> npm run demo   (or: npm run demo -- <key>)',
     );
   }
@@ -108,14 +110,6 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ s
 }
 
 async function main(): Promise<void> {
-  if (!apiKey) {
-    throw new DemoError(
-      'The demo needs the local API key. Start npm start with a fixed key and pass the same one here:\n' +
-        '  WEBHOOKS_API_KEY=local-demo-key-0123456789 npm start      (terminal 1)\n' +
-        '  WEBHOOKS_API_KEY=local-demo-key-0123456789 npm run demo   (terminal 2)\n' +
-        'or pass the key npm start printed: npm run demo -- <key>',
-    );
-  }
   const personId = `demo-${randomUUID().slice(0, 8)}`;
   let secret = '';
   const received: Received[] = [];
@@ -140,7 +134,10 @@ async function main(): Promise<void> {
     endpoint: dynamoDbEndpoint,
     region: process.env.AWS_REGION || 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
   });
+  const apiKeys = new ApiKeyStore(dynamo, LOCAL_TABLE_NAMES.apiKeys);
+  let temporaryKeyId: string | undefined;
   let webhookId: string | undefined;
 
   const expectEvent = async (event: string) => {
@@ -163,6 +160,23 @@ async function main(): Promise<void> {
   };
 
   try {
+    if (!givenApiKey) {
+      // Locally the API keys table is right there: register a key for the demo instead of asking for one.
+      try {
+        const created = await apiKeys.create(LOCAL_WORKSPACE_ID, { name: 'npm run demo' });
+        apiKey = created.key;
+        temporaryKeyId = created.keyId;
+      } catch {
+        throw new DemoError(
+          `Cannot reach DynamoDB Local at ${dynamoDbEndpoint}. Start the local runtime first, in another terminal:\n` +
+            '  npm start\n' +
+            'then run npm run demo again (with the same PORT and DYNAMODB_PORT, if you changed them).',
+        );
+      }
+      console.log(
+        `Using a temporary API key for workspace "${LOCAL_WORKSPACE_ID}" (pass WEBHOOKS_API_KEY to use yours).`,
+      );
+    }
     console.log(`Receiver listening on ${receiverUrl}`);
     const created = await api<{ id: string; secret: string; detail?: string }>('POST', '/webhooks', {
       targetUrl: receiverUrl,
@@ -217,6 +231,7 @@ async function main(): Promise<void> {
     console.log('Every event arrived and verified. Done.');
   } finally {
     if (webhookId) await api('DELETE', `/webhooks/${webhookId}`).catch(() => undefined);
+    if (temporaryKeyId) await apiKeys.revoke(temporaryKeyId).catch(() => undefined);
     dynamo.destroy();
     receiver.closeAllConnections();
     receiver.close();

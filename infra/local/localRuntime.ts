@@ -10,12 +10,13 @@ import { freePort } from './emulators/freePort';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from './emulators/secretsManagerLocal';
 import { type DeliveryQueues, type SqsLocal, startSqsLocal } from './emulators/sqsLocal';
 import type { LambdaHandler } from './lambdaContext';
+import { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID } from './localNames';
 import type { LocalSettings } from './localSettings';
 import { assertPortsFree } from './portCheck';
 import { type SqsPoller, startSqsPoller } from './sqsPoller';
 import { type StreamPoller, startStreamPoller } from './streamPoller';
 import { streamRecordToLambda } from './streamRecordToLambda';
-import { createCrmTable, createProductTables, type ProductTableNames } from './tables';
+import { createCrmTable, createProductTables } from './tables';
 
 export interface LocalHandlers {
   api: LambdaHandler<APIGatewayProxyEventV2, unknown>;
@@ -23,14 +24,8 @@ export interface LocalHandlers {
   delivery: LambdaHandler<SQSEvent, unknown>;
 }
 
-/** The product tables' names in the local runtime (the CRM tables keep the names from the config). */
-export const LOCAL_TABLE_NAMES: ProductTableNames = {
-  webhooks: 'webhooks',
-  apiKeys: 'webhooks-api-keys',
-  deliveryLog: 'webhooks-delivery-log',
-};
+export { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID };
 
-export const LOCAL_WORKSPACE_ID = 'default';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const API_TIMEOUT_MS = 29_000;
 const MAPPER_TIMEOUT_MS = 60_000;

@@ -16,6 +16,16 @@ function isUserFixable(error: unknown): error is Error {
   );
 }
 
+function demoCommand(runtime: LocalRuntime): string {
+  const apiPort = new URL(runtime.apiUrl).port;
+  const dynamoDbPort = new URL(runtime.dynamoDbEndpoint).port;
+  const env = [
+    ...(apiPort === '3000' ? [] : [`PORT=${apiPort}`]),
+    ...(dynamoDbPort === '8000' ? [] : [`DYNAMODB_PORT=${dynamoDbPort}`]),
+  ];
+  return [...env, 'npm run demo'].join(' ');
+}
+
 function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
   const keyNote = runtime.apiKeyFromEnv
     ? '(from WEBHOOKS_API_KEY)'
@@ -37,7 +47,7 @@ function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
     'Then write a record, e.g.:',
     `  aws dynamodb put-item --endpoint-url ${runtime.dynamoDbEndpoint} --table-name ${runtime.crmTables[0]} \\`,
     `    --item '{"id":{"S":"p1"},"firstName":{"S":"Ada"}}'`,
-    `Or run the guided demo in another terminal: WEBHOOKS_API_KEY=${runtime.apiKey} npm run demo`,
+    `Or run the guided demo in another terminal: ${demoCommand(runtime)}`,
     '',
     'Press Ctrl+C to stop.',
     '',

@@ -205,17 +205,29 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
     }
   }, 30_000);
 
-  it('npm run demo walks a newcomer through verified events against it', async () => {
+  it('npm run demo walks a newcomer through verified events against it, with no key to copy', async () => {
     const result = await runRepoScript('infra/local/demo.ts', {
       PORT: new URL(runtime.apiUrl).port,
       DYNAMODB_PORT: new URL(runtime.dynamoDbEndpoint).port,
-      WEBHOOKS_API_KEY: runtime.apiKey,
+      WEBHOOKS_API_KEY: '',
     });
     expect(result.code, `${result.output}\n--- npm start output ---\n${runtime.output()}`).toBe(0);
+    expect(result.output).toContain('Using a temporary API key');
     for (const event of ['person.created', 'person.updated', 'person.deleted', 'person.destroyed']) {
       expect(result.output).toMatch(new RegExp(`<- ${event.replace('.', '\\.')}\\s+verified`));
     }
     expect(result.output).toContain('updatedFields: lastName');
     expect(result.output).not.toContain('INVALID');
+  }, 40_000);
+
+  it('npm run demo uses the key it is given', async () => {
+    const result = await runRepoScript('infra/local/demo.ts', {
+      PORT: new URL(runtime.apiUrl).port,
+      DYNAMODB_PORT: new URL(runtime.dynamoDbEndpoint).port,
+      WEBHOOKS_API_KEY: runtime.apiKey,
+    });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toContain('temporary API key');
+    expect(result.output).toContain('Every event arrived and verified.');
   }, 40_000);
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/emulators/freePort';
-import { spawnLocalRuntime } from '../helpers/e2eLocalRuntime';
+import { runRepoScript, spawnLocalRuntime } from '../helpers/e2eLocalRuntime';
 
 /** Runs `npm start`'s entry point to completion and returns its exit code, output and duration. */
 async function runToExit(env: Record<string, string>, timeoutMs = 30_000) {
@@ -62,5 +62,16 @@ describe('npm start fails fast with a message saying what to do', () => {
     const result = await runToExit({ PORT: 'eighty', DYNAMODB_PORT: String(await freePort()) });
     expect(result.code).toBe(1);
     expect(result.output).toContain('PORT: must be a port number from 0 to 65535');
+  });
+
+  it('npm run demo without npm start running says to start it', async () => {
+    const result = await runRepoScript('infra/local/demo.ts', {
+      PORT: String(await freePort()),
+      DYNAMODB_PORT: String(await freePort()),
+      WEBHOOKS_API_KEY: '',
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('Start the local runtime first');
+    expect(result.output).toContain('npm start');
   });
 });
