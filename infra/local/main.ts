@@ -29,7 +29,7 @@ function demoCommand(runtime: LocalRuntime): string {
 function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
   const keyNote = runtime.apiKeyFromEnv
     ? '(from WEBHOOKS_API_KEY)'
-    : '(generated; set WEBHOOKS_API_KEY to fix it)';
+    : '(generated for this run; set WEBHOOKS_API_KEY to keep one across restarts)';
   return [
     '',
     'CRM webhooks are running locally.',
