@@ -72,20 +72,35 @@ export function spawnLocalRuntime(env: Record<string, string | undefined>): Chil
   });
 }
 
+/** Messages of a start that lost a race for a port it had been told was free. */
+const PORT_RACE = /is already in use|Address already in use|EADDRINUSE|BindException/;
+
 /**
- * Starts the local runtime as a user would, on its own free ports, and waits until `GET /openapi.json`
- * answers (the API listens last, so the pipeline is live).
+ * Starts the local runtime as a user would, on its own ports, and waits until `GET /openapi.json`
+ * answers (the API listens last, so the pipeline is live). The API and SQS ports are 0 (the OS picks;
+ * the banner says which); a start that lost a race for a "free" port is retried on new ones.
  */
 export async function startLocalRuntimeProcess(
   env: Record<string, string> = {},
   timeoutMs = 60_000,
 ): Promise<LocalRuntimeProcess> {
-  const ports = { api: await freePort(), dynamo: await freePort(), sqs: await freePort() };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env, timeoutMs);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortRaceError)) throw error;
+    }
+  }
+}
+
+class PortRaceError extends Error {}
+
+async function startOnce(env: Record<string, string>, timeoutMs: number): Promise<LocalRuntimeProcess> {
   const apiKey = `e2e-key-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const child = spawnLocalRuntime({
-    PORT: String(ports.api),
-    DYNAMODB_PORT: String(ports.dynamo),
-    SQS_PORT: String(ports.sqs),
+    PORT: '0',
+    DYNAMODB_PORT: String(await freePort()),
+    SQS_PORT: '0',
     WEBHOOKS_API_KEY: apiKey,
     ...env,
   });
@@ -117,31 +132,39 @@ export async function startLocalRuntimeProcess(
     return exited;
   };
 
-  const apiUrl = `http://127.0.0.1:${ports.api}`;
   const deadline = Date.now() + timeoutMs;
+  let apiUrl: string | undefined;
   for (;;) {
-    if (hasExited) throw new Error(`npm start exited before the API answered:\n${output}`);
+    if (hasExited) {
+      const message = `npm start exited before the API answered:\n${output}`;
+      throw PORT_RACE.test(output) ? new PortRaceError(message) : new Error(message);
+    }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`npm start: no answer from ${apiUrl}/openapi.json within ${timeoutMs} ms:\n${output}`);
+      throw new Error(`npm start: no answer from GET /openapi.json within ${timeoutMs} ms:\n${output}`);
     }
-    const answered = await fetch(`${apiUrl}/openapi.json`).then(
-      () => true,
-      () => false,
-    );
+    // The banner is printed once the API listens.
+    apiUrl ??= /^\s+API\s+(http:\/\/\S+)/m.exec(output)?.[1];
+    const answered =
+      apiUrl !== undefined &&
+      (await fetch(`${apiUrl}/openapi.json`).then(
+        () => true,
+        () => false,
+      ));
     if (answered) break;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const javaPid = Number(/Java pid (\d+)/.exec(output)?.[1] ?? -1);
-  const dynamoDbEndpoint = `http://127.0.0.1:${ports.dynamo}`;
+  const dynamoDbEndpoint = /^\s+DynamoDB\s+(http:\/\/\S+)/m.exec(output)?.[1] ?? '';
   const dynamo = new DynamoDBClient({
     endpoint: dynamoDbEndpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
   });
 
+  const baseUrl = apiUrl!;
   return {
-    apiUrl,
+    apiUrl: baseUrl,
     apiKey,
     dynamoDbEndpoint,
     javaPid,
@@ -149,7 +172,7 @@ export async function startLocalRuntimeProcess(
     dynamo,
     output: () => output,
     async api<T>(method: string, path: string, body?: unknown) {
-      const response = await fetch(`${apiUrl}${path}`, {
+      const response = await fetch(`${baseUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${apiKey}`,
