@@ -54,7 +54,7 @@ describe('npm run bench -- --smoke', () => {
       expectSummary(figure.value);
       expectSummary(figure.baseline.value);
       expectSummary(figure.ratio);
-      // Ratios are paired: repetition i of the value over repetition i of the baseline.
+      // The fast benchmarks pair their samples: repetition i of the value over repetition i of the baseline.
       figure.ratio.samples.forEach((ratio, i) => {
         const value = figure.value.samples[i] as number;
         const baseline = figure.baseline.value.samples[i % figure.baseline.value.samples.length] as number;
