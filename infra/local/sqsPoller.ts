@@ -60,7 +60,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: abort.signal },
+      // Not aborted on stop: an aborted long poll can drop messages the queue already handed out, which
+      // then stay invisible for the whole visibility timeout. The poll ends within WaitTimeSeconds anyway.
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return;

@@ -37,6 +37,12 @@ export interface StreamPollerOptions {
   failureDestination: { sqs: SQSClient; queueUrl: string };
   /** Where reading starts on the shards open at start; shards appearing later are read from their start. */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /**
+   * The last processed sequence number per shard, updated as batches complete. A new poller given the
+   * same map resumes every shard after its checkpoint instead of at `startingPosition`, as Lambda does
+   * when a disabled event source mapping is enabled again.
+   */
+  checkpoints?: Map<string, string>;
   batchSize?: number;
   /** Retries of a failing batch before it goes to the failure destination (Lambda's MaximumRetryAttempts). */
   maxRetryAttempts?: number;
@@ -200,7 +206,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     shardId: string,
     startAt: 'TRIM_HORIZON' | 'LATEST',
   ): Promise<void> {
-    let checkpoint: string | undefined;
+    const checkpointKey = `${streamArn}#${shardId}`;
+    let checkpoint: string | undefined = options.checkpoints?.get(checkpointKey);
     let iterator: string | undefined;
     let iteratorRenewals = 0;
     while (!abort.signal.aborted) {
@@ -221,6 +228,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
             records.map((r) => options.toLambdaRecord(r, streamArn)),
           );
           checkpoint = records[records.length - 1]!.dynamodb?.SequenceNumber;
+          if (checkpoint !== undefined) options.checkpoints?.set(checkpointKey, checkpoint);
         }
         // No next iterator: the shard is closed and fully read.
         if (!page.NextShardIterator) return;

@@ -5,6 +5,8 @@ export interface WrittenRecord {
   /** The object the table holds: its events are `<object>.created`. */
   object: string;
   id: string;
+  /** When the write returned (epoch ms). */
+  writtenAt: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function writeCrmRecords(
 ): Promise<WrittenRecord[]> {
   const records: WrittenRecord[] = Array.from({ length: count }, (_, i) => {
     const table = tables[(startAt + i) % tables.length] as string;
-    return { table, object: table, id: `${idPrefix}-${startAt + i}` };
+    return { table, object: table, id: `${idPrefix}-${startAt + i}`, writtenAt: 0 };
   });
   let next = 0;
   const worker = async () => {
@@ -39,6 +41,7 @@ export async function writeCrmRecords(
           },
         }),
       );
+      record.writtenAt = Date.now();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));

@@ -15,6 +15,7 @@ export interface LedgerEntry {
   expectedDeliveryId: string;
   verified: boolean;
   answer: AnswerKind;
+  receivedAt: number;
 }
 
 /** One expected delivery: an (event, webhook) pair, named by what the test wrote. */
@@ -40,6 +41,7 @@ export class DeliveryLedger {
       expectedDeliveryId: deliveryIdFor(webhookId, body.eventId),
       verified: request.verified,
       answer,
+      receivedAt: request.receivedAt,
     });
   }
 
