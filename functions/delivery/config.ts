@@ -1,21 +1,18 @@
 import { z } from 'zod';
+import {
+  booleanVariable as booleanFlag,
+  integerVariable as integer,
+  parseEnvironment,
+  requiredVariable as required,
+  secretNamePrefixVariable,
+} from '../../shared/config/environmentVariables';
 import { DEFAULT_RETRY_POLICY, parseRetryDelays, type RetryPolicy } from '../../shared/domain/retry';
-
-const required = (variable: string) =>
-  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
-
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', ''], { error: 'must be "true" or "false"' })
-  .default('false')
-  .transform((value) => value === 'true' || value === '1');
 
 const envSchema = z.object({
   WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
   DELIVERY_LOG_TABLE: required('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
-  SECRET_NAME_PREFIX: z.string().min(1).default('crm-webhooks'),
+  SECRET_NAME_PREFIX: secretNamePrefixVariable,
   WEBHOOK_CACHE_TTL_SECONDS: integer(0, 3600).default(5),
   MAX_ATTEMPTS: integer(1, 100).default(DEFAULT_RETRY_POLICY.maxAttempts),
   RETRY_DELAYS_SECONDS: z.string().optional(),
@@ -50,13 +47,7 @@ export interface DeliveryConfig {
 
 /** Reads the environment once at cold start; a bad value fails fast naming the variable. */
 export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = envSchema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`delivery configuration is invalid: ${problems.join('; ')}`);
-  }
-  const values = result.data;
+  const values = parseEnvironment(envSchema, env, 'delivery');
   let delaysSeconds = [...DEFAULT_RETRY_POLICY.delaysSeconds];
   if (values.RETRY_DELAYS_SECONDS !== undefined) {
     try {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import {
+  integerVariable as integer,
+  parseEnvironment,
+  requiredVariable as required,
+} from '../../shared/config/environmentVariables';
 
 /** SQS's maximum message size, which is also the limit on the sum of the messages in one SendMessageBatch. */
 export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
-
-const required = (variable: string) =>
-  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
-
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const envSchema = z.object({
   WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
@@ -32,12 +32,7 @@ export interface EventMapperConfig {
 
 /** Reads the environment once at cold start; a bad value fails fast naming the variable. */
 export function loadEventMapperConfig(env: NodeJS.ProcessEnv): EventMapperConfig {
-  const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`event-mapper configuration is invalid: ${problems.join('; ')}`);
-  }
-  const values = result.data;
+  const values = parseEnvironment(envSchema, env, 'event-mapper');
   return {
     webhooksTable: values.WEBHOOKS_TABLE,
     deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-
-const requiredName = (variable: string) =>
-  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
-
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', ''], { error: 'must be "true" or "false"' })
-  .optional()
-  .transform((value) => value === 'true' || value === '1');
+import {
+  booleanVariable as booleanFlag,
+  parseEnvironment,
+  requiredVariable as requiredName,
+  secretNamePrefixVariable,
+} from '../../shared/config/environmentVariables';
 
 const configSchema = z.object({
   WEBHOOKS_TABLE: requiredName('WEBHOOKS_TABLE'),
@@ -14,10 +12,7 @@ const configSchema = z.object({
   DELIVERY_LOG_TABLE: requiredName('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: requiredName('DELIVERIES_QUEUE_URL'),
   DEAD_LETTER_QUEUE_URL: requiredName('DEAD_LETTER_QUEUE_URL'),
-  SECRET_NAME_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9/_+=.@-]{1,200}$/, 'must contain only letters, digits and /_+=.@-')
-    .default('crm-webhooks'),
+  SECRET_NAME_PREFIX: secretNamePrefixVariable,
   LOCAL_MODE: booleanFlag,
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -43,12 +38,7 @@ export interface SubscriptionsApiConfig {
 
 /** Reads the environment once at cold start; a bad value fails fast naming the variable. */
 export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): SubscriptionsApiConfig {
-  const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`subscriptions-api configuration is invalid: ${problems.join('; ')}`);
-  }
-  const env_ = result.data;
+  const env_ = parseEnvironment(configSchema, env, 'subscriptions-api');
   return {
     webhooksTable: env_.WEBHOOKS_TABLE,
     apiKeysTable: env_.API_KEYS_TABLE,
