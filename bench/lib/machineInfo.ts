@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
+import { join, resolve } from 'node:path';
 
-const require = createRequire(import.meta.url);
+const projectRoot = resolve(import.meta.dirname, '../..');
 
 /** Packages whose versions shape the figures (the SDK, Powertools, undici, the emulators, the bundler). */
 const PACKAGES = [
@@ -23,7 +23,8 @@ const PACKAGES = [
 
 function versionOf(name: string): string {
   try {
-    const path = require.resolve(`${name}/package.json`);
+    // Read from disk: packages with an `exports` map do not let `require.resolve` reach package.json.
+    const path = join(projectRoot, 'node_modules', name, 'package.json');
     return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
