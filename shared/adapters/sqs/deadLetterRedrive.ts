@@ -58,6 +58,9 @@ export class DeadLetterRedrive {
   async redrive(webhookId: string): Promise<RedriveResult> {
     const started = Date.now();
     const toRelease: Message[] = [];
+    // Copies this scan sent back: if one fails again and returns to the DLQ while the scan still runs
+    // (few attempts, short delays), it must not be moved again, or one request would redeliver in a loop.
+    const sentBack = new Set<string>();
     let redriven = 0;
     let scanned = 0;
     let truncated = false;
@@ -81,11 +84,11 @@ export class DeadLetterRedrive {
         scanned += messages.length;
         const candidates: Candidate[] = [];
         for (const message of messages) {
-          const body = redrivenBody(message, webhookId);
+          const body = sentBack.has(message.MessageId ?? '') ? undefined : redrivenBody(message, webhookId);
           if (body === undefined) toRelease.push(message);
           else candidates.push({ message, body });
         }
-        const { moved, failed } = await this.move(webhookId, candidates);
+        const { moved, failed } = await this.move(webhookId, candidates, sentBack);
         redriven += moved;
         toRelease.push(...failed);
       }
@@ -99,6 +102,7 @@ export class DeadLetterRedrive {
   private async move(
     webhookId: string,
     candidates: Candidate[],
+    sentBack: Set<string>,
   ): Promise<{ moved: number; failed: Message[] }> {
     if (candidates.length === 0) return { moved: 0, failed: [] };
     const sent = await this.sqs.send(
@@ -112,6 +116,7 @@ export class DeadLetterRedrive {
       }),
     );
     const sentIds = new Set((sent.Successful ?? []).map((entry) => entry.Id));
+    for (const entry of sent.Successful ?? []) if (entry.MessageId) sentBack.add(entry.MessageId);
     const movedMessages = candidates.filter((_, index) => sentIds.has(String(index))).map((c) => c.message);
     const failed = candidates.filter((_, index) => !sentIds.has(String(index))).map((c) => c.message);
     if (movedMessages.length > 0) {
