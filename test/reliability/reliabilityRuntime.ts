@@ -213,7 +213,7 @@ export async function startReliabilityRuntime(
   };
 }
 
-export { LOCAL_WORKSPACE_ID };
+export { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID };
 
 /** Polls `read` until `done` says so; fails naming what was last seen. */
 export async function waitUntil<T>(
