@@ -129,6 +129,8 @@ async function main(): Promise<void> {
   writeFileSync(output, `${JSON.stringify(report, null, 2)}\n`);
 
   process.stdout.write(`\n${renderTable(figures)}\n\nBaselines:\n${describeBaselines(figures)}\n`);
+  const highlights = [...results.values()].flatMap((r) => r.highlights ?? []);
+  if (highlights.length > 0) process.stdout.write(`\n${highlights.map((h) => `  ${h}`).join('\n')}\n`);
   process.stdout.write(
     `\nmedian [min–max] over ${options.repetitions} repetitions (or measurement windows); ratio = value / baseline per repetition.\n`,
   );

@@ -23,7 +23,7 @@ import { deliveryJobRecord } from '../fixtures/sqsRecords';
 import { matchingWebhooks } from '../fixtures/webhooks';
 import { startNoContentReceiver } from '../lib/noContentReceiver';
 import { quietObservability } from '../lib/quietObservability';
-import { measureRates, pairedFigure, type Rates } from '../lib/stats';
+import { measureRates, pairedFigure, quantile, type Rates } from '../lib/stats';
 import type { Benchmark } from '../lib/types';
 
 const WEBHOOKS = 10;
@@ -211,7 +211,17 @@ export const deliveryPath: Benchmark = {
         );
       }
       const averageBody = Math.round(bareBodies.reduce((n, b) => n + b.length, 0) / bareBodies.length);
+      const cpuMicros = (rates: Rates[]) =>
+        Math.round(
+          quantile(
+            rates.map((r) => r.cpuMicrosPerOp),
+            0.5,
+          ),
+        );
       return {
+        highlights: [
+          `Delivery CPU per POST in the sending process: ${cpuMicros(handlerRates)} µs through the handler, ${cpuMicros(bareRates)} µs bare undici.`,
+        ],
         figures: [
           pairedFigure({
             id: 'delivery.postsPerSecond',

@@ -489,8 +489,20 @@ export const endToEnd: Benchmark = {
           notes: `${[relayPhase, one, ...steps, ten].reduce((n, p) => n + p.delivered, 0)} deliveries in the run.`,
         }),
       );
+      const round = (n: number) => Math.round(n).toLocaleString('en-US');
       return {
         figures,
+        highlights: [
+          `Emulators alone: DynamoDB Local ${round(summarize(dynamoCeilings).median)} PutItem/s (concurrency 32); ` +
+            `fauxqs ${round(sqsCeiling.sendPerSecond)} sends/s, ${round(sqsCeiling.receiveDeletePerSecond)} receive+delete/s.`,
+          `Ceiling steps (offered → written → delivered records/s, p95 ms): ${steps
+            .map(
+              (s) =>
+                `${s.targetRate} → ${round(s.write.achievedRate)} → ${round(s.deliveredPerSecond)}, ${round(s.latencyMs.p95)}`,
+            )
+            .join('; ')}.`,
+          `Signature rejections ${pipeline.receiver.rejected}, duplicate deliveries ${pipeline.receiver.duplicates}.`,
+        ],
         details: {
           phaseSeconds,
           emulatorCeilings: {

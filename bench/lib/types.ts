@@ -59,6 +59,8 @@ export interface BenchmarkResult {
   figures: Figure[];
   /** Extra measurements worth keeping in the report (emulator ceilings, latency curve, counts...). */
   details?: Record<string, unknown>;
+  /** A few lines printed under the table (context the figures alone do not show). */
+  highlights?: string[];
 }
 
 export interface Benchmark {
