@@ -395,6 +395,43 @@ describe('API fuzz over HTTP against the running local API', () => {
     expect(problemsSeen).toEqual([]);
   }, 60_000);
 
+  it('answers concurrent changes to one webhook without a 5xx (conflicts are 409 problems)', async () => {
+    const made = await rt.api<{ id: string }>('POST', '/webhooks', { targetUrl: 'http://127.0.0.1:9/race' });
+    const id = made.body.id;
+    const headers = { authorization: `Bearer ${rt.apiKey}`, 'content-type': 'application/json' };
+    const requests = Array.from({ length: 40 }, (_, i) => {
+      const kind = i % 5;
+      if (kind === 0) return { method: 'POST', path: `/webhooks/${id}/rotate-secret` };
+      if (kind === 1) return { method: 'POST', path: `/webhooks/${id}/test` };
+      if (kind === 2)
+        return { method: 'PATCH', path: `/webhooks/${id}`, body: { status: i % 2 ? 'disabled' : 'active' } };
+      if (kind === 3) return { method: 'PATCH', path: `/webhooks/${id}`, body: { description: `race ${i}` } };
+      return { method: 'GET', path: `/webhooks/${id}/deliveries` };
+    });
+    const answers = await Promise.all(
+      [...requests, { method: 'DELETE', path: `/webhooks/${id}` }].map((r) =>
+        rawRequest(rt.runtime.apiUrl, {
+          method: r.method,
+          path: r.path,
+          headers,
+          ...('body' in r ? { body: Buffer.from(JSON.stringify(r.body)) } : {}),
+        }),
+      ),
+    );
+    const counts = new Map<number, number>();
+    answers.forEach((answer, i) => {
+      if (answer === 'client-refused') throw new Error('node refused a plain request');
+      counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
+      const request = requests[i] ?? { method: 'DELETE', path: `/webhooks/${id}` };
+      check(`concurrent ${request.method} ${request.path}`, answer, request.method);
+    });
+    printFigures('api concurrency', {
+      requests: answers.length,
+      statuses: JSON.stringify(Object.fromEntries(counts)),
+    });
+    expect(problemsSeen).toEqual([]);
+  });
+
   it('is healthy afterwards: OpenAPI served, an untouched webhook intact, writes still work', async () => {
     const openapi = await fetch(`${rt.runtime.apiUrl}/openapi.json`);
     expect(openapi.status).toBe(200);
