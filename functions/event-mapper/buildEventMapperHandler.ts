@@ -1,15 +1,14 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import { ActiveWebhooksCache } from './activeWebhooksCache';
 import type { EventMapperConfig } from './config';
-import { type BatchReport, fanOutStreamBatch, type RecordOutcome } from './fanOutStreamBatch';
+import { type BatchReport, fanOutStreamBatch } from './fanOutStreamBatch';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
 import { RecentlyEnqueuedJobs } from './recentlyEnqueuedJobs';
 
@@ -25,13 +24,6 @@ export type EventMapperHandler = (
   event: DynamoDBStreamEvent,
   context: Context,
 ) => Promise<DynamoDBBatchResponse>;
-
-class RecordNotEnqueuedError extends Error {
-  constructor(reason: string) {
-    super(`delivery jobs were not enqueued: ${reason}`);
-    this.name = 'RecordNotEnqueuedError';
-  }
-}
 
 /**
  * The DynamoDB Streams handler: maps a batch of CRM changes to events, fans each out to the matching
@@ -51,10 +43,13 @@ export function buildEventMapperHandler(
     now,
   });
   const recentlyEnqueued = new RecentlyEnqueuedJobs();
+  // One single-metric emitter for the dimensioned counts, reused: it clears its dimensions after each
+  // metric, and `singleMetric()` per count built a new Metrics and Console each time (~1 µs per record).
+  const dimensioned = metrics.singleMetric();
 
   const handleBatch = async (
     event: DynamoDBStreamEvent,
-    context: Context,
+    _context: Context,
   ): Promise<DynamoDBBatchResponse> => {
     const started = now();
     const records = event.Records ?? [];
@@ -65,24 +60,18 @@ export function buildEventMapperHandler(
       recentlyEnqueued,
       logger,
     });
-    recordMetrics(metrics, records.length, report, now() - started);
+    recordMetrics(metrics, dimensioned, records.length, report, now() - started);
 
-    const outcomeOf = new Map<DynamoDBRecord, RecordOutcome>();
-    records.forEach((record, i) => {
-      outcomeOf.set(record, report.outcomes[i] as RecordOutcome);
-    });
-    // A new processor per invocation: the local runtime may invoke the handler for several shards at once.
-    const processor = new BatchProcessor(EventType.DynamoDBStreams);
-    return processPartialResponse(
-      event,
-      async (record: DynamoDBRecord) => {
-        const outcome = outcomeOf.get(record);
-        if (outcome?.status === 'failed') throw new RecordNotEnqueuedError(outcome.reason);
-      },
-      processor,
-      // Record failures are reported, never thrown: a thrown error would re-send the whole batch.
-      { context, throwOnFullBatchFailure: false },
-    ) as Promise<DynamoDBBatchResponse>;
+    // Failed records are reported, never thrown: a thrown error would re-send the whole batch. Built
+    // from the outcomes directly (Powertools' BatchProcessor would run a promise per record to get the
+    // same list; with 100-record batches that was ~1 µs of the mapper's CPU per record).
+    const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (report.outcomes[i]?.status === 'failed') {
+        batchItemFailures.push({ itemIdentifier: records[i]?.dynamodb?.SequenceNumber ?? '' });
+      }
+    }
+    return { batchItemFailures };
   };
 
   return middy(handleBatch)
@@ -90,7 +79,13 @@ export function buildEventMapperHandler(
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as EventMapperHandler;
 }
 
-function recordMetrics(metrics: Metrics, recordsIn: number, report: BatchReport, durationMs: number): void {
+function recordMetrics(
+  metrics: Metrics,
+  dimensioned: Metrics,
+  recordsIn: number,
+  report: BatchReport,
+  durationMs: number,
+): void {
   const failedRecords = report.outcomes.filter((o) => o.status === 'failed').length;
   metrics.addMetric('RecordsIn', MetricUnit.Count, recordsIn);
   metrics.addMetric('JobsEnqueued', MetricUnit.Count, report.jobsEnqueued);
@@ -101,12 +96,9 @@ function recordMetrics(metrics: Metrics, recordsIn: number, report: BatchReport,
   metrics.addMetric('BatchDurationMs', MetricUnit.Milliseconds, durationMs);
   // Per-action and per-reason counts carry their own dimension, so each is its own EMF document.
   for (const [action, count] of report.eventsByAction) {
-    metrics.singleMetric().addDimension('action', action).addMetric('EventsOut', MetricUnit.Count, count);
+    dimensioned.addDimension('action', action).addMetric('EventsOut', MetricUnit.Count, count);
   }
   for (const [reason, count] of report.skippedByReason) {
-    metrics
-      .singleMetric()
-      .addDimension('reason', reason)
-      .addMetric('RecordsSkipped', MetricUnit.Count, count);
+    dimensioned.addDimension('reason', reason).addMetric('RecordsSkipped', MetricUnit.Count, count);
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { CrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
-import { encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
+import { type EncodedDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import type { CrmEvent } from '../../shared/domain/events/crmEvent';
 import { type MapErrorReason, mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { findTableForSource, tableNameFromStreamArn } from '../../shared/domain/events/tableForStreamArn';
@@ -39,7 +39,11 @@ export interface FanOutDependencies {
   /** Active webhooks of a workspace (cached). */
   activeWebhooks: (workspaceId: string) => Promise<Webhook[]>;
   sendJobs: (messages: readonly OutgoingMessage[]) => Promise<SendOutcome[]>;
-  recentlyEnqueued: { has(deliveryId: string): boolean; add(deliveryId: string): void };
+  /** Jobs enqueued lately, by event id (see `RecentlyEnqueuedJobs`); `add` keeps the array it is given. */
+  recentlyEnqueued: {
+    enqueuedWebhooks(eventId: string): readonly string[] | undefined;
+    add(eventId: string, webhookIds: readonly string[]): void;
+  };
   logger: Pick<Logger, 'warn' | 'error'>;
 }
 
@@ -101,41 +105,54 @@ export async function fanOutStreamBatch(
   const webhooksByWorkspace = await loadWebhooks(pending, records, deps);
 
   const messages: OutgoingMessage[] = [];
-  const recordOfEntry = new Map<string, number>();
-  const deliveryIdOfEntry = new Map<string, string>();
-  for (const { index, event } of pending) {
-    const webhooks = webhooksByWorkspace.get(event.workspaceId);
-    if (webhooks === undefined) {
+  // Per message, the pending record it belongs to (messages of one record are contiguous).
+  const pendingOfMessage: number[] = [];
+  // Per pending record, the webhooks its event goes to; undefined when its webhooks could not be read.
+  const targetsOfPending = new Array<MatchingWebhooks | undefined>(pending.length);
+  const matching = new MatchingWebhooksByEvent(webhooksByWorkspace);
+  for (let p = 0; p < pending.length; p++) {
+    const { index, event } = pending[p] as PendingRecord;
+    const targets = matching.get(event.workspaceId, event.name);
+    if (targets === undefined) {
       report.outcomes[index] = { status: 'failed', reason: 'webhooks-unavailable' };
       continue;
     }
-    const webhookIds = webhooks
-      .filter((webhook) => webhook.status === 'active' && matchesOperation(webhook.operations, event.name))
-      .map((webhook) => webhook.id);
-    const jobs = encodeDeliveryJobs(event, webhookIds);
-    jobs.forEach((job, jobIndex) => {
-      if (deps.recentlyEnqueued.has(job.deliveryId)) {
+    targetsOfPending[p] = targets;
+    const known = deps.recentlyEnqueued.enqueuedWebhooks(event.eventId);
+    const jobs = encodeDeliveryJobs(event, targets.ids);
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[j] as EncodedDeliveryJob;
+      if (known?.includes(job.webhookId)) {
         report.jobsAlreadyEnqueued++;
-        return;
+        continue;
       }
       // The entry id names the record and the job, so a failed entry maps straight back to its record.
-      const entryId = `r${index}-j${jobIndex}`;
-      recordOfEntry.set(entryId, index);
-      deliveryIdOfEntry.set(entryId, job.deliveryId);
-      messages.push({ entryId, body: job.body, attributes: { webhookId: job.webhookId } });
-    });
+      messages.push({
+        entryId: `r${index}-j${j}`,
+        body: job.body,
+        attributes: targets.attributes[j] as Record<string, string>,
+      });
+      pendingOfMessage.push(p);
+    }
     report.outcomes[index] = { status: 'enqueued', event, jobs: jobs.length };
   }
 
+  // Per pending record, the webhook ids whose job SQS refused (only allocated on failure).
+  const refused = new Map<number, Set<string>>();
   if (messages.length > 0) {
     const sendOutcomes = await deps.sendJobs(messages);
-    for (const outcome of sendOutcomes) {
-      const index = recordOfEntry.get(outcome.entryId) as number;
+    for (let m = 0; m < sendOutcomes.length; m++) {
+      const outcome = sendOutcomes[m] as SendOutcome;
       if (outcome.status === 'sent') {
         report.jobsEnqueued++;
-        deps.recentlyEnqueued.add(deliveryIdOfEntry.get(outcome.entryId) as string);
         continue;
       }
+      const messageIndex = messageIndexOf(messages, outcome.entryId, m);
+      const p = pendingOfMessage[messageIndex] as number;
+      const index = (pending[p] as PendingRecord).index;
+      const refusedIds = refused.get(p) ?? new Set<string>();
+      refusedIds.add((messages[messageIndex] as OutgoingMessage).attributes.webhookId as string);
+      refused.set(p, refusedIds);
       const record = records[index] as DynamoDBRecord;
       if (outcome.status === 'too-large') {
         report.jobsTooLarge++;
@@ -162,6 +179,15 @@ export async function fanOutStreamBatch(
         }
       }
     }
+  }
+  for (let p = 0; p < pending.length; p++) {
+    const targets = targetsOfPending[p];
+    if (targets === undefined) continue;
+    const refusedIds = refused.get(p);
+    deps.recentlyEnqueued.add(
+      (pending[p] as PendingRecord).event.eventId,
+      refusedIds === undefined ? targets.ids : targets.ids.filter((id) => !refusedIds.has(id)),
+    );
   }
   return report;
 }
@@ -214,4 +240,46 @@ function errorSummary(error: unknown): { name: string; message: string } {
 
 function increment<K>(counts: Map<K, number>, key: K): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** The active webhooks of a workspace that subscribe to an event, with their SQS message attributes. */
+interface MatchingWebhooks {
+  ids: readonly string[];
+  attributes: readonly Record<string, string>[];
+}
+
+/**
+ * Matching webhooks per (workspace, event name), computed once per batch: a batch has few distinct
+ * pairs, and every record of a pair then shares the same arrays (no per-job allocation).
+ */
+class MatchingWebhooksByEvent {
+  private readonly cache = new Map<string, Map<string, MatchingWebhooks>>();
+
+  constructor(private readonly webhooksByWorkspace: ReadonlyMap<string, readonly Webhook[]>) {}
+
+  /** Undefined when the workspace's webhooks could not be read. */
+  get(workspaceId: string, eventName: string): MatchingWebhooks | undefined {
+    let byName = this.cache.get(workspaceId);
+    if (byName === undefined) {
+      if (!this.webhooksByWorkspace.has(workspaceId)) return undefined;
+      byName = new Map();
+      this.cache.set(workspaceId, byName);
+    }
+    let matching = byName.get(eventName);
+    if (matching === undefined) {
+      const ids = (this.webhooksByWorkspace.get(workspaceId) ?? [])
+        .filter((webhook) => webhook.status === 'active' && matchesOperation(webhook.operations, eventName))
+        .map((webhook) => webhook.id);
+      matching = { ids, attributes: ids.map((webhookId) => ({ webhookId })) };
+      byName.set(eventName, matching);
+    }
+    return matching;
+  }
+}
+
+/** The sender answers in input order; the entry id check keeps this correct if one ever does not. */
+function messageIndexOf(messages: readonly OutgoingMessage[], entryId: string, expected: number): number {
+  return messages[expected]?.entryId === entryId
+    ? expected
+    : messages.findIndex((m) => m.entryId === entryId);
 }

@@ -6,7 +6,7 @@ import {
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { decodeDeliveryJob } from '../../domain/delivery/deliveryJob';
+import { decodeDeliveryJob, encodeDeliveryJob } from '../../domain/delivery/deliveryJob';
 
 export const WEBHOOK_ID_ATTRIBUTE = 'webhookId';
 
@@ -163,5 +163,5 @@ function redrivenBody(message: Message, webhookId: string): string | undefined {
   if (attribute !== undefined && attribute !== webhookId) return undefined;
   const decoded = decodeDeliveryJob(message.Body ?? '');
   if (!decoded.ok || decoded.job.webhookId !== webhookId) return undefined;
-  return JSON.stringify({ ...decoded.job, redriveCount: (decoded.job.redriveCount ?? 0) + 1 });
+  return encodeDeliveryJob({ ...decoded.job, redriveCount: (decoded.job.redriveCount ?? 0) + 1 });
 }

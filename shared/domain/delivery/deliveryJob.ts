@@ -3,8 +3,9 @@ import type { CrmEvent } from '../events/crmEvent';
 import { deliveryIdFor } from './stableIds';
 
 /**
- * One SQS message = one delivery job = (one event, one webhook). The record travels as JSON *text*
- * (`dataJson`) so numbers keep their exact DynamoDB precision through SQS.
+ * One SQS message = one delivery job = (one event, one webhook). In memory the record is JSON *text*
+ * (`dataJson`) so numbers keep their exact DynamoDB precision; on the queue it travels as raw JSON in
+ * the body's last field, `data` (see `encodeDeliveryJob`).
  */
 export const deliveryJobSchema = z.object({
   v: z.literal(1),
@@ -25,52 +26,98 @@ export const deliveryJobSchema = z.object({
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
+/** Everything in the body before `data`: small, parsed with JSON.parse and checked field by field. */
+const envelopeSchema = deliveryJobSchema.omit({ dataJson: true });
+
 /**
- * Serializes the event part once and reuses it for every webhook: fan-out to N webhooks costs
- * one JSON.stringify of the record plus N short string concatenations.
+ * The key that introduces the record. Inside a JSON string every `"` is escaped, and the envelope has
+ * no nested objects, so in a well-formed body the first occurrence of this text is the top-level key.
  */
-export function encodeDeliveryJobs(
-  event: CrmEvent,
-  webhookIds: readonly string[],
-): { webhookId: string; deliveryId: string; body: string }[] {
-  if (webhookIds.length === 0) return [];
-  const eventPart = JSON.stringify({
-    workspaceId: event.workspaceId,
-    eventId: event.eventId,
-    event: event.name,
-    object: event.object,
-    action: event.action,
-    ...(event.recordId === undefined ? {} : { recordId: event.recordId }),
-    timestamp: event.timestamp,
-    ...(event.updatedFields === undefined ? {} : { updatedFields: event.updatedFields }),
-    dataJson: event.dataJson,
-  }).slice(1);
-  return webhookIds.map((webhookId) => {
+const DATA_KEY = ',"data":';
+
+/** A job ready to send: its body and what the caller needs to track it. */
+export interface EncodedDeliveryJob {
+  webhookId: string;
+  deliveryId: string;
+  body: string;
+}
+
+/**
+ * The job body: `{"v":1,"deliveryId":…,"webhookId":…,<event fields>,"data":<record JSON>}`. The record
+ * is spliced in as raw JSON text, never parsed or re-escaped, and always comes last so the decoder can
+ * take it back as text without reading its numbers.
+ */
+export function encodeDeliveryJob(job: DeliveryJob): string {
+  const { dataJson, ...envelope } = job;
+  return `${JSON.stringify(envelope).slice(0, -1)}${DATA_KEY}${dataJson}}`;
+}
+
+/**
+ * Jobs for one event and several webhooks. The event part of the body (everything after the webhook
+ * id, the record included) is built once and shared by every job, so fan-out to N webhooks costs N
+ * delivery ids and N short concatenations.
+ */
+export function encodeDeliveryJobs(event: CrmEvent, webhookIds: readonly string[]): EncodedDeliveryJob[] {
+  const count = webhookIds.length;
+  if (count === 0) return [];
+  const eventPart = eventBodySuffix(event);
+  const jobs = new Array<EncodedDeliveryJob>(count);
+  for (let i = 0; i < count; i++) {
+    const webhookId = webhookIds[i] as string;
+    // Delivery ids are `msg_` + hex: no escaping needed.
     const deliveryId = deliveryIdFor(webhookId, event.eventId);
-    return {
+    jobs[i] = {
       webhookId,
       deliveryId,
-      body: `{"v":1,"deliveryId":${JSON.stringify(deliveryId)},"webhookId":${JSON.stringify(webhookId)},${eventPart}`,
+      body: `{"v":1,"deliveryId":"${deliveryId}","webhookId":${JSON.stringify(webhookId)}${eventPart}`,
     };
-  });
+  }
+  return jobs;
+}
+
+/** `,"workspaceId":…,"updatedFields":[…],"data":<record>}` — key order as in `encodeDeliveryJob`. */
+function eventBodySuffix(event: CrmEvent): string {
+  let out = `,"workspaceId":${JSON.stringify(event.workspaceId)},"eventId":${JSON.stringify(event.eventId)},"event":${JSON.stringify(event.name)},"object":${JSON.stringify(event.object)},"action":${JSON.stringify(event.action)}`;
+  if (event.recordId !== undefined) out += `,"recordId":${JSON.stringify(event.recordId)}`;
+  out += `,"timestamp":${JSON.stringify(event.timestamp)}`;
+  if (event.updatedFields !== undefined) out += `,"updatedFields":${JSON.stringify(event.updatedFields)}`;
+  return `${out}${DATA_KEY}${event.dataJson}}`;
 }
 
 export type DecodeResult = { ok: true; job: DeliveryJob } | { ok: false; error: string };
 
-/** Parses an SQS message body; a malformed body is an error value, never an exception. */
+/**
+ * Parses an SQS message body; a malformed body is an error value, never an exception. Only the
+ * envelope is parsed; the record is returned as the exact text it was sent as, so its numbers are
+ * never read through a JS number. The record must be a JSON object (`{…}`); its inside is not
+ * re-validated here, as it was produced by `attributeMapToJson`.
+ */
 export function decodeDeliveryJob(body: string): DecodeResult {
+  const dataKey = body.indexOf(DATA_KEY);
+  if (dataKey < 0 || body.charCodeAt(0) !== 0x7b /* { */) {
+    return { ok: false, error: 'message body is not a delivery job: no "data" field after the envelope' };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(`${body.slice(0, dataKey)}}`);
   } catch {
-    return { ok: false, error: 'message body is not JSON' };
+    return { ok: false, error: 'message body is not a delivery job: its envelope is not JSON' };
   }
-  const result = deliveryJobSchema.safeParse(parsed);
+  const result = envelopeSchema.safeParse(parsed);
   if (!result.success) {
     return {
       ok: false,
       error: `message body is not a delivery job: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     };
   }
-  return { ok: true, job: result.data };
+  // SQS returns bodies byte for byte as sent, and the encoder writes no whitespace.
+  const dataJson = body.slice(dataKey + DATA_KEY.length, -1);
+  if (
+    body.charCodeAt(body.length - 1) !== 0x7d /* } */ ||
+    dataJson.charCodeAt(0) !== 0x7b /* { */ ||
+    dataJson.charCodeAt(dataJson.length - 1) !== 0x7d /* } */
+  ) {
+    return { ok: false, error: 'message body is not a delivery job: "data" is not a JSON object' };
+  }
+  return { ok: true, job: { ...result.data, dataJson } };
 }

@@ -8,7 +8,11 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { DeadLetterRedrive } from '../../../shared/adapters/sqs/deadLetterRedrive';
-import { decodeDeliveryJob, encodeDeliveryJobs } from '../../../shared/domain/delivery/deliveryJob';
+import {
+  decodeDeliveryJob,
+  encodeDeliveryJob,
+  encodeDeliveryJobs,
+} from '../../../shared/domain/delivery/deliveryJob';
 import { deliveryIdFor } from '../../../shared/domain/delivery/stableIds';
 import type { CrmEvent } from '../../../shared/domain/events/crmEvent';
 import { type ApiHarness, startApiHarness, WORKSPACE_A } from './apiHarness';
@@ -169,7 +173,9 @@ describe('POST /webhooks/{id}/redrive', () => {
   it('increments redriveCount again on a second trip and answers 0 when nothing is dead-lettered', async () => {
     const id = await createWebhook();
     const [job] = encodeDeliveryJobs(crmEvent(1), [id]);
-    const body = JSON.stringify({ ...JSON.parse(job!.body), redriveCount: 2 });
+    const decodedJob = decodeDeliveryJob(job!.body);
+    if (!decodedJob.ok) throw new Error(decodedJob.error);
+    const body = encodeDeliveryJob({ ...decodedJob.job, redriveCount: 2 });
     await api.sqs.send(
       new SendMessageCommand({ QueueUrl: api.queues.deadLetterQueueUrl, MessageBody: body }),
     );
@@ -178,6 +184,7 @@ describe('POST /webhooks/{id}/redrive', () => {
     const [message] = await drain(api.queues.deliveriesQueueUrl);
     const decoded = decodeDeliveryJob(message!.Body!);
     expect(decoded.ok && decoded.job.redriveCount).toBe(3);
+    expect(decoded.ok && decoded.job.dataJson).toBe(crmEvent(1).dataJson);
     const second = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${id}/redrive` });
     expect(second.json).toEqual({ redriven: 0 });
   });

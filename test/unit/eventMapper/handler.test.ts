@@ -510,8 +510,8 @@ describe('event mapper: failures', () => {
     const ws = workspace();
     const hook = webhookItem({ workspaceId: ws });
     const h = await harness({ webhooks: [hook] });
-    // 390 000 quotes: escaped once in dataJson and again in the job body, the job passes 1 MiB.
-    const huge = insertRecord({ id: 'p-huge', workspaceId: ws, text: '"'.repeat(390_000) });
+    // 530 000 quotes, escaped once in the record's JSON (the job carries it raw): the job passes 1 MiB.
+    const huge = insertRecord({ id: 'p-huge', workspaceId: ws, text: '"'.repeat(530_000) });
     const small = insertRecord({ id: 'p-small', workspaceId: ws });
     const output = captureOutput();
 

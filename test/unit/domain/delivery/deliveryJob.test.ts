@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeDeliveryJob, encodeDeliveryJobs } from '../../../../shared/domain/delivery/deliveryJob';
+import {
+  decodeDeliveryJob,
+  encodeDeliveryJob,
+  encodeDeliveryJobs,
+} from '../../../../shared/domain/delivery/deliveryJob';
 import { deliveryIdFor } from '../../../../shared/domain/delivery/stableIds';
 import type { CrmEvent } from '../../../../shared/domain/events/crmEvent';
 
@@ -69,7 +73,7 @@ describe('encodeDeliveryJobs / decodeDeliveryJob', () => {
       workspaceId: str,
       recordId: fc.option(str, { nil: undefined }),
       timestamp: str,
-      dataJson: fc.json(),
+      dataJson: fc.object().map((value) => JSON.stringify(value)),
       updatedFields: fc.option(fc.array(str, { maxLength: 4 }), { nil: undefined }),
     });
     fc.assert(
@@ -92,20 +96,70 @@ describe('encodeDeliveryJobs / decodeDeliveryJob', () => {
     );
   });
 
-  it('reports bad bodies as error values', () => {
-    expect(decodeDeliveryJob('not json')).toEqual({ ok: false, error: 'message body is not JSON' });
-    const missing = decodeDeliveryJob('{"v":1}');
-    expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(missing.error).toMatch(/^message body is not a delivery job: .*deliveryId/);
-    const [job] = encodeDeliveryJobs(event, ['w']);
-    const v2 = decodeDeliveryJob(job!.body.replace('"v":1', '"v":2'));
-    expect(v2.ok).toBe(false);
+  it('carries the record as raw JSON, last, so its numbers are never re-escaped or read', () => {
+    const [job] = encodeDeliveryJobs(event, ['wh-1']);
+    expect(job!.body).toBe(
+      `{"v":1,"deliveryId":"${deliveryIdFor('wh-1', 'evt_1')}","webhookId":"wh-1","workspaceId":"ws-1",` +
+        '"eventId":"evt_1","event":"person.updated","object":"person","action":"updated","recordId":"p-1",' +
+        '"timestamp":"2025-02-10T15:30:50.000Z","updatedFields":["big"],' +
+        '"data":{"id":"p-1","big":12345678901234567890}}',
+    );
+    // Any JSON parser reads the body; only the decoder keeps the number's digits.
+    expect(JSON.parse(job!.body).data.id).toBe('p-1');
   });
 
-  it('accepts a redrive count', () => {
+  it('finds the record after envelope strings that look like its key', () => {
+    const tricky: CrmEvent = {
+      ...event,
+      recordId: '","data":{"x":1}',
+      updatedFields: [',"data":', '\\', '\\"'],
+      dataJson: '{"note":",\\"data\\":{}","n":1.50}',
+    };
+    for (const { body } of encodeDeliveryJobs(tricky, ['w,"data":1'])) {
+      const decoded = decodeDeliveryJob(body);
+      if (!decoded.ok) throw new Error(decoded.error);
+      expect(decoded.job.recordId).toBe(tricky.recordId);
+      expect(decoded.job.updatedFields).toEqual(tricky.updatedFields);
+      expect(decoded.job.webhookId).toBe('w,"data":1');
+      expect(decoded.job.dataJson).toBe(tricky.dataJson);
+    }
+  });
+
+  it('reports bad bodies as error values', () => {
     const [job] = encodeDeliveryJobs(event, ['w']);
-    const body = JSON.stringify({ ...JSON.parse(job!.body), redriveCount: 2 });
-    const decoded = decodeDeliveryJob(body);
-    expect(decoded.ok && decoded.job.redriveCount).toBe(2);
+    const body = job!.body;
+    const bad = [
+      'not json',
+      '{"v":1}',
+      body.replace('"v":1', '"v":2'),
+      body.replace('"deliveryId"', '"delivery"'),
+      body.slice(0, -1),
+      `${body}}`.replace(',"data":{', ',"data":['),
+      body.replace(',"data":{"id":"p-1","big":12345678901234567890}}', ',"data":"text"}'),
+      body.replace('{"v":1,', '{"v":1,,'),
+      // The previous format (record as an escaped string field) is not read.
+      JSON.stringify({ ...JSON.parse(body), data: undefined, dataJson: event.dataJson }),
+    ];
+    for (const candidate of bad) {
+      const decoded = decodeDeliveryJob(candidate);
+      expect(decoded.ok, candidate).toBe(false);
+      if (!decoded.ok) expect(decoded.error).toMatch(/^message body is not a delivery job: /);
+    }
+    const missing = decodeDeliveryJob(`{"v":1,"data":{}}`);
+    expect(missing.ok).toBe(false);
+    const noDeliveryId = decodeDeliveryJob(`{"v":1,"webhookId":"w","data":{}}`);
+    expect(!noDeliveryId.ok && noDeliveryId.error).toMatch(/deliveryId/);
+  });
+
+  it('re-encodes a decoded job byte for byte, and carries a redrive count', () => {
+    const [job] = encodeDeliveryJobs(event, ['w']);
+    const decoded = decodeDeliveryJob(job!.body);
+    if (!decoded.ok) throw new Error(decoded.error);
+    expect(encodeDeliveryJob(decoded.job)).toBe(job!.body);
+    const redriven = encodeDeliveryJob({ ...decoded.job, redriveCount: 2 });
+    expect(redriven.endsWith(',"redriveCount":2,"data":{"id":"p-1","big":12345678901234567890}}')).toBe(true);
+    const again = decodeDeliveryJob(redriven);
+    expect(again.ok && again.job.redriveCount).toBe(2);
+    expect(again.ok && again.job.dataJson).toBe(event.dataJson);
   });
 });
