@@ -120,8 +120,11 @@ export const deliveryPath: Benchmark = {
             },
           },
           deliveryLog: {
-            record: async (attempt: DeliveryAttempt) => {
-              outcomes.set(attempt.outcome, (outcomes.get(attempt.outcome) ?? 0) + 1);
+            recordBatch: async (attempts: readonly DeliveryAttempt[]) => {
+              for (const attempt of attempts) {
+                outcomes.set(attempt.outcome, (outcomes.get(attempt.outcome) ?? 0) + 1);
+              }
+              return { unprocessed: [] };
             },
           },
           visibility: {

@@ -1,15 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { BatchRecordResult, DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { nextVisibilityDelaySeconds } from '../../shared/domain/retry';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import type { DeliveryConfig } from './config';
 import { type DeliveryPorts, deliverJob, errorName } from './deliverJob';
 import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
+import { publishMetrics } from './publishMetrics';
 import { runWithConcurrency } from './runWithConcurrency';
 import { WebhookCache } from './webhookCache';
 
@@ -22,7 +23,10 @@ export interface DeliveryDependencies {
   webhookStore: DeliveryPorts['webhookWrites'] & {
     get(workspaceId: string, id: string): Promise<Webhook | undefined>;
   };
-  deliveryLog: DeliveryPorts['attemptLog'];
+  /** Every attempt of an invocation is written in one go at its end (`DeliveryLogStore.recordBatch`). */
+  deliveryLog: {
+    recordBatch(attempts: readonly DeliveryAttempt[], ttlDays: number): Promise<BatchRecordResult>;
+  };
   visibility: DeliveryPorts['visibility'];
   signingSecrets: DeliveryPorts['signingSecrets'];
   http: DeliveryPorts['http'];
@@ -51,7 +55,8 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
       now: () => now().getTime(),
     }),
     webhookWrites: deps.webhookStore,
-    attemptLog: deps.deliveryLog,
+    // Replaced per invocation by a collector; the entries are written together when the batch is done.
+    attemptLog: { record: async () => {} },
     visibility: deps.visibility,
     signingSecrets: deps.signingSecrets,
     http: deps.http,
@@ -69,6 +74,15 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
         : Number.POSITIVE_INFINITY;
     const invocationEnd = Date.now() + remainingMs;
     const requestBudget = () => invocationEnd - SAFETY_MARGIN_MS - Date.now();
+    const attempts: DeliveryAttempt[] = [];
+    const invocationPorts: DeliveryPorts = {
+      ...ports,
+      attemptLog: {
+        record: async (attempt) => {
+          attempts.push(attempt);
+        },
+      },
+    };
 
     const results = await runWithConcurrency(records, {
       concurrency: config.deliveryConcurrency,
@@ -76,7 +90,12 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
       ...(Number.isFinite(invocationEnd) ? { giveUpAt: invocationEnd - SAFETY_MARGIN_MS / 3 } : {}),
       work: async (record) => {
         try {
-          return await deliverJob(record, Math.min(config.requestTimeoutMs, requestBudget()), config, ports);
+          return await deliverJob(
+            record,
+            Math.min(config.requestTimeoutMs, requestBudget()),
+            config,
+            invocationPorts,
+          );
         } catch (error) {
           // Webhook table or Secrets Manager unavailable: SQS redelivers after the visibility timeout.
           logger.error('Delivery job could not be processed', {
@@ -89,6 +108,8 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
         }
       },
     });
+
+    await writeAttemptLog(attempts, deps.deliveryLog, config, ports);
 
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     let deferred = 0;
@@ -111,7 +132,36 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
     return { batchItemFailures };
   };
 
-  return middy(handleBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handleBatch).use(injectLambdaContext(logger)).use(publishMetrics(metrics));
+}
+
+/**
+ * One BatchWriteItem per 25 attempts instead of one PutItem each. The deliveries already happened, so
+ * an entry that cannot be written never turns into a retry (a duplicate POST): it is logged (ids only)
+ * and counted in the `AttemptLogWriteFailures` metric.
+ */
+async function writeAttemptLog(
+  attempts: DeliveryAttempt[],
+  deliveryLog: DeliveryDependencies['deliveryLog'],
+  config: DeliveryConfig,
+  ports: DeliveryPorts,
+): Promise<void> {
+  if (attempts.length === 0) return;
+  const { unprocessed, error } = await deliveryLog
+    .recordBatch(attempts, config.deliveryLogTtlDays)
+    .catch((thrown: unknown): BatchRecordResult => ({ unprocessed: attempts, error: thrown }));
+  if (unprocessed.length === 0) return;
+  ports.logger.error('Could not write attempt log entries', {
+    unwritten: unprocessed.length,
+    error: error === undefined ? 'still unprocessed after retries' : errorName(error),
+    attempts: unprocessed.map(({ webhookId, deliveryId, attempt, outcome }) => ({
+      webhookId,
+      deliveryId,
+      attempt,
+      outcome,
+    })),
+  });
+  for (let i = 0; i < unprocessed.length; i++) ports.metrics.count('AttemptLogWriteFailures');
 }
 
 /**

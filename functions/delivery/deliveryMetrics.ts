@@ -12,6 +12,8 @@ export const DELIVERY_METRIC_NAMES = [
   'DeliveryErrors',
   /** Jobs left for SQS to redeliver because the invocation was running out of time. */
   'JobsDeferred',
+  /** Attempt log entries that could not be written (the deliveries themselves went through). */
+  'AttemptLogWriteFailures',
 ] as const;
 export type DeliveryMetricName = (typeof DELIVERY_METRIC_NAMES)[number];
 

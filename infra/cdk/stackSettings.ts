@@ -63,6 +63,11 @@ export const stackSettingsSchema = z
     deliveryBatchSize: positiveInt(1, 100).default(10),
     deliveryBatchingWindowSeconds: positiveInt(0, 300).default(1),
     mapperBatchSize: positiveInt(1, 1000).default(100),
+    /**
+     * How long Lambda gathers stream records before invoking the mapper (0 = as soon as it polls): fuller
+     * batches mean fuller SendMessageBatch requests at low write rates, at the price of that much latency.
+     */
+    mapperBatchingWindowSeconds: positiveInt(0, 300).default(1),
     /** Lambda retries of a failing stream batch (bisected each time) before it goes to the failure queue. */
     mapperRetryAttempts: positiveInt(0, 10_000).default(10),
     /** Stream records older than this are not retried but reported to the failure queue. */

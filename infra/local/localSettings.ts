@@ -16,6 +16,13 @@ const port = (fallback: number) =>
     .default(fallback);
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const windowSeconds = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds from 0 to 300' })
+    .min(0, 'must be a number of seconds from 0 to 300')
+    .max(300, 'must be a number of seconds from 0 to 300')
+    .default(fallback);
+
 const localEnvSchema = z.object({
   PORT: port(3000),
   DYNAMODB_PORT: port(8000),
@@ -31,6 +38,10 @@ const localEnvSchema = z.object({
   DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),
   /** Retries of a failing stream batch before it goes to the mapper failure queue. */
   MAPPER_RETRY_ATTEMPTS: positiveInt(0, 100).default(3),
+  /** How long the SQS poller waits to fill a delivery batch (the CDK stack's deliveryBatchingWindowSeconds). */
+  DELIVERY_BATCHING_WINDOW_SECONDS: windowSeconds(1),
+  /** How long the stream poller waits to fill an event-mapper batch (the stack's mapperBatchingWindowSeconds). */
+  MAPPER_BATCHING_WINDOW_SECONDS: windowSeconds(0.5),
   AWS_REGION: z.string().min(1).default('us-east-1'),
 });
 
@@ -47,6 +58,9 @@ export interface LocalSettings {
   deliveryConcurrency: number;
   deliveryTimeoutSeconds: number;
   mapperRetryAttempts: number;
+  /** Batching windows of the SQS and stream pollers; unset = 1 s and 0.5 s. */
+  deliveryBatchingWindowMs?: number;
+  mapperBatchingWindowMs?: number;
   region: string;
 }
 
@@ -100,6 +114,8 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     deliveryConcurrency: e.DELIVERY_POLLERS,
     deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
     mapperRetryAttempts: e.MAPPER_RETRY_ATTEMPTS,
+    deliveryBatchingWindowMs: Math.round(e.DELIVERY_BATCHING_WINDOW_SECONDS * 1000),
+    mapperBatchingWindowMs: Math.round(e.MAPPER_BATCHING_WINDOW_SECONDS * 1000),
     region: e.AWS_REGION,
   };
 }

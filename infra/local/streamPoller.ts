@@ -46,6 +46,12 @@ export interface StreamPollerOptions {
   batchSize?: number;
   /** Retries of a failing batch before it goes to the failure destination (Lambda's MaximumRetryAttempts). */
   maxRetryAttempts?: number;
+  /**
+   * Lambda's MaximumBatchingWindow: when a read returns fewer than `batchSize` records, keep reading the
+   * shard for up to this long before invoking, so a steady trickle makes full batches rather than an
+   * invocation (and a SendMessageBatch) per handful of records. 0 = invoke with each read.
+   */
+  maxBatchingWindowMs?: number;
   /** Pause between polls of an idle shard (Lambda polls each shard about four times a second). */
   idlePollMs?: number;
   /** How often the shard list is refreshed (and whenever a shard is read to its end), for splits and rotations. */
@@ -89,6 +95,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const batchSize = options.batchSize ?? 100;
   const maxRetries = options.maxRetryAttempts ?? 3;
   const idlePollMs = options.idlePollMs ?? 250;
+  const windowMs = options.maxBatchingWindowMs ?? 0;
   const report = options.onPollError ?? ((error) => console.error(`[${options.functionName} poller]`, error));
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const functionArn = `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`;
@@ -200,6 +207,24 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     return result.ShardIterator;
   }
 
+  /**
+   * Waits out the batching window, then reads the rest of the batch into `records` (one more read, or
+   * none when stopped meanwhile: what was read is still processed). Returns the iterator to go on with.
+   */
+  async function fillWithinWindow(
+    records: StreamRecord[],
+    iterator: string | undefined,
+  ): Promise<string | undefined> {
+    if (!iterator) return iterator;
+    await abortableSleep(windowMs, abort.signal);
+    if (abort.signal.aborted) return iterator;
+    const more = await options.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize - records.length }),
+    );
+    records.push(...(more.Records ?? []));
+    return more.NextShardIterator;
+  }
+
   /** Reads one shard to its end (closed shards) or until stopped. */
   async function readShard(
     streamArn: string,
@@ -221,6 +246,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         );
         const records = page.Records ?? [];
         iteratorRenewals = 0;
+        if (records.length > 0 && records.length < batchSize && windowMs > 0) {
+          // Nothing is checkpointed before the batch is processed: a failed read here re-reads from the
+          // last checkpoint, so no record is lost.
+          page.NextShardIterator = await fillWithinWindow(records, page.NextShardIterator);
+        }
         if (records.length > 0) {
           await processBatch(
             streamArn,

@@ -78,6 +78,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
         expect(mapping.Properties).toMatchObject({
           StartingPosition: 'LATEST',
           BatchSize: 100,
+          MaximumBatchingWindowInSeconds: 1,
           BisectBatchOnFunctionError: true,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           MaximumRetryAttempts: 10,
@@ -476,6 +477,7 @@ describe('CrmWebhooksStack with context parameters', () => {
         deliveryMaxConcurrency: '20',
         deliveryBatchSize: '5',
         deliveryBatchingWindowSeconds: '0',
+        mapperBatchingWindowSeconds: '0',
         retryDelaysSeconds: '1,2,3',
         secretNamePrefix: 'acme/webhooks',
         logRetentionDays: '90',
@@ -496,6 +498,11 @@ describe('CrmWebhooksStack with context parameters', () => {
     )!;
     expect(mapping.Properties).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 20 } });
     expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
+    for (const stream of Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+      (m) => m.Properties.StartingPosition !== undefined,
+    )) {
+      expect(stream.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
+    }
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(logGroup.Properties.RetentionInDays).toBe(90);
     }

@@ -44,6 +44,19 @@ describe('npm start settings', () => {
     });
   });
 
+  it('batching windows: 1 s for deliveries and 0.5 s for the stream by default, in seconds from the env', () => {
+    expect(readLocalSettings({})).toMatchObject({
+      deliveryBatchingWindowMs: 1_000,
+      mapperBatchingWindowMs: 500,
+    });
+    expect(
+      readLocalSettings({ DELIVERY_BATCHING_WINDOW_SECONDS: '0', MAPPER_BATCHING_WINDOW_SECONDS: '1.25' }),
+    ).toMatchObject({ deliveryBatchingWindowMs: 0, mapperBatchingWindowMs: 1_250 });
+    expect(() => readLocalSettings({ DELIVERY_BATCHING_WINDOW_SECONDS: '-1' })).toThrow(
+      /DELIVERY_BATCHING_WINDOW_SECONDS: must be a number of seconds/,
+    );
+  });
+
   it('names the variable when a value is wrong', () => {
     expect(() => readLocalSettings({ SQS_PORT: '70000' })).toThrow(/SQS_PORT: must be a port number/);
     expect(() => readLocalSettings({ WEBHOOKS_API_KEY: 'short' })).toThrow(

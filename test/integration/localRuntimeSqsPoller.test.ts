@@ -55,9 +55,16 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
     queue: { queueUrl: string; queueArn: string },
     handler: LambdaHandler<SQSEvent, unknown>,
     onBatch?: (r: SqsBatchResult) => void,
+    extra: {
+      batchSize?: number;
+      maxBatchingWindowMs?: number;
+      concurrency?: number;
+      client?: SQSClient;
+    } = {},
   ) {
+    const { client = sqs, ...tuning } = extra;
     poller = startSqsPoller({
-      sqs,
+      sqs: client,
       queueUrl: queue.queueUrl,
       queueArn: queue.queueArn,
       handler,
@@ -67,6 +74,7 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       waitTimeSeconds: 1,
       onPollError: () => undefined,
       ...(onBatch ? { onBatch } : {}),
+      ...tuning,
     });
     return poller;
   }
@@ -202,5 +210,111 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
     poller = undefined;
     expect(finished).toBe(true);
     expect(await messageCount(queue.queueUrl)).toBe(0);
+  });
+
+  describe('batching window (MaximumBatchingWindow)', () => {
+    /** A client that counts the ReceiveMessage requests it sends. */
+    function countingClient() {
+      const client = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
+      const counts = { receives: 0 };
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'ReceiveMessageCommand') counts.receives++;
+          return next(args);
+        },
+        { step: 'initialize', name: 'countReceives' },
+      );
+      return { client, counts };
+    }
+
+    const send = (queueUrl: string, bodies: string[]) =>
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
+        }),
+      );
+
+    it('waits for the window to fill a batch that trickles in, with two receives', async () => {
+      const { queue } = createQueues();
+      const { client, counts } = countingClient();
+      const batches: string[][] = [];
+      let receivesBeforeInvoke = 0;
+      await send(queue.queueUrl, ['a1', 'a2', 'a3']);
+      const started = Date.now();
+      const handler = async (event: SQSEvent) => {
+        receivesBeforeInvoke = counts.receives;
+        batches.push(event.Records.map((r) => r.body));
+      };
+      poll(queue, handler, undefined, {
+        maxBatchingWindowMs: 700,
+        concurrency: 1,
+        client,
+      });
+      await new Promise((r) => setTimeout(r, 250));
+      await send(queue.queueUrl, ['b1', 'b2', 'b3', 'b4']);
+      await waitFor(() => batches.length === 1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+      expect([...(batches[0] ?? [])].sort()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'b4']);
+      expect(receivesBeforeInvoke).toBe(2);
+      await waitFor(async () => (await messageCount(queue.queueUrl)) === 0);
+      await poller?.stop();
+      poller = undefined;
+      client.destroy();
+    });
+
+    it('invokes at once when the first receive fills the batch', async () => {
+      const { queue } = createQueues();
+      const batches: number[] = [];
+      await send(
+        queue.queueUrl,
+        Array.from({ length: 10 }, (_, i) => `m${i}`),
+      );
+      const started = Date.now();
+      poll(queue, async (event) => void batches.push(event.Records.length), undefined, {
+        maxBatchingWindowMs: 5_000,
+        concurrency: 1,
+      });
+      await waitFor(() => batches.length === 1);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(batches).toEqual([10]);
+    });
+
+    it('gathers batches above 10 messages and deletes them 10 at a time', async () => {
+      const { queue } = createQueues();
+      const batches: number[] = [];
+      for (let chunk = 0; chunk < 3; chunk++) {
+        await send(
+          queue.queueUrl,
+          Array.from({ length: 8 }, (_, i) => `c${chunk}-${i}`),
+        );
+      }
+      poll(queue, async (event) => void batches.push(event.Records.length), undefined, {
+        batchSize: 24,
+        maxBatchingWindowMs: 300,
+        concurrency: 1,
+      });
+      await waitFor(() => batches.reduce((n, b) => n + b, 0) === 24);
+      expect(batches).toEqual([24]);
+      await waitFor(async () => (await messageCount(queue.queueUrl)) === 0);
+    });
+
+    it('on stop during the window, invokes what it has and settles it', async () => {
+      const { queue } = createQueues();
+      const batches: number[] = [];
+      await send(queue.queueUrl, ['only']);
+      const running = poll(queue, async (event) => void batches.push(event.Records.length), undefined, {
+        maxBatchingWindowMs: 30_000,
+        concurrency: 1,
+      });
+      await waitFor(() => running.inFlight === 0 && batches.length === 0, 2_000);
+      await new Promise((r) => setTimeout(r, 400));
+      const stopped = Date.now();
+      await running.stop();
+      poller = undefined;
+      expect(Date.now() - stopped).toBeLessThan(3_000);
+      expect(batches).toEqual([1]);
+      expect(await messageCount(queue.queueUrl)).toBe(0);
+    });
   });
 });

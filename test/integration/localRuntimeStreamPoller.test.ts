@@ -112,6 +112,31 @@ describe('local DynamoDB stream poller (Lambda event source semantics)', () => {
     expect(typeof first.dynamodb?.ApproximateCreationDateTime).toBe('number');
   });
 
+  it('with a batching window, gathers records written while it waits into one batch, in order', async () => {
+    const { name, streamArn } = await newTable();
+    const batches: DynamoDBRecord[][] = [];
+    poll(streamArn, async (event) => void batches.push(event.Records), { maxBatchingWindowMs: 1_500 });
+    await put(name, 'w1');
+    // Written while the poller waits out the window that started with w1.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(batches).toEqual([]);
+    await put(name, 'w2', 'w3', 'w4');
+    await waitFor(() => batches.flat().length === 4);
+    expect(batches.map((b) => b.map(idOf))).toEqual([['w1', 'w2', 'w3', 'w4']]);
+  });
+
+  it('without a batching window, invokes with each read (no waiting)', async () => {
+    const { name, streamArn } = await newTable();
+    const batches: DynamoDBRecord[][] = [];
+    poll(streamArn, async (event) => void batches.push(event.Records));
+    await put(name, 'n1');
+    await waitFor(() => batches.length === 1);
+    await new Promise((r) => setTimeout(r, 400));
+    await put(name, 'n2');
+    await waitFor(() => batches.flat().length === 2);
+    expect(batches.map((b) => b.map(idOf))).toEqual([['n1'], ['n2']]);
+  });
+
   it('retries from the lowest failed sequence number on batchItemFailures, without repeating earlier records', async () => {
     const { name, streamArn } = await newTable();
     await put(name, 'a', 'b', 'c', 'd');

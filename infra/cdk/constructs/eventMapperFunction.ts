@@ -75,6 +75,10 @@ export class EventMapperFunction extends Construct {
           // flood every receiver.
           startingPosition: StartingPosition.LATEST,
           batchSize: settings.mapperBatchSize,
+          maxBatchingWindow:
+            settings.mapperBatchingWindowSeconds > 0
+              ? Duration.seconds(settings.mapperBatchingWindowSeconds)
+              : undefined,
           bisectBatchOnError: true,
           reportBatchItemFailures: true,
           retryAttempts: settings.mapperRetryAttempts,

@@ -1,4 +1,5 @@
-import { Agent, errors, request } from 'undici';
+import { EventEmitter } from 'node:events';
+import { Agent, errors } from 'undici';
 import { type AddressPolicy, blockedHostReason } from '../../domain/network/blockedAddress';
 import { BlockedAddressError } from './blockedAddressError';
 import { createGuardedConnector } from './guardedConnector';
@@ -42,6 +43,30 @@ class RequestDeadlineError extends Error {
   }
 }
 
+/**
+ * The abort signal of one request, as the EventEmitter undici accepts in place of an AbortSignal: it
+ * aborts once the deadline passes. An AbortController (an EventTarget) costs several times more to
+ * create and to unsubscribe from, on every single request.
+ */
+class RequestDeadline extends EventEmitter {
+  aborted = false;
+  reason: Error | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(timeoutMs: number) {
+    super();
+    this.timer = setTimeout(() => {
+      this.aborted = true;
+      this.reason = new RequestDeadlineError(timeoutMs);
+      this.emit('abort');
+    }, timeoutMs);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -67,62 +92,107 @@ export function createWebhookHttpClient({
     keepAliveMaxTimeout: 60_000,
   });
 
+  const targets = new TargetCache(policy);
+  const fixedHeaders = { 'content-type': 'application/json', 'user-agent': userAgent };
+
   async function post({ url, body, headers, timeoutMs }: WebhookRequest): Promise<WebhookResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const refusal = refuseUrl(url, policy);
-    if (refusal !== undefined) return { kind: 'blocked', error: refusal, durationMs: 0 };
+    const target = targets.get(url);
+    if ('refusal' in target) return { kind: 'blocked', error: target.refusal, durationMs: 0 };
 
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new RequestDeadlineError(timeoutMs)), timeoutMs);
+    // One deadline for connect, headers and the body prefix together: undici's own timeouts restart
+    // per phase (and per body chunk), so a receiver dripping bytes could otherwise hold a job for long.
+    const deadline = new RequestDeadline(timeoutMs);
     try {
-      const response = await request(url, {
+      const response = await agent.request({
+        origin: target.origin,
+        path: target.path,
         method: 'POST',
-        dispatcher: agent,
         body,
-        headers: { ...headers, 'content-type': 'application/json', 'user-agent': userAgent },
-        signal: deadline.signal,
+        headers: Object.assign({}, headers, fixedHeaders),
+        signal: deadline,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
       // The status line is the receiver's answer; a body that breaks off or stalls afterwards does not
       // turn an acknowledged delivery into a failure (and a duplicate on retry).
-      const prefix = await readBodyPrefix(response.body, RESPONSE_READ_LIMIT_BYTES).then(
-        (read) => read.prefix,
-        () => {
-          response.body.destroy();
-          return Buffer.alloc(0);
-        },
-      );
+      const prefix = hasNoBody(response.statusCode, response.headers)
+        ? await response.body.dump().then(
+            () => EMPTY,
+            () => EMPTY,
+          )
+        : await readBodyPrefix(response.body, RESPONSE_READ_LIMIT_BYTES).then(
+            (read) => read.prefix,
+            () => {
+              response.body.destroy();
+              return EMPTY;
+            },
+          );
       const retryAfter = response.headers['retry-after'];
       return {
         kind: 'response',
         status: response.statusCode,
         ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-        responseBody: prefix.subarray(0, RESPONSE_LOG_LIMIT_BYTES).toString('utf8'),
+        responseBody:
+          prefix.length === 0 ? '' : prefix.subarray(0, RESPONSE_LOG_LIMIT_BYTES).toString('utf8'),
         durationMs: elapsed(),
       };
     } catch (error) {
-      return { ...classifyRequestError(error, deadline.signal.aborted), durationMs: elapsed() };
+      return { ...classifyRequestError(error, deadline.aborted), durationMs: elapsed() };
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
   return { post, close: () => agent.close() };
 }
 
-function refuseUrl(url: string, policy: AddressPolicy): string | undefined {
+const EMPTY = Buffer.alloc(0);
+
+/** 204/304 and `content-length: 0` answers carry no body: nothing to read or keep. */
+function hasNoBody(status: number, headers: Record<string, string | string[] | undefined>): boolean {
+  return status === 204 || status === 304 || headers['content-length'] === '0';
+}
+
+type Target = { origin: string; path: string } | { refusal: string };
+
+/**
+ * The parsed origin and path of each target URL, or why it is refused. A container posts to the same
+ * few URLs over and over, so parsing and judging each once saves that work on every request. The
+ * address policy of the URL's host never changes; addresses a name resolves to are still judged on
+ * every new connection by the guarded connector.
+ */
+class TargetCache {
+  private static readonly MAX_ENTRIES = 1_000;
+  private readonly targets = new Map<string, Target>();
+
+  constructor(private readonly policy: AddressPolicy) {}
+
+  get(url: string): Target {
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      target = parseTarget(url, this.policy);
+      if (this.targets.size >= TargetCache.MAX_ENTRIES) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+}
+
+function parseTarget(url: string, policy: AddressPolicy): Target {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'the target URL is not a valid URL';
+    return { refusal: 'the target URL is not a valid URL' };
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    return `the target URL scheme ${parsed.protocol} is not http(s)`;
+    return { refusal: `the target URL scheme ${parsed.protocol} is not http(s)` };
   }
-  return blockedHostReason(parsed.hostname, policy);
+  const refusal = blockedHostReason(parsed.hostname, policy);
+  if (refusal !== undefined) return { refusal };
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 function classifyRequestError(

@@ -50,9 +50,28 @@ export class InMemoryAttemptLog {
   readonly entries: DeliveryAttempt[] = [];
   readonly ttlDays: number[] = [];
 
-  async record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> {
-    this.entries.push(attempt);
-    this.ttlDays.push(ttlDays);
+  /** Batch writes, each the attempts of one invocation. */
+  readonly batches: number[] = [];
+
+  /** The next batch write leaves its last `n` attempts unwritten, as the store does after its retries. */
+  leaveUnprocessed = 0;
+  /** The next batch write throws this. */
+  failWith: Error | undefined;
+
+  async recordBatch(attempts: readonly DeliveryAttempt[], ttlDays: number) {
+    this.batches.push(attempts.length);
+    if (this.failWith) {
+      const error = this.failWith;
+      this.failWith = undefined;
+      throw error;
+    }
+    const kept = attempts.length - this.leaveUnprocessed;
+    this.leaveUnprocessed = 0;
+    for (const attempt of attempts.slice(0, kept)) {
+      this.entries.push(attempt);
+      this.ttlDays.push(ttlDays);
+    }
+    return { unprocessed: attempts.slice(kept) };
   }
 }
 

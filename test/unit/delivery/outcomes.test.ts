@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildDeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../../functions/delivery/config';
 import {
@@ -307,5 +307,58 @@ describe('delivery outcomes', () => {
     expect(String(during?.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(after?.standardValidFor).toEqual([true, false]);
     expect(String(after?.headers['webhook-signature']).split(' ')).toHaveLength(1);
+  });
+
+  it("writes an invocation's attempts in one batch write, after every job of the batch is done", async () => {
+    const { handler, addWebhook, log } = setup();
+    const { webhook } = addWebhook();
+    const records = Array.from({ length: 4 }, () =>
+      sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent()) }),
+    );
+    const response = await handler(sqsEvent(records), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(log.batches).toEqual([4]);
+    expect(log.entries.map((e) => e.outcome)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+  });
+
+  it('logs (ids only) and counts attempt log entries it could not write; the deliveries stay acknowledged', async () => {
+    const { handler, addWebhook, log, metrics } = setup();
+    const { webhook } = addWebhook();
+    const errors = vi.spyOn(silent, 'error');
+    try {
+      log.leaveUnprocessed = 2;
+      const records = Array.from({ length: 3 }, () =>
+        sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent()) }),
+      );
+      const first = await handler(sqsEvent(records), lambdaContext());
+      expect(first.batchItemFailures).toEqual([]);
+      expect(metrics.named('AttemptLogWriteFailures')).toHaveLength(2);
+
+      log.failWith = Object.assign(new Error('throttled'), {
+        name: 'ProvisionedThroughputExceededException',
+      });
+      const second = await handler(
+        sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent()) })]),
+        lambdaContext(),
+      );
+      expect(second.batchItemFailures).toEqual([]);
+      expect(metrics.named('AttemptLogWriteFailures')).toHaveLength(3);
+
+      const logged = errors.mock.calls.filter(
+        ([message]) => message === 'Could not write attempt log entries',
+      );
+      expect(logged).toHaveLength(2);
+      const [, firstDetails] = logged[0] as [string, { unwritten: number; attempts: object[] }];
+      expect(firstDetails.unwritten).toBe(2);
+      expect(Object.keys(firstDetails.attempts[0] ?? {}).sort()).toEqual([
+        'attempt',
+        'deliveryId',
+        'outcome',
+        'webhookId',
+      ]);
+      expect(logged[1]?.[1]).toMatchObject({ unwritten: 1, error: expect.stringContaining('throttled') });
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

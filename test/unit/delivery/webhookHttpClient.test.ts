@@ -154,4 +154,83 @@ describe('webhookHttpClient with a body that never ends', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('ends a body that keeps dripping bytes at the overall deadline, keeping the status', async () => {
+    const { createServer } = await import('node:http');
+    const timers: NodeJS.Timeout[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      // Each byte arrives well within undici's idle body timeout; only the overall deadline stops it.
+      timers.push(setInterval(() => res.write('.'), 50));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const dripping = createWebhookHttpClient({ policy: { allowLoopback: true } });
+    try {
+      const started = Date.now();
+      const result = await dripping.post({
+        url: `http://127.0.0.1:${port}/`,
+        body: '{}',
+        headers: {},
+        timeoutMs: 400,
+      });
+      expect(result).toMatchObject({ kind: 'response', status: 503 });
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      await dripping.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('webhookHttpClient target URLs', () => {
+  it('sends the path and query of each URL, and keeps refusing a refused one', async () => {
+    const paths: string[] = [];
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      req.resume();
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const strict = createWebhookHttpClient({ policy: { allowLoopback: false } });
+    const loose = createWebhookHttpClient({ policy: { allowLoopback: true } });
+    try {
+      for (const path of ['/a?x=1&y=%20z', '/b#fragment', '/a?x=1&y=%20z']) {
+        const sent = await loose.post({
+          url: `http://127.0.0.1:${port}${path}`,
+          body: '{}',
+          headers: {},
+          timeoutMs: 2_000,
+        });
+        expect(sent).toMatchObject({ kind: 'response', status: 204 });
+      }
+      expect(paths).toEqual(['/a?x=1&y=%20z', '/b', '/a?x=1&y=%20z']);
+      for (let i = 0; i < 2; i++) {
+        const refused = await strict.post({
+          url: `http://127.0.0.1:${port}/a`,
+          body: '{}',
+          headers: {},
+          timeoutMs: 2_000,
+        });
+        expect(refused).toMatchObject({ kind: 'blocked' });
+        expect(
+          await strict.post({ url: 'ftp://example.com/', body: '{}', headers: {}, timeoutMs: 2_000 }),
+        ).toMatchObject({
+          kind: 'blocked',
+          error: expect.stringContaining('ftp:'),
+        });
+      }
+      expect(paths).toHaveLength(3);
+    } finally {
+      await strict.close();
+      await loose.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
