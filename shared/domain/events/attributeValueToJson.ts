@@ -7,12 +7,13 @@ import type { AttributeValue } from 'aws-lambda';
  */
 export function attributeMapToJson(item: Record<string, AttributeValue>): string {
   let out = '{';
-  let first = true;
+  let separator = '';
   for (const key of Object.keys(item)) {
     const value = item[key];
     if (value === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${attributeValueToJson(value)}`;
-    first = false;
+    // Appending, never slicing: the text stays a rope of its parts until it is written out once.
+    out += `${separator}${JSON.stringify(key)}:${attributeValueToJson(value)}`;
+    separator = ',';
   }
   return `${out}}`;
 }
@@ -20,18 +21,37 @@ export function attributeMapToJson(item: Record<string, AttributeValue>): string
 /** One attribute value → JSON text. Throws on a value that is not a DynamoDB attribute value. */
 export function attributeValueToJson(value: AttributeValue): string {
   const v = value as Record<string, unknown>;
-  if (v.S !== undefined) return JSON.stringify(v.S);
+  if (v.S !== undefined) return jsonString(v.S as string);
   if (v.N !== undefined) return jsonNumberText(v.N as string);
-  if (v.BOOL !== undefined) return v.BOOL ? 'true' : 'false';
-  if (v.NULL !== undefined) return 'null';
   if (v.M !== undefined) return attributeMapToJson(v.M as Record<string, AttributeValue>);
-  if (v.L !== undefined) return `[${(v.L as AttributeValue[]).map(attributeValueToJson).join(',')}]`;
-  if (v.SS !== undefined) return `[${(v.SS as string[]).map((s) => JSON.stringify(s)).join(',')}]`;
-  if (v.NS !== undefined) return `[${(v.NS as string[]).map(jsonNumberText).join(',')}]`;
+  if (v.BOOL !== undefined) return v.BOOL ? 'true' : 'false';
+  if (v.L !== undefined) return jsonArray(v.L as AttributeValue[], attributeValueToJson);
+  if (v.NULL !== undefined) return 'null';
+  if (v.SS !== undefined) return jsonArray(v.SS as string[], jsonString);
+  if (v.NS !== undefined) return jsonArray(v.NS as string[], jsonNumberText);
   if (v.B !== undefined) return JSON.stringify(binaryToBase64(v.B));
-  if (v.BS !== undefined)
-    return `[${(v.BS as unknown[]).map((b) => JSON.stringify(binaryToBase64(b))).join(',')}]`;
+  if (v.BS !== undefined) return jsonArray(v.BS as unknown[], (b) => JSON.stringify(binaryToBase64(b)));
   throw new Error(`unsupported DynamoDB attribute value with type ${Object.keys(v).join(',') || '(none)'}`);
+}
+
+function jsonArray<T>(items: readonly T[], toJson: (item: T) => string): string {
+  if (items.length === 0) return '[]';
+  let out = `[${toJson(items[0] as T)}`;
+  for (let i = 1; i < items.length; i++) out += `,${toJson(items[i] as T)}`;
+  return `${out}]`;
+}
+
+/** What JSON.stringify would escape: quote, backslash, control characters, and (lone) surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * Long texts (CRM notes) are most of a record's bytes. Most need no escaping, and checking that with
+ * a regular expression then wrapping in quotes costs about half of `JSON.stringify`, which copies
+ * every character; short strings are faster through `JSON.stringify` directly.
+ */
+function jsonString(text: string): string {
+  return text.length < 64 || NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 // Lambda's stream records carry binary as base64 text already; the SDK's DynamoDB Streams client
@@ -42,8 +62,44 @@ function binaryToBase64(b: unknown): string {
   throw new Error('unsupported DynamoDB binary value');
 }
 
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`, scanned without a regular expression (one per number). */
+function isJsonNumber(text: string): boolean {
+  const length = text.length;
+  let i = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  if (i >= length) return false;
+  if (text.charCodeAt(i) === 0x30 /* 0 */) i++;
+  else {
+    const start = i;
+    i = skipDigits(text, i);
+    if (i === start) return false;
+  }
+  if (i < length && text.charCodeAt(i) === 0x2e /* . */) {
+    const start = ++i;
+    i = skipDigits(text, i);
+    if (i === start) return false;
+  }
+  if (i < length && (text.charCodeAt(i) | 0x20) === 0x65 /* e or E */) {
+    i++;
+    const sign = text.charCodeAt(i);
+    if (sign === 0x2b /* + */ || sign === 0x2d /* - */) i++;
+    const start = i;
+    i = skipDigits(text, i);
+    if (i === start) return false;
+  }
+  return i === length;
+}
+
+function skipDigits(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) break;
+    i++;
+  }
+  return i;
+}
 
 interface DecimalParts {
   negative: boolean;
@@ -72,7 +128,7 @@ function parseDecimal(text: string): DecimalParts {
  * or `007` are rewritten digit by digit, never through floating point.
  */
 export function jsonNumberText(text: string): string {
-  if (JSON_NUMBER.test(text)) return text;
+  if (isJsonNumber(text)) return text;
   const { negative, integer, fraction, exponent } = parseDecimal(text);
   const intDigits = integer.replace(/^0+(?=\d)/, '') || '0';
   return `${negative ? '-' : ''}${intDigits}${fraction === '' ? '' : `.${fraction}`}${exponent === undefined ? '' : `e${exponent}`}`;

@@ -137,10 +137,12 @@ function isSet(value: AttributeValue | undefined): boolean {
 
 /** Top-level attributes added, removed or changed (deep comparison), sorted by name. */
 export function changedFields(oldImage: Item, newImage: Item): string[] {
-  const names = new Set([...Object.keys(oldImage), ...Object.keys(newImage)]);
   const changed: string[] = [];
-  for (const name of names) {
+  for (const name of Object.keys(newImage)) {
     if (!attributeValuesEqual(oldImage[name], newImage[name])) changed.push(name);
+  }
+  for (const name of Object.keys(oldImage)) {
+    if (!Object.hasOwn(newImage, name) && oldImage[name] !== undefined) changed.push(name);
   }
   return changed.sort();
 }
@@ -187,6 +189,19 @@ function scalarText(value: AttributeValue | undefined): string | undefined {
  * DynamoDB Streams client gives a Date. Both become ISO 8601 UTC with milliseconds.
  */
 function timestampOf(value: unknown, now: () => Date): string | undefined {
+  // Records of one batch mostly share their (whole-second) creation time: format each value once.
+  if (typeof value === 'number' && value === lastTimestamp.seconds) return lastTimestamp.iso;
+  const iso = formatTimestamp(value, now);
+  if (typeof value === 'number' && iso !== undefined) {
+    lastTimestamp.seconds = value;
+    lastTimestamp.iso = iso;
+  }
+  return iso;
+}
+
+const lastTimestamp: { seconds: number; iso: string } = { seconds: Number.NaN, iso: '' };
+
+function formatTimestamp(value: unknown, now: () => Date): string | undefined {
   const date =
     value === undefined || value === null
       ? now()

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attributeMapToJson,
   attributeValuesEqual,
+  attributeValueToJson,
   canonicalNumber,
   jsonNumberText,
 } from '../../../../shared/domain/events/attributeValueToJson';
@@ -94,6 +95,27 @@ describe('attributeMapToJson', () => {
     expect(JSON.parse(json)).toEqual({ 'a"b\n': '\ud800x' });
   });
 
+  it('writes any string, short or long, exactly as JSON.stringify does (property)', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.string({ unit: 'grapheme', minLength: 60, maxLength: 300 }),
+      fc.string({
+        unit: fc.constantFrom('a', ' ', '"', '\\', '\n', '\u0001', '\ud83d', '\ude00', 'é'),
+        maxLength: 300,
+      }),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(attributeValueToJson({ S: value })).toBe(JSON.stringify(value));
+        expect(attributeValueToJson({ SS: [value, 'x'] })).toBe(JSON.stringify([value, 'x']));
+      }),
+    );
+    const long = `${'lorem ipsum '.repeat(20)}`;
+    for (const tail of ['"', '\\', '\u001f', '\ud800', '\udc00', '\ud83d\ude00']) {
+      expect(attributeValueToJson({ S: long + tail })).toBe(JSON.stringify(long + tail));
+    }
+  });
+
   it('rejects values that are not DynamoDB attribute values', () => {
     expect(() => attributeMapToJson({ x: {} as AttributeValue })).toThrow(
       /unsupported DynamoDB attribute value/,
@@ -118,6 +140,30 @@ describe('jsonNumberText', () => {
   ])('%s → %s', (input, expected) => {
     expect(jsonNumberText(input)).toBe(expected);
     expect(() => JSON.parse(expected)).not.toThrow();
+  });
+
+  it('returns valid JSON numbers unchanged and rewrites everything else (property)', () => {
+    const strictJsonNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+    const numberLike = fc.string({
+      unit: fc.constantFrom('0', '1', '9', '-', '+', '.', 'e', 'E'),
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(numberLike, (text) => {
+        if (strictJsonNumber.test(text)) {
+          expect(jsonNumberText(text)).toBe(text);
+        } else {
+          let out: string | undefined;
+          try {
+            out = jsonNumberText(text);
+          } catch {
+            return;
+          }
+          expect(out).not.toBe(text);
+          expect(out).toMatch(strictJsonNumber);
+        }
+      }),
+    );
   });
 
   it('never changes the decimal value', () => {

@@ -227,6 +227,14 @@ describe('mapStreamRecord: object, workspace, id, timestamp', () => {
       ).timestamp;
     expect(at(1_739_201_450)).toBe('2025-02-10T15:30:50.000Z');
     expect(at(1_739_201_450.123)).toBe('2025-02-10T15:30:50.123Z');
+    // Consecutive records with the same or alternating times (the formatted value is reused).
+    expect([1, 1, 2, 1, 0].map((s) => at(1_739_201_450 + s))).toEqual([
+      '2025-02-10T15:30:51.000Z',
+      '2025-02-10T15:30:51.000Z',
+      '2025-02-10T15:30:52.000Z',
+      '2025-02-10T15:30:51.000Z',
+      '2025-02-10T15:30:50.000Z',
+    ]);
   });
 
   it('accepts a Date (the SDK streams client shape) and falls back to the clock when absent', () => {
