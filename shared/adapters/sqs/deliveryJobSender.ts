@@ -1,5 +1,6 @@
 import {
   type BatchResultErrorEntry,
+  type MessageAttributeValue,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
@@ -43,14 +44,19 @@ const VALID_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 /** Size SQS charges a message: body bytes plus, per attribute, name + data type + value bytes. */
 export function messageSizeBytes(body: string, attributes: Record<string, string>): number {
   let size = Buffer.byteLength(body, 'utf8');
-  for (const [name, value] of Object.entries(attributes)) {
-    size += Buffer.byteLength(name, 'utf8') + 'String'.length + Buffer.byteLength(value, 'utf8');
+  for (const name in attributes) {
+    size +=
+      Buffer.byteLength(name, 'utf8') +
+      'String'.length +
+      Buffer.byteLength(attributes[name] as string, 'utf8');
   }
   return size;
 }
 
 interface SizedMessage {
   message: OutgoingMessage;
+  /** Position in the `send` input, where its outcome goes. */
+  index: number;
   size: number;
 }
 
@@ -111,19 +117,22 @@ export class DeliveryJobSender {
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> {
-    const outcomes = new Map<string, SendOutcome>();
+    const outcomes = new Array<SendOutcome>(messages.length);
+    const entryIds = new Set<string>();
     let pending: SizedMessage[] = [];
-    for (const message of messages) {
-      if (!VALID_ENTRY_ID.test(message.entryId) || outcomes.has(message.entryId)) {
-        throw new Error(`invalid or duplicate batch entry id ${JSON.stringify(message.entryId)}`);
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index] as OutgoingMessage;
+      const { entryId } = message;
+      if (!VALID_ENTRY_ID.test(entryId) || entryIds.has(entryId)) {
+        throw new Error(`invalid or duplicate batch entry id ${JSON.stringify(entryId)}`);
       }
+      entryIds.add(entryId);
       const size = messageSizeBytes(message.body, message.attributes);
       if (size > this.options.maxMessageBytes) {
-        outcomes.set(message.entryId, { entryId: message.entryId, status: 'too-large', sizeBytes: size });
+        outcomes[index] = { entryId, status: 'too-large', sizeBytes: size };
       } else {
-        // Placeholder keeps duplicate detection working until the real outcome arrives.
-        outcomes.set(message.entryId, { entryId: message.entryId, status: 'sent' });
-        pending.push({ message, size });
+        outcomes[index] = { entryId, status: 'sent' };
+        pending.push({ message, index, size });
       }
     }
 
@@ -138,19 +147,19 @@ export class DeliveryJobSender {
         if (!failure.senderFault && failure.retryable && attempt < this.maxEntryAttempts) {
           retry.push(item);
         } else {
-          outcomes.set(item.message.entryId, {
+          outcomes[item.index] = {
             entryId: item.message.entryId,
             status: 'failed',
             code: failure.code,
             senderFault: failure.senderFault,
             attempts: attempt,
-          });
+          };
         }
       }
       pending = retry;
       if (pending.length > 0) await this.sleep(this.backoffMs(attempt));
     }
-    return messages.map((m) => outcomes.get(m.entryId) as SendOutcome);
+    return outcomes;
   }
 
   private backoffMs(attempt: number): number {
@@ -160,16 +169,13 @@ export class DeliveryJobSender {
 
   /** Sends one request; returns the entries that did not go out. */
   private async sendBatch(batch: SizedMessage[]): Promise<EntryFailure[]> {
-    const entries: SendMessageBatchRequestEntry[] = batch.map(({ message }) => ({
-      Id: message.entryId,
-      MessageBody: message.body,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(message.attributes).map(([name, value]) => [
-          name,
-          { DataType: 'String', StringValue: value },
-        ]),
-      ),
-    }));
+    const entries: SendMessageBatchRequestEntry[] = batch.map(({ message }) => {
+      const attributes: Record<string, MessageAttributeValue> = {};
+      for (const name in message.attributes) {
+        attributes[name] = { DataType: 'String', StringValue: message.attributes[name] };
+      }
+      return { Id: message.entryId, MessageBody: message.body, MessageAttributes: attributes };
+    });
     let failed: BatchResultErrorEntry[];
     let succeeded: Set<string>;
     try {
