@@ -28,7 +28,12 @@ describe(`crashes mid-batch: mapper and delivery invocations die partway (seed $
       visibilityTimeoutSeconds: 7,
       deliveryPollers: 8,
       wrapHandlers: (handlers) => {
-        const wrapped = withCrashes(handlers, { shouldCrash: () => random() < 0.35 });
+        // The mapper sees few, large batches: its first one always crashes, so every run covers it.
+        let mapperCalls = 0;
+        const wrapped = withCrashes(handlers, {
+          mapperShouldCrash: () => mapperCalls++ === 0 || random() < 0.5,
+          deliveryShouldCrash: () => random() < 0.35,
+        });
         crashes = wrapped;
         return wrapped.handlers;
       },

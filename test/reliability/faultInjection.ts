@@ -72,7 +72,7 @@ export function crashingHandler<TEvent extends { Records: TRecord[] }, TRecord>(
 /** The real handlers with crashes composed around the event mapper and the delivery function. */
 export function withCrashes(
   handlers: LocalHandlers,
-  options: { shouldCrash: () => boolean },
+  options: { mapperShouldCrash: () => boolean; deliveryShouldCrash: () => boolean },
 ): { handlers: LocalHandlers; mapper: CrashCounts; delivery: CrashCounts } {
   const mapper = crashingHandler<DynamoDBStreamEvent, DynamoDBStreamEvent['Records'][number]>(
     handlers.eventMapper,
@@ -80,13 +80,13 @@ export function withCrashes(
       recordKey: (record) => `${record.eventSourceARN}#${record.dynamodb?.SequenceNumber}`,
       // A mapper timeout is 60 s here: too slow for a test, and a throw after the work is the same case.
       modes: ['throw-before', 'throw-after-half', 'throw-after-all'],
-      shouldCrash: options.shouldCrash,
+      shouldCrash: options.mapperShouldCrash,
     },
   );
   const delivery = crashingHandler<SQSEvent, SQSEvent['Records'][number]>(handlers.delivery, {
     recordKey: (record) => record.messageId,
     modes: ['throw-before', 'throw-after-half', 'throw-after-all', 'timeout-half'],
-    shouldCrash: options.shouldCrash,
+    shouldCrash: options.deliveryShouldCrash,
   });
   return {
     handlers: {
