@@ -105,7 +105,7 @@ export async function fanOutStreamBatch(
   const webhooksByWorkspace = await loadWebhooks(pending, records, deps);
 
   const messages: OutgoingMessage[] = [];
-  // Per message, the pending record it belongs to (messages of one record are contiguous).
+  // Per message, the pending record it belongs to.
   const pendingOfMessage: number[] = [];
   // Per pending record, the webhooks its event goes to; undefined when its webhooks could not be read.
   const targetsOfPending = new Array<MatchingWebhooks | undefined>(pending.length);
