@@ -480,6 +480,45 @@ describe('event mapper: failures', () => {
     expect(retried[0]?.map((e) => JSON.parse(e.MessageBody ?? '{}').recordId)).toEqual(['p-1']);
   });
 
+  it("on a retry sends only the jobs SQS refused, not the record's other webhooks' jobs", async () => {
+    const ws = workspace();
+    const hooks = [webhookItem({ workspaceId: ws }), webhookItem({ workspaceId: ws })];
+    const client = new SQSClient({});
+    const mocked = mockClient(client);
+    let failing = true;
+    // Record 1's second job (j1) fails on SQS's side, every time, during the first invocation.
+    mocked.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
+      const entries = input.Entries ?? [];
+      const refused = entries.filter((e) => failing && e.Id === 'r1-j1');
+      return {
+        Successful: entries
+          .filter((e) => !refused.includes(e))
+          .map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })),
+        Failed: refused.map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError' })),
+      };
+    });
+    const h = await harness({ webhooks: hooks, sqsClient: client });
+    const records = [0, 1, 2].map((i) => insertRecord({ id: `p-${i}`, workspaceId: ws }));
+    const output = captureOutput();
+
+    expect(await h.invoke(...records)).toEqual({
+      batchItemFailures: [{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }],
+    });
+    const firstTry = mocked.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
+    const refusedWebhook = JSON.parse(firstTry.find((e) => e.Id === 'r1-j1')?.MessageBody ?? '{}').webhookId;
+    expect(output.lines().filter((line) => line.entryId !== undefined)).toMatchObject([{ entryId: 'r1-j1' }]);
+
+    failing = false;
+    mocked.resetHistory();
+    expect(await h.invoke(...records.slice(1))).toEqual(noFailures);
+    const retried = mocked
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(retried.map((e) => JSON.parse(e.MessageBody ?? '{}'))).toMatchObject([
+      { recordId: 'p-1', webhookId: refusedWebhook },
+    ]);
+  });
+
   it('reports every record of a batch when the webhooks table cannot be read, without throwing', async () => {
     const ws = workspace();
     const h = await harness({ config: { webhooksTable: 'no-such-table' } });
