@@ -83,13 +83,14 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   /**
    * A long poll, then, if the batch is not full, one wait to the end of the batching window and
    * immediate receives for the rest. Lambda polls repeatedly during the window; checking once at its
-   * end gives the same batches and the same latency bound with two receives per batch at most when
-   * traffic is light, and one when the queue has a backlog (the first receive is already full).
-   * On stop the window is cut short and what was received is still invoked.
+   * end gives the same batches and the same latency bound with fewer requests. `windowPassed`: the
+   * loop already waited a whole window before this poll (see `loop`), so whatever the poll returns
+   * has had its window and is invoked at once. On stop the window is cut short and what was received
+   * is still invoked.
    */
-  async function receiveBatch(): Promise<Message[]> {
+  async function receiveBatch(windowPassed: boolean): Promise<Message[]> {
     const messages = await receive(batchSize, options.waitTimeSeconds ?? 1);
-    if (messages.length === 0 || windowMs <= 0) return messages;
+    if (messages.length === 0 || windowMs <= 0 || windowPassed) return messages;
     const windowEnd = Date.now() + windowMs;
     let lastFull = messages.length === Math.min(10, batchSize);
     while (messages.length < batchSize && !abort.signal.aborted) {
@@ -112,9 +113,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     return messages;
   }
 
-  async function pollOnce(): Promise<void> {
-    const messages = await receiveBatch();
-    if (messages.length === 0) return;
+  /** Returns how many messages the batch had. */
+  async function pollOnce(windowPassed: boolean): Promise<number> {
+    const messages = await receiveBatch(windowPassed);
+    if (messages.length === 0) return 0;
     inFlight += messages.length;
     try {
       const records = messages.map((m) => toLambdaSqsRecord(m, options.queueArn, region));
@@ -154,12 +156,23 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     } finally {
       inFlight -= messages.length;
     }
+    return messages.length;
   }
 
+  /**
+   * After a batch that was not full, traffic is light: the loop waits out a window before polling again,
+   * so the next poll collects in one request what arrived meanwhile (one receive per batch instead of a
+   * poll that returns the first message and a second one at the window's end). After a full batch it
+   * polls again at once, as there is likely more.
+   */
   async function loop(): Promise<void> {
+    let windowPassed = false;
     while (!abort.signal.aborted) {
       try {
-        await pollOnce();
+        if (windowPassed) await abortableSleep(windowMs, abort.signal);
+        if (abort.signal.aborted) return;
+        const received = await pollOnce(windowPassed);
+        windowPassed = windowMs > 0 && received < batchSize;
       } catch (error) {
         if (abort.signal.aborted) return;
         report(error);
