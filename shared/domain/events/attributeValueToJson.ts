@@ -7,15 +7,38 @@ import type { AttributeValue } from 'aws-lambda';
  */
 export function attributeMapToJson(item: Record<string, AttributeValue>): string {
   let out = '{';
-  let separator = '';
+  let first = true;
   for (const key of Object.keys(item)) {
     const value = item[key];
     if (value === undefined) continue;
     // Appending, never slicing: the text stays a rope of its parts until it is written out once.
-    out += `${separator}${JSON.stringify(key)}:${attributeValueToJson(value)}`;
-    separator = ',';
+    out += first ? keyPrefix(key).first : keyPrefix(key).next;
+    out += attributeValueToJson(value);
+    first = false;
   }
   return `${out}}`;
+}
+
+interface KeyPrefix {
+  first: string;
+  next: string;
+}
+
+/**
+ * `"name":` and `,"name":` per attribute name. A table's records share a few dozen names, so each is
+ * escaped once per container rather than once per record; bounded so odd data cannot grow it forever.
+ */
+const keyPrefixes = new Map<string, KeyPrefix>();
+const MAX_KEY_PREFIXES = 4096;
+
+function keyPrefix(key: string): KeyPrefix {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    const first = `${JSON.stringify(key)}:`;
+    prefix = { first, next: `,${first}` };
+    if (keyPrefixes.size < MAX_KEY_PREFIXES) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
 }
 
 /** One attribute value → JSON text. Throws on a value that is not a DynamoDB attribute value. */

@@ -116,6 +116,14 @@ describe('attributeMapToJson', () => {
     }
   });
 
+  it('writes the same text for any number of distinct attribute names (past the name cache bound)', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `field\t${i}"`);
+    const item = Object.fromEntries(names.map((name, i) => [name, { N: String(i) }]));
+    const json = attributeMapToJson(item);
+    expect(json).toBe(JSON.stringify(Object.fromEntries(names.map((name, i) => [name, i]))));
+    expect(attributeMapToJson(item)).toBe(json);
+  });
+
   it('rejects values that are not DynamoDB attribute values', () => {
     expect(() => attributeMapToJson({ x: {} as AttributeValue })).toThrow(
       /unsupported DynamoDB attribute value/,
