@@ -12,7 +12,6 @@ const PACKAGES = [
   '@aws-sdk/util-dynamodb',
   '@aws-lambda-powertools/logger',
   '@aws-lambda-powertools/metrics',
-  '@aws-lambda-powertools/batch',
   '@middy/core',
   'undici',
   'zod',

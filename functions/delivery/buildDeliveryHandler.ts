@@ -6,11 +6,11 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { BatchRecordResult, DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { nextVisibilityDelaySeconds } from '../../shared/domain/retry';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import { publishMetrics } from '../../shared/observability/publishMetrics';
 import type { DeliveryConfig } from './config';
 import { type DeliveryPorts, deliverJob, errorName } from './deliverJob';
 import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
-import { publishMetrics } from './publishMetrics';
 import { runWithConcurrency } from './runWithConcurrency';
 import { WebhookCache } from './webhookCache';
 

@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { ActiveWebhooksCache } from './activeWebhooksCache';
 import type { EventMapperConfig } from './config';
 import { type BatchReport, fanOutStreamBatch } from './fanOutStreamBatch';
@@ -76,7 +76,7 @@ export function buildEventMapperHandler(
 
   return middy(handleBatch)
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as EventMapperHandler;
+    .use(publishMetrics(metrics, { captureColdStartMetric: true })) as unknown as EventMapperHandler;
 }
 
 function recordMetrics(

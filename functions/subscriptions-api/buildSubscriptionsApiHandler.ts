@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
@@ -14,6 +13,7 @@ import {
   DeadLetterRedrive,
   type RedriveLimits,
 } from '../../shared/adapters/sqs/deadLetterRedrive';
+import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { API_KEY_CACHE_TTL_MS, ApiKeyAuthenticator, type WorkspaceLookup } from './apiKeyAuthenticator';
 import { createApiRouter, createRouteMatcher } from './apiRouter';
 import type { SubscriptionsApiConfig } from './config';
@@ -86,7 +86,7 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
   // onError runs innermost first: the problem response exists before logging, CORS and headers see it.
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(publishMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpSecurityHeaders())
     .use(
       httpCors({

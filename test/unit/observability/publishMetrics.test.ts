@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { describe, expect, it, vi } from 'vitest';
-import { publishMetrics } from '../../../functions/delivery/publishMetrics';
+import { publishMetrics } from '../../../shared/observability/publishMetrics';
 
 /** Two invocations overlapping on one Metrics instance, as in the local runtime. */
 async function overlappingInvocations(use: (metrics: Metrics) => middy.MiddlewareObj) {

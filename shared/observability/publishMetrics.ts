@@ -8,9 +8,18 @@ import type middy from '@middy/core';
  * (the local runtime runs several batches at once in one process, and one flush takes the others'
  * counts), so it would print a warning per batch while every count is still published exactly once.
  */
-export function publishMetrics(metrics: Metrics): middy.MiddlewareObj {
+export function publishMetrics(
+  metrics: Metrics,
+  options: { captureColdStartMetric?: boolean } = {},
+): middy.MiddlewareObj {
   const flush = async () => {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
-  return { after: flush, onError: flush };
+  return {
+    before: async () => {
+      if (options.captureColdStartMetric) metrics.captureColdStartMetric();
+    },
+    after: flush,
+    onError: flush,
+  };
 }
