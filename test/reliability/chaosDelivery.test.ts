@@ -1,9 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type SignatureVerifyingReceiver,
-  startSignatureVerifyingReceiver,
-} from '../helpers/signatureVerifyingReceiver';
+import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
 import { writeCrmRecords } from './crmWrites';
 import {
   accountFor,
@@ -13,6 +10,7 @@ import {
   printFigures,
   seededRandom,
 } from './deliveryLedger';
+import { createLedgerWebhooks } from './ledgerWebhooks';
 import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';
 import { soakSizes } from './soakSizes';
 
@@ -46,25 +44,12 @@ describe(`chaos delivery: ${WRITES} writes × ${WEBHOOKS} webhooks, receivers fa
     'ends with every (event, webhook) pair delivered or dead-lettered, never both',
     async () => {
       const random = seededRandom(SEED);
-      const webhookIds: string[] = [];
-      for (let i = 0; i < WEBHOOKS; i++) {
-        let webhookId = '';
-        const receiver = await startSignatureVerifyingReceiver({
-          responder: (request) =>
-            chaosResponder(ledger, webhookId, random, { hangMs: REQUEST_TIMEOUT_MS + 500 })(request),
-        });
-        receivers.push(receiver);
-        const created = await rt.api<{ id: string; secret: string }>('POST', '/webhooks', {
-          targetUrl: `${receiver.url}/hook`,
-          description: `chaos ${i}`,
-        });
-        expect(created.status, created.text).toBe(201);
-        webhookId = created.body.id;
-        webhookIds.push(webhookId);
-        receiver.setSecrets([created.body.secret]);
-      }
-      // The mapper's webhook cache (1 s locally) must see all of them before the first write.
-      await new Promise((r) => setTimeout(r, 1_500));
+      const webhookIds = await createLedgerWebhooks(rt, receivers, {
+        count: WEBHOOKS,
+        respond: (webhookId, request) =>
+          chaosResponder(ledger, webhookId, random, { hangMs: REQUEST_TIMEOUT_MS + 500 })(request),
+        description: (i) => `chaos ${i}`,
+      });
 
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type SignatureVerifyingReceiver,
-  startSignatureVerifyingReceiver,
-} from '../helpers/signatureVerifyingReceiver';
+import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
 import { writeCrmRecords } from './crmWrites';
 import { accountFor, DeliveryLedger, pairKey, printFigures, seededRandom } from './deliveryLedger';
 import { type CrashCounts, withCrashes } from './faultInjection';
+import { createLedgerWebhooks } from './ledgerWebhooks';
 import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';
 import { soakSizes } from './soakSizes';
 
@@ -48,25 +46,13 @@ describe(`crashes mid-batch: mapper and delivery invocations die partway (seed $
   it(
     'loses nothing: every pair is delivered, duplicates carry the same webhook-id',
     async () => {
-      const webhookIds: string[] = [];
-      for (let i = 0; i < WEBHOOKS; i++) {
-        let webhookId = '';
-        const receiver = await startSignatureVerifyingReceiver({
-          responder: (request) => {
-            ledger.note(webhookId, request, 'ok');
-            return { status: 204 };
-          },
-        });
-        receivers.push(receiver);
-        const created = await rt.api<{ id: string; secret: string }>('POST', '/webhooks', {
-          targetUrl: `${receiver.url}/hook`,
-        });
-        expect(created.status, created.text).toBe(201);
-        webhookId = created.body.id;
-        webhookIds.push(webhookId);
-        receiver.setSecrets([created.body.secret]);
-      }
-      await new Promise((r) => setTimeout(r, 1_500));
+      const webhookIds = await createLedgerWebhooks(rt, receivers, {
+        count: WEBHOOKS,
+        respond: (webhookId, request) => {
+          ledger.note(webhookId, request, 'ok');
+          return { status: 204 };
+        },
+      });
 
       const started = Date.now();
       const written = await writeCrmRecords(rt.dynamo, { count: WRITES, tables: TABLES, idPrefix: 'crash' });

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type SignatureVerifyingReceiver,
-  startSignatureVerifyingReceiver,
-} from '../helpers/signatureVerifyingReceiver';
+import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
 import { writeCrmRecords } from './crmWrites';
 import { accountFor, DeliveryLedger, pairKey, printFigures } from './deliveryLedger';
+import { createLedgerWebhooks } from './ledgerWebhooks';
 import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';
 import { soakSizes } from './soakSizes';
 
@@ -31,25 +29,13 @@ describe(`restart safety: pollers stopped and restarted ${RESTARTS} times mid-st
   it(
     'delivers every event written before, during and after each pause: none skipped',
     async () => {
-      const webhookIds: string[] = [];
-      for (let i = 0; i < WEBHOOKS; i++) {
-        let webhookId = '';
-        const receiver = await startSignatureVerifyingReceiver({
-          responder: (request) => {
-            ledger.note(webhookId, request, 'ok');
-            return { status: 200 };
-          },
-        });
-        receivers.push(receiver);
-        const created = await rt.api<{ id: string; secret: string }>('POST', '/webhooks', {
-          targetUrl: `${receiver.url}/hook`,
-        });
-        expect(created.status, created.text).toBe(201);
-        webhookId = created.body.id;
-        webhookIds.push(webhookId);
-        receiver.setSecrets([created.body.secret]);
-      }
-      await new Promise((r) => setTimeout(r, 1_500));
+      const webhookIds = await createLedgerWebhooks(rt, receivers, {
+        count: WEBHOOKS,
+        respond: (webhookId, request) => {
+          ledger.note(webhookId, request, 'ok');
+          return { status: 200 };
+        },
+      });
 
       const started = Date.now();
       const chunk = Math.ceil(WRITES / (RESTARTS + 1));
