@@ -18,6 +18,7 @@ export const MAPPER_TOTALS = [
   'SqsSendFailures',
   'JobsTooLarge',
   'RecordsFailed',
+  'JobsAlreadyEnqueued',
 ] as const;
 
 /** Event mapper counts published only split by one extra dimension. */
@@ -47,3 +48,6 @@ export const DELIVERY_NON_ATTEMPTS = [
 export const DELIVERY_FAILED_BY_CAUSE = { metricName: 'DeliveryFailed', dimension: 'cause' } as const;
 
 export const DELIVERY_LATENCY = 'DeliveryLatency';
+
+/** Attempt-log entries still unwritten after BatchWriteItem retries (alarmed). */
+export const DELIVERY_LOG_WRITE_FAILURES = 'AttemptLogWriteFailures';

@@ -364,6 +364,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
       ['ApiFunction-Fault-Count', 'Errors', 0],
       ['ApiFunction-Throttled-Count', 'Throttles', 0],
       ['Api-Fault-Count', '5xx', ALARM_THRESHOLDS.api5xx],
+      ['Deliveries-AttemptLog', 'AttemptLogWriteFailures', ALARM_THRESHOLDS.attemptLogWriteFailures],
     ])('alarm %s on %s > %d notifies the alarm topic', (name, metricName, threshold) => {
       const alarm = alarmNamed(`CrmWebhooks-${name}`);
       expect(metricOf(alarm).MetricName).toBe(metricName);

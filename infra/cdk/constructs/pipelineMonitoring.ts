@@ -1,6 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { type Dashboard, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  ComparisonOperator,
+  type Dashboard,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -11,6 +17,7 @@ import { Construct } from 'constructs';
 import {
   DELIVERY_FAILED_BY_CAUSE,
   DELIVERY_LATENCY,
+  DELIVERY_LOG_WRITE_FAILURES,
   DELIVERY_NON_ATTEMPTS,
   DELIVERY_OUTCOMES,
   MAPPER_SPLIT_METRICS,
@@ -33,6 +40,8 @@ export const ALARM_THRESHOLDS = {
   functionErrors: 0,
   functionThrottles: 0,
   api5xx: 0,
+  /** Attempts the delivery log could not store after retries: the delivery history has gaps. */
+  attemptLogWriteFailures: 0,
 } as const;
 
 const METRIC_PERIOD = Duration.minutes(5);
@@ -154,6 +163,24 @@ export class PipelineMonitoring extends Construct {
           ],
         },
         { title: 'Jobs not attempted', metrics: DELIVERY_NON_ATTEMPTS.map((m) => delivery(m)) },
+        {
+          title: 'Attempt log write failures',
+          metrics: [
+            {
+              metric: delivery(DELIVERY_LOG_WRITE_FAILURES),
+              alarmFriendlyName: 'AttemptLog',
+              addAlarm: {
+                Critical: {
+                  threshold: ALARM_THRESHOLDS.attemptLogWriteFailures,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  alarmDescriptionOverride:
+                    'Delivery attempts could not be written to the delivery log after retries (deliveries themselves are unaffected).',
+                  ...QUIET_IS_OK,
+                },
+              },
+            },
+          ],
+        },
         {
           title: 'Delivery latency (ms)',
           metrics: ['p50', 'p90', 'p99'].map((p) => delivery(DELIVERY_LATENCY, p)),
