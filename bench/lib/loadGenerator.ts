@@ -1,5 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { crmPerson, seededRandom, toImage } from '../fixtures/crmRecords';
+import { seededRandom } from '../../test/helpers/seededRandom';
+import { crmPerson, toImage } from '../fixtures/crmRecords';
 
 export interface WriteResult {
   written: number;

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, type LocalRuntimeProcess, startLocalRuntimeProcess } from '../helpers/e2eLocalRuntime';
+import {
+  type LocalRuntimeProcess,
+  startLocalRuntimeProcess,
+  stopAndExpectNoOrphans,
+} from '../helpers/e2eLocalRuntime';
 import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,
@@ -29,12 +33,7 @@ describe('npm start with CRM_SOURCES_CONFIG_FILE (a single-table design)', () =>
 
   afterAll(async () => {
     await receiver?.stop();
-    if (runtime) {
-      const { javaPid } = runtime;
-      await runtime.stop();
-      for (let i = 0; i < 50 && isAlive(javaPid); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(isAlive(javaPid)).toBe(false);
-    }
+    if (runtime) await stopAndExpectNoOrphans(runtime);
     rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 

@@ -2,10 +2,10 @@ import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/c
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  isAlive,
   type LocalRuntimeProcess,
   runRepoScript,
   startLocalRuntimeProcess,
+  stopAndExpectNoOrphans,
 } from '../helpers/e2eLocalRuntime';
 import {
   type ReceivedRequest,
@@ -49,14 +49,8 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
 
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.stop()));
-    if (!runtime) return;
-    const { javaPid, pid } = runtime;
-    await runtime.stop();
     // No process may outlive the suite: neither the runtime nor DynamoDB Local's Java process.
-    expect(isAlive(pid)).toBe(false);
-    for (let i = 0; i < 50 && isAlive(javaPid); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(javaPid).toBeGreaterThan(0);
-    expect(isAlive(javaPid)).toBe(false);
+    if (runtime) await stopAndExpectNoOrphans(runtime);
   }, 30_000);
 
   async function webhookWithReceiver(body: Record<string, unknown>) {

@@ -1,6 +1,10 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, type LocalRuntimeProcess, startLocalRuntimeProcess } from '../helpers/e2eLocalRuntime';
+import {
+  type LocalRuntimeProcess,
+  startLocalRuntimeProcess,
+  stopAndExpectNoOrphans,
+} from '../helpers/e2eLocalRuntime';
 import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,
@@ -44,12 +48,7 @@ describe('npm start, end to end: retries, dead letters and redrive (RETRY_DELAYS
 
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.stop()));
-    if (!runtime) return;
-    const { javaPid, pid } = runtime;
-    await runtime.stop();
-    expect(isAlive(pid)).toBe(false);
-    for (let i = 0; i < 50 && isAlive(javaPid); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(isAlive(javaPid)).toBe(false);
+    if (runtime) await stopAndExpectNoOrphans(runtime);
   }, 30_000);
 
   async function webhookWithReceiver(operations: string[]) {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { expect } from 'vitest';
 import { freePort } from '../../infra/local/emulators/freePort';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,6 +36,19 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops the runtime and checks nothing outlives it: neither the runtime process nor DynamoDB Local's
+ * Java process (given up to 5 s to exit).
+ */
+export async function stopAndExpectNoOrphans(runtime: LocalRuntimeProcess): Promise<void> {
+  const { javaPid, pid } = runtime;
+  await runtime.stop();
+  expect(isAlive(pid)).toBe(false);
+  for (let i = 0; i < 50 && isAlive(javaPid); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(javaPid).toBeGreaterThan(0);
+  expect(isAlive(javaPid)).toBe(false);
 }
 
 /** Runs a TypeScript entry point of this repository (as `tsx` would) to completion. */

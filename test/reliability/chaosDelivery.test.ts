@@ -1,15 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/seededRandom';
 import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
 import { writeCrmRecords } from './crmWrites';
-import {
-  accountFor,
-  chaosResponder,
-  DeliveryLedger,
-  pairKey,
-  printFigures,
-  seededRandom,
-} from './deliveryLedger';
+import { accountFor, chaosResponder, DeliveryLedger, pairKey, printFigures } from './deliveryLedger';
 import { createLedgerWebhooks } from './ledgerWebhooks';
 import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';
 import { soakSizes } from './soakSizes';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/seededRandom';
 import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
 import { writeCrmRecords } from './crmWrites';
-import { accountFor, DeliveryLedger, pairKey, printFigures, seededRandom } from './deliveryLedger';
+import { accountFor, DeliveryLedger, pairKey, printFigures } from './deliveryLedger';
 import { type CrashCounts, withCrashes } from './faultInjection';
 import { createLedgerWebhooks } from './ledgerWebhooks';
 import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';

@@ -87,18 +87,6 @@ export function chaosResponder(
   };
 }
 
-/** Small seeded PRNG (mulberry32), so a failing chaos run can be replayed with its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export interface Accounting {
   expected: number;
   /** Pairs whose delivery the sender saw acknowledged (2xx) and logged as delivered. */
