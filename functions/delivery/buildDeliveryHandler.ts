@@ -67,6 +67,14 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
   };
 
   const handleBatch = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await deliverBatch(event, context);
+    } finally {
+      ports.metrics.flush();
+    }
+  };
+
+  const deliverBatch = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const records = event.Records ?? [];
     const remainingMs =
       typeof context?.getRemainingTimeInMillis === 'function'

@@ -27,7 +27,7 @@ export interface DeliveryPorts {
   http: {
     post(request: {
       url: string;
-      body: string;
+      body: string | Uint8Array;
       headers: Record<string, string>;
       timeoutMs: number;
     }): Promise<WebhookResult>;
@@ -89,7 +89,8 @@ export async function deliverJob(
 
   const startedAt = ports.now();
   const secrets = await signingSecretsOf(webhook, config, ports, startedAt);
-  const body = serializePayload(job, webhook);
+  // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
+  const body = Buffer.from(serializePayload(job, webhook));
   const headers = buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt });
   const result = await ports.http.post({
     url: webhook.targetUrl,
@@ -212,23 +213,19 @@ async function signingSecretsOf(
     webhook.previousSecretVersionId !== undefined &&
     webhook.previousSecretExpiresAt !== undefined &&
     Date.parse(webhook.previousSecretExpiresAt) > now.getTime();
+  if (!inRotationWindow) return [await ports.signingSecrets.get(secretName, webhook.secretVersionId)];
   const [current, previous] = await Promise.all([
     ports.signingSecrets.get(secretName, webhook.secretVersionId),
-    inRotationWindow
-      ? ports.signingSecrets
-          .get(secretName, webhook.previousSecretVersionId as string)
-          .catch((error: unknown) => {
-            if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-            // The previous version was already removed (rotated twice): signing with the current one is all we can do.
-            ports.logger.warn(
-              'Previous signing secret version not found; signing with the current one only',
-              {
-                webhookId: webhook.id,
-              },
-            );
-            return undefined;
-          })
-      : Promise.resolve(undefined),
+    ports.signingSecrets
+      .get(secretName, webhook.previousSecretVersionId as string)
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+        // The previous version was already removed (rotated twice): signing with the current one is all we can do.
+        ports.logger.warn('Previous signing secret version not found; signing with the current one only', {
+          webhookId: webhook.id,
+        });
+        return undefined;
+      }),
   ]);
   return previous === undefined || previous === current ? [current] : [current, previous];
 }

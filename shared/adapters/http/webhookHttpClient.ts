@@ -14,7 +14,8 @@ export const RESPONSE_LOG_LIMIT_BYTES = 1024;
 
 export interface WebhookRequest {
   url: string;
-  body: string;
+  /** The exact bytes that were signed (a string is sent as UTF-8). */
+  body: string | Uint8Array;
   /** Signature headers; Content-Type and User-Agent are added here. */
   headers: Record<string, string>;
   timeoutMs: number;

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomNonce } from './randomNonce';
 import { signStandardWebhooks } from './signStandardWebhooks';
-import { signTwentyV1 } from './signTwentyV1';
+import { type RawBody, signTwentyV1 } from './signTwentyV1';
 
 export const SIGNATURE_HEADERS = {
   twentySignature: 'X-Twenty-Webhook-Signature',
@@ -20,11 +20,11 @@ export function buildSignatureHeaders({
   deliveryId,
   body,
   now,
-  nonce = randomBytes(16).toString('hex'),
+  nonce = randomNonce(),
 }: {
   secrets: readonly string[];
   deliveryId: string;
-  body: string;
+  body: RawBody;
   now: Date;
   nonce?: string;
 }): Record<string, string> {

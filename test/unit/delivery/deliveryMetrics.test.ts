@@ -44,6 +44,7 @@ describe('powertoolsDeliveryMetrics (EMF)', () => {
     delivery.count('DeliveryAttempts');
     delivery.count('DeliveryFailed', { cause: 'http-5xx' });
     delivery.latency(42);
+    delivery.flush();
     metrics.publishStoredMetrics();
 
     const emf = lines
@@ -66,5 +67,39 @@ describe('powertoolsDeliveryMetrics (EMF)', () => {
     expect(totals?._aws.CloudWatchMetrics[0]?.Metrics).toEqual(
       expect.arrayContaining([{ Name: 'DeliveryLatency', Unit: 'Milliseconds' }]),
     );
+  });
+
+  it('tallies counts until flush: one value per name and cause, every latency kept', () => {
+    const metrics = new Metrics({
+      namespace: 'CrmWebhooks',
+      serviceName: 'delivery',
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const delivery = powertoolsDeliveryMetrics(metrics);
+    for (let i = 0; i < 10; i++) delivery.count('DeliveryAttempts');
+    delivery.count('DeliveryFailed', { cause: 'http-5xx' });
+    delivery.count('DeliveryFailed', { cause: 'http-5xx' });
+    delivery.count('DeliveryFailed', { cause: 'timeout' });
+    delivery.latency(42);
+    delivery.latency(7);
+    expect(metrics.hasStoredMetrics()).toBe(false);
+
+    delivery.flush();
+    metrics.publishStoredMetrics();
+    delivery.flush(); // nothing left: a second flush adds nothing
+    expect(metrics.hasStoredMetrics()).toBe(false);
+
+    const emf = lines
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as EmfLine);
+    expect(emf.find((line) => line.cause === undefined)).toMatchObject({
+      DeliveryAttempts: 10,
+      DeliveryFailed: 3,
+      DeliveryLatency: [42, 7],
+    });
+    expect(emf.find((line) => line.cause === 'http-5xx')).toMatchObject({ DeliveryFailed: 2 });
+    expect(emf.find((line) => line.cause === 'timeout')).toMatchObject({ DeliveryFailed: 1 });
+    expect(emf).toHaveLength(3);
   });
 });

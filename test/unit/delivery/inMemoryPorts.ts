@@ -107,6 +107,7 @@ export class InMemorySecrets {
 export class RecordedMetrics implements DeliveryMetrics {
   readonly counts: { name: DeliveryMetricName; cause?: string }[] = [];
   readonly latencies: number[] = [];
+  flushes = 0;
 
   count(name: DeliveryMetricName, dimensions?: { cause: string }): void {
     this.counts.push({ name, ...(dimensions ? { cause: dimensions.cause } : {}) });
@@ -114,6 +115,10 @@ export class RecordedMetrics implements DeliveryMetrics {
 
   latency(milliseconds: number): void {
     this.latencies.push(milliseconds);
+  }
+
+  flush(): void {
+    this.flushes++;
   }
 
   named(name: DeliveryMetricName): { name: DeliveryMetricName; cause?: string }[] {

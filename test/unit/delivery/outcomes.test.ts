@@ -114,6 +114,7 @@ describe('delivery outcomes', () => {
     expect(metrics.named('Delivered')).toHaveLength(1);
     expect(metrics.named('DeliveryAttempts')).toHaveLength(1);
     expect(metrics.latencies).toHaveLength(1);
+    expect(metrics.flushes).toBe(1);
     expect(store.calls.filter((call) => call.startsWith('recordSuccess'))).toEqual([]);
   });
 
