@@ -32,7 +32,7 @@ const localEnvSchema = z.object({
   WEBHOOKS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   CRM_SOURCES_CONFIG_FILE: z.string().min(1).optional(),
   MAX_ATTEMPTS: positiveInt(1, 100).default(10),
-  /** Concurrent receive loops on the deliveries queue. */
+  /** Most concurrent receive loops on the deliveries queue; it scales between 1 and this with the backlog. */
   DELIVERY_POLLERS: positiveInt(1, 50).default(4),
   /** The delivery function's timeout; the deliveries queue's visibility timeout is 6x this, as on AWS. */
   DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),

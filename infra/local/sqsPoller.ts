@@ -35,8 +35,13 @@ export interface SqsPollerOptions {
    * up to this long for more before invoking (0 = invoke with whatever one receive returned).
    */
   maxBatchingWindowMs?: number;
-  /** Concurrent receive-invoke loops, like Lambda scaling out on a busy queue. */
+  /**
+   * Most concurrent receive-invoke loops. Like Lambda's pollers, loops are added while receives come back
+   * full (a backlog) and removed when they come back empty or partial, down to `minConcurrency`.
+   */
   concurrency?: number;
+  /** Loops kept running on an idle queue (default 1). */
+  minConcurrency?: number;
   /** Short long-polls keep shutdown quick. */
   waitTimeSeconds?: number;
   onBatch?: (result: SqsBatchResult) => void;
@@ -46,6 +51,8 @@ export interface SqsPollerOptions {
 export interface SqsPoller {
   /** Messages currently handed to the handler. */
   readonly inFlight: number;
+  /** Receive-invoke loops currently running, between `minConcurrency` and `concurrency`. */
+  readonly activeLoops: number;
   /** Stops receiving, lets running invocations finish and settles their messages. */
   stop(): Promise<void>;
 }
@@ -64,6 +71,12 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
 
   const batchSize = options.batchSize ?? 10;
   const windowMs = options.maxBatchingWindowMs ?? 0;
+  // Without a window a batch is what one receive returns, 10 at most.
+  const fullBatch = windowMs > 0 ? batchSize : Math.min(10, batchSize);
+  const maxLoops = options.concurrency ?? 4;
+  const minLoops = options.minConcurrency ?? 1;
+  if (!(Number.isInteger(minLoops) && Number.isInteger(maxLoops) && minLoops >= 1 && minLoops <= maxLoops))
+    throw new RangeError(`poller concurrency must satisfy 1 <= min (${minLoops}) <= max (${maxLoops})`);
 
   async function receive(maxMessages: number, waitTimeSeconds: number): Promise<Message[]> {
     const received = await options.sqs.send(
@@ -113,10 +126,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     return messages;
   }
 
-  /** Returns how many messages the batch had. */
-  async function pollOnce(windowPassed: boolean): Promise<number> {
-    const messages = await receiveBatch(windowPassed);
-    if (messages.length === 0) return 0;
+  async function invoke(messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
     inFlight += messages.length;
     try {
       const records = messages.map((m) => toLambdaSqsRecord(m, options.queueArn, region));
@@ -156,7 +167,17 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     } finally {
       inFlight -= messages.length;
     }
-    return messages.length;
+  }
+
+  // Counted apart from `loops`: a loop's promise leaves the set a tick after it decides to exit, and two
+  // loops deciding in that tick must not both leave.
+  let activeLoops = 0;
+  const loops = new Set<Promise<void>>();
+
+  function startLoop(): void {
+    activeLoops++;
+    const running: Promise<void> = loop().finally(() => loops.delete(running));
+    loops.add(running);
   }
 
   /**
@@ -164,31 +185,50 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
    * so the next poll collects in one request what arrived meanwhile (one receive per batch instead of a
    * poll that returns the first message and a second one at the window's end). After a full batch it
    * polls again at once, as there is likely more.
+   *
+   * Scaling, as Lambda's SQS pollers do: a full batch means a backlog, so another loop starts before this
+   * one invokes; an empty or partial one means the loops outpace the queue, so this one exits after
+   * invoking, unless it is one of the last `minLoops`. Idle loops would otherwise spend a request per
+   * long poll and split light traffic into smaller batches.
    */
   async function loop(): Promise<void> {
     let windowPassed = false;
-    while (!abort.signal.aborted) {
-      try {
-        if (windowPassed) await abortableSleep(windowMs, abort.signal);
-        if (abort.signal.aborted) return;
-        const received = await pollOnce(windowPassed);
-        windowPassed = windowMs > 0 && received < batchSize;
-      } catch (error) {
-        if (abort.signal.aborted) return;
-        report(error);
-        await abortableSleep(1_000, abort.signal);
+    try {
+      while (!abort.signal.aborted) {
+        try {
+          if (windowPassed) await abortableSleep(windowMs, abort.signal);
+          if (abort.signal.aborted) return;
+          const messages = await receiveBatch(windowPassed);
+          const full = messages.length >= fullBatch;
+          if (full && activeLoops < maxLoops && !abort.signal.aborted) startLoop();
+          await invoke(messages);
+          if (!full && activeLoops > minLoops) return;
+          windowPassed = windowMs > 0 && !full;
+        } catch (error) {
+          if (abort.signal.aborted) return;
+          report(error);
+          // Extra loops would only add failing requests: leave the retries to the minimum.
+          if (activeLoops > minLoops) return;
+          await abortableSleep(1_000, abort.signal);
+        }
       }
+    } finally {
+      activeLoops--;
     }
   }
 
-  const loops = Array.from({ length: options.concurrency ?? 4 }, () => loop());
+  for (let i = 0; i < minLoops; i++) startLoop();
   return {
     get inFlight() {
       return inFlight;
     },
+    get activeLoops() {
+      return activeLoops;
+    },
     async stop() {
       abort.abort();
-      await Promise.all(loops);
+      // No loop starts once aborted, but wait until the set is empty rather than rely on that.
+      while (loops.size > 0) await Promise.all(loops);
     },
   };
 }

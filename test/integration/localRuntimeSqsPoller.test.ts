@@ -38,13 +38,35 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
     await sqsLocal.stop();
   });
 
-  /** A deliveries queue with a 1 s visibility timeout and redrive after `maxReceiveCount` receives. */
-  function createQueues(maxReceiveCount = 3) {
+  /** A client that counts the ReceiveMessage requests it sends. */
+  function countingClient() {
+    const client = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
+    const counts = { receives: 0 };
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ReceiveMessageCommand') counts.receives++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countReceives' },
+    );
+    return { client, counts };
+  }
+
+  const send = (queueUrl: string, bodies: string[]) =>
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
+      }),
+    );
+
+  /** A deliveries queue with a short visibility timeout and redrive after `maxReceiveCount` receives. */
+  function createQueues(maxReceiveCount = 3, visibilityTimeoutSeconds = 1) {
     queueCounter++;
     const dlq = sqsLocal.server.createQueue(`dlq-${queueCounter}`);
     const queue = sqsLocal.server.createQueue(`jobs-${queueCounter}`, {
       attributes: {
-        VisibilityTimeout: '1',
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount }),
       },
     });
@@ -59,6 +81,7 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       batchSize?: number;
       maxBatchingWindowMs?: number;
       concurrency?: number;
+      minConcurrency?: number;
       client?: SQSClient;
     } = {},
   ) {
@@ -213,28 +236,6 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
   });
 
   describe('batching window (MaximumBatchingWindow)', () => {
-    /** A client that counts the ReceiveMessage requests it sends. */
-    function countingClient() {
-      const client = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
-      const counts = { receives: 0 };
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (context.commandName === 'ReceiveMessageCommand') counts.receives++;
-          return next(args);
-        },
-        { step: 'initialize', name: 'countReceives' },
-      );
-      return { client, counts };
-    }
-
-    const send = (queueUrl: string, bodies: string[]) =>
-      sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
-        }),
-      );
-
     it('waits for the window to fill a batch that trickles in, with two receives', async () => {
       const { queue } = createQueues();
       const { client, counts } = countingClient();
@@ -336,6 +337,120 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       expect(Date.now() - stopped).toBeLessThan(3_000);
       expect(batches).toEqual([1]);
       expect(await messageCount(queue.queueUrl)).toBe(0);
+    });
+  });
+
+  describe('scaling with the backlog (Lambda adds pollers while messages are available)', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const bodies = (count: number) => Array.from({ length: count }, (_, i) => `m${i}`);
+    const enqueue = async (queueUrl: string, all: string[]) => {
+      for (let start = 0; start < all.length; start += 10) await send(queueUrl, all.slice(start, start + 10));
+    };
+    const queueCounts = async (queueUrl: string) => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return {
+        visible: Number(Attributes.ApproximateNumberOfMessages),
+        notVisible: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+      };
+    };
+
+    /** A handler that records every body and the most invocations it saw running at once. */
+    function concurrencyProbe(invocationMs: number) {
+      const seen: string[] = [];
+      const probe = { seen, running: 0, maxRunning: 0, maxLoops: 0, started: 0, finished: 0 };
+      const handler = async (event: SQSEvent) => {
+        probe.started++;
+        probe.running++;
+        probe.maxRunning = Math.max(probe.maxRunning, probe.running);
+        probe.maxLoops = Math.max(probe.maxLoops, poller?.activeLoops ?? 0);
+        try {
+          await sleep(invocationMs);
+          seen.push(...event.Records.map((r) => r.body));
+        } finally {
+          probe.running--;
+          probe.finished++;
+        }
+      };
+      return { probe, handler };
+    }
+
+    it('adds loops on a backlog, delivers every message once, and drops back to the minimum', async () => {
+      const { queue } = createQueues(3, 30);
+      await enqueue(queue.queueUrl, bodies(200));
+      const { client, counts } = countingClient();
+      const { probe, handler } = concurrencyProbe(50);
+      const running = poll(queue, handler, undefined, { concurrency: 4, client });
+      expect(running.activeLoops).toBe(1);
+      await waitFor(() => probe.seen.length === 200);
+      expect(probe.maxRunning).toBeGreaterThan(1);
+      expect(probe.maxLoops).toBeGreaterThan(1);
+      expect(probe.maxLoops).toBeLessThanOrEqual(4);
+      expect(probe.maxRunning).toBeLessThanOrEqual(4);
+      expect(new Set(probe.seen).size).toBe(200);
+      await waitFor(() => running.activeLoops === 1, 5_000);
+      // One loop long-polling for 1 s makes about 3 receives in 2.5 s; four would make about 10.
+      const before = counts.receives;
+      await sleep(2_500);
+      expect(running.activeLoops).toBe(1);
+      expect(counts.receives - before).toBeLessThanOrEqual(5);
+      expect(await queueCounts(queue.queueUrl)).toEqual({ visible: 0, notVisible: 0 });
+      await running.stop();
+      poller = undefined;
+      client.destroy();
+    });
+
+    it('keeps one loop at light traffic, with far fewer receives than four fixed loops', async () => {
+      const { queue } = createQueues(3, 30);
+      const { client, counts } = countingClient();
+      const { probe, handler } = concurrencyProbe(0);
+      const running = poll(queue, handler, undefined, {
+        concurrency: 4,
+        maxBatchingWindowMs: 300,
+        client,
+      });
+      for (const body of bodies(10)) {
+        await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
+        await sleep(250);
+      }
+      await waitFor(() => probe.seen.length === 10);
+      const receives = counts.receives;
+      await running.stop();
+      poller = undefined;
+      client.destroy();
+      expect(probe.maxLoops).toBe(1);
+      expect(new Set(probe.seen).size).toBe(10);
+      // Measured here: 9 receives with one loop, 24 with four fixed loops (whose idle long polls come back
+      // empty). A gap of over 1 s between sends would add one empty poll, not four.
+      expect(receives).toBeLessThanOrEqual(14);
+    });
+
+    it('on stop during scale-up, waits for every loop and leaves no message in flight', async () => {
+      const { queue } = createQueues(3, 30);
+      await enqueue(queue.queueUrl, bodies(200));
+      const { probe, handler } = concurrencyProbe(100);
+      const running = poll(queue, handler, undefined, { concurrency: 4 });
+      await waitFor(() => running.activeLoops >= 2);
+      await running.stop();
+      poller = undefined;
+      expect(running.activeLoops).toBe(0);
+      expect(running.inFlight).toBe(0);
+      expect(probe.finished).toBe(probe.started);
+      expect(probe.seen.length).toBeLessThan(200);
+      expect(new Set(probe.seen).size).toBe(probe.seen.length);
+      // Every received message was deleted (nothing left invisible) and the rest wait on the queue.
+      expect(await queueCounts(queue.queueUrl)).toEqual({ visible: 200 - probe.seen.length, notVisible: 0 });
+    });
+
+    it('rejects a minimum above the maximum', () => {
+      const { queue } = createQueues();
+      expect(() =>
+        poll(queue, async () => undefined, undefined, { concurrency: 2, minConcurrency: 3 }),
+      ).toThrow(RangeError);
     });
   });
 });
