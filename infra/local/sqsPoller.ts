@@ -10,6 +10,9 @@ import { readBatchItemFailures } from './batchItemFailures';
 import { invokeLambda, type LambdaHandler } from './lambdaContext';
 import { toLambdaSqsRecord } from './sqsLambdaEvent';
 
+/** The shortest run of full batches that starts another loop (with no batching window, or a short one). */
+const MIN_SCALE_UP_AFTER_MS = 250;
+
 export interface SqsBatchResult {
   received: number;
   /** Messages acknowledged (deleted) after the invocation. */
@@ -75,6 +78,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const fullBatch = windowMs > 0 ? batchSize : Math.min(10, batchSize);
   const maxLoops = options.concurrency ?? 4;
   const minLoops = options.minConcurrency ?? 1;
+  const scaleUpAfterMs = Math.max(windowMs, MIN_SCALE_UP_AFTER_MS);
   if (!(Number.isInteger(minLoops) && Number.isInteger(maxLoops) && minLoops >= 1 && minLoops <= maxLoops))
     throw new RangeError(`poller concurrency must satisfy 1 <= min (${minLoops}) <= max (${maxLoops})`);
 
@@ -186,13 +190,18 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
    * poll that returns the first message and a second one at the window's end). After a full batch it
    * polls again at once, as there is likely more.
    *
-   * Scaling, as Lambda's SQS pollers do: a full batch means a backlog, so another loop starts before this
-   * one invokes; an empty or partial one means the loops outpace the queue, so this one exits after
-   * invoking, unless it is one of the last `minLoops`. Idle loops would otherwise spend a request per
-   * long poll and split light traffic into smaller batches.
+   * Scaling, as Lambda's SQS pollers do: full batches for longer than `scaleUpAfterMs` mean a backlog
+   * this loop does not keep up with, so another loop starts; an empty or partial batch means the loops
+   * outpace the queue, so this one exits after invoking, unless it is one of the last `minLoops`. A
+   * burst one loop drains within that time does not add a loop: the extra loop would split it into
+   * smaller batches and spend a receive on exiting (measured at 100 jobs/s: 0.21 receives per job when
+   * every full batch started a loop, against the 0.1 of full batches). Idle loops would otherwise spend
+   * a request per long poll.
    */
   async function loop(): Promise<void> {
     let windowPassed = false;
+    /** When this loop's current run of full batches began. */
+    let fullSince: number | undefined;
     try {
       while (!abort.signal.aborted) {
         try {
@@ -200,7 +209,16 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
           if (abort.signal.aborted) return;
           const messages = await receiveBatch(windowPassed);
           const full = messages.length >= fullBatch;
-          if (full && activeLoops < maxLoops && !abort.signal.aborted) startLoop();
+          if (!full) fullSince = undefined;
+          else if (fullSince === undefined) fullSince = Date.now();
+          else if (
+            Date.now() - fullSince >= scaleUpAfterMs &&
+            activeLoops < maxLoops &&
+            !abort.signal.aborted
+          ) {
+            startLoop();
+            fullSince = Date.now();
+          }
           await invoke(messages);
           if (!full && activeLoops > minLoops) return;
           windowPassed = windowMs > 0 && !full;

@@ -404,6 +404,20 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       client.destroy();
     });
 
+    it('drains a short burst with the one loop it has (more loops would only split it)', async () => {
+      const { queue } = createQueues(3, 30);
+      await enqueue(queue.queueUrl, bodies(30));
+      const { probe, handler } = concurrencyProbe(5);
+      const running = poll(queue, handler, undefined, { concurrency: 4 });
+      await waitFor(() => probe.seen.length === 30);
+      await running.stop();
+      poller = undefined;
+      // Three full batches of 10 take well under the 250 ms of full batches that start a second loop.
+      expect(probe.maxLoops).toBe(1);
+      expect(probe.started).toBe(3);
+      expect(new Set(probe.seen).size).toBe(30);
+    });
+
     it('keeps one loop at light traffic, with far fewer receives than four fixed loops', async () => {
       const { queue } = createQueues(3, 30);
       const { client, counts } = countingClient();
