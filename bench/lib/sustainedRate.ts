@@ -39,25 +39,3 @@ export function sustainedRate(steps: readonly StepOutcome[]): number {
   const unloaded = unloadedP95(steps);
   return Math.max(0, ...steps.filter((s) => keptPace(s, unloaded)).map((s) => s.writtenPerSecond));
 }
-
-/**
- * The next rate to try once coarse steps bracket the ceiling: halfway between the best rate kept pace
- * with and the lowest offered rate above it that was not, or undefined when the bracket is already
- * narrower than `resolution` (records/s) or there is nothing above or below.
- */
-export function nextProbeRate(
-  steps: readonly (StepOutcome & { offeredPerSecond: number })[],
-  resolution: number,
-): number | undefined {
-  const unloaded = unloadedP95(steps);
-  const kept = steps.filter((s) => keptPace(s, unloaded));
-  if (kept.length === 0) return undefined;
-  const best = Math.max(...kept.map((s) => s.offeredPerSecond));
-  const above = steps
-    .filter((s) => s.offeredPerSecond > best && !keptPace(s, unloaded))
-    .map((s) => s.offeredPerSecond);
-  if (above.length === 0) return undefined;
-  const lowestFailed = Math.min(...above);
-  if (lowestFailed - best < 2 * resolution) return undefined;
-  return Math.round((best + lowestFailed) / 2);
-}

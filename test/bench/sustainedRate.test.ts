@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  keptPace,
-  nextProbeRate,
-  type StepOutcome,
-  sustainedRate,
-  unloadedP95,
-} from '../../bench/lib/sustainedRate';
+import { keptPace, type StepOutcome, sustainedRate, unloadedP95 } from '../../bench/lib/sustainedRate';
 
-const step = (overrides: Partial<StepOutcome & { offeredPerSecond: number }> = {}) => ({
-  offeredPerSecond: 500,
+const step = (overrides: Partial<StepOutcome> = {}): StepOutcome => ({
   writtenPerSecond: 500,
   drained: true,
   windowP95Ms: [800, 850, 900],
@@ -46,25 +39,5 @@ describe('sustainedRate', () => {
     expect(unloadedP95(steps)).toBe(900);
     expect(sustainedRate(steps)).toBe(400);
     expect(sustainedRate([step({ drained: false })])).toBe(0);
-  });
-});
-
-describe('nextProbeRate', () => {
-  it('bisects between the best kept step and the lowest failed one above it', () => {
-    const steps = [
-      step({ offeredPerSecond: 200 }),
-      step({ offeredPerSecond: 400 }),
-      step({ offeredPerSecond: 600, drained: false }),
-      step({ offeredPerSecond: 800, drained: false }),
-    ];
-    expect(nextProbeRate(steps, 20)).toBe(500);
-    expect(nextProbeRate(steps, 150)).toBeUndefined();
-  });
-
-  it('has nothing to probe when every step kept pace or none did', () => {
-    expect(
-      nextProbeRate([step({ offeredPerSecond: 200 }), step({ offeredPerSecond: 400 })], 20),
-    ).toBeUndefined();
-    expect(nextProbeRate([step({ drained: false })], 20)).toBeUndefined();
   });
 });
