@@ -52,8 +52,15 @@ export interface StreamPollerOptions {
    * invocation (and a SendMessageBatch) per handful of records. 0 = invoke with each read.
    */
   maxBatchingWindowMs?: number;
-  /** Pause between polls of an idle shard (Lambda polls each shard about four times a second). */
+  /** Pause between polls of a shard that just went idle (Lambda polls each shard about four times a second). */
   idlePollMs?: number;
+  /**
+   * The pause doubles with each empty read up to this (default 4 × `idlePollMs`, 1 s), and drops back
+   * as soon as records arrive. DynamoDB Local spends more CPU on each GetRecords the more stream
+   * records it holds: measured here, polling its six CRM streams four times a second took 0.05 of a
+   * core when fresh and 0.42 after 20,000 writes, with nothing being written (0.17 with the back-off).
+   */
+  maxIdlePollMs?: number;
   /** How often the shard list is refreshed (and whenever a shard is read to its end), for splits and rotations. */
   shardDiscoveryMs?: number;
   retryBackoffMs?: number;
@@ -95,6 +102,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const batchSize = options.batchSize ?? 100;
   const maxRetries = options.maxRetryAttempts ?? 3;
   const idlePollMs = options.idlePollMs ?? 250;
+  const maxIdlePollMs = Math.max(idlePollMs, options.maxIdlePollMs ?? 4 * idlePollMs);
   const windowMs = options.maxBatchingWindowMs ?? 0;
   const report = options.onPollError ?? ((error) => console.error(`[${options.functionName} poller]`, error));
   const region = process.env.AWS_REGION ?? 'us-east-1';
@@ -235,6 +243,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     let checkpoint: string | undefined = options.checkpoints?.get(checkpointKey);
     let iterator: string | undefined;
     let iteratorRenewals = 0;
+    let idlePause = idlePollMs;
     while (!abort.signal.aborted) {
       try {
         iterator ??= checkpoint
@@ -263,7 +272,12 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         // No next iterator: the shard is closed and fully read.
         if (!page.NextShardIterator) return;
         iterator = page.NextShardIterator;
-        if (records.length === 0) await abortableSleep(idlePollMs, abort.signal);
+        if (records.length > 0) {
+          idlePause = idlePollMs;
+        } else {
+          await abortableSleep(idlePause, abort.signal);
+          idlePause = Math.min(2 * idlePause, maxIdlePollMs);
+        }
       } catch (error) {
         if (abort.signal.aborted) return;
         iterator = undefined;

@@ -229,4 +229,37 @@ describe('local DynamoDB stream poller (Lambda event source semantics)', () => {
     await waitFor(() => seen.includes('new'));
     expect(seen).toEqual(['new']);
   });
+  it('polls an idle shard less and less, and reads at once again when records come', async () => {
+    const { name, streamArn } = await newTable();
+    const countingStreams = new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint() });
+    let getRecords = 0;
+    countingStreams.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand') getRecords++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countGetRecords' },
+    );
+    const seen: string[] = [];
+    poll(streamArn, async (event) => void seen.push(...event.Records.map((r) => idOf(r) ?? '')), {
+      streams: countingStreams,
+      idlePollMs: 50,
+      maxIdlePollMs: 400,
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 3_000));
+      // Polling every 50 ms would be ~60 reads in 3 s; backing off to 400 ms makes it about 10.
+      expect(getRecords).toBeGreaterThan(3);
+      expect(getRecords).toBeLessThanOrEqual(16);
+      await put(name, 'late');
+      const writtenAt = Date.now();
+      await waitFor(() => seen.includes('late'));
+      // Within the longest pause (400 ms) plus a read.
+      expect(Date.now() - writtenAt).toBeLessThan(1_500);
+    } finally {
+      await poller?.stop();
+      poller = undefined;
+      countingStreams.destroy();
+    }
+  });
 });
