@@ -39,8 +39,8 @@ export interface SqsPollerOptions {
    */
   maxBatchingWindowMs?: number;
   /**
-   * Most concurrent receive-invoke loops. Like Lambda's pollers, loops are added while receives come back
-   * full (a backlog) and removed when they come back empty or partial, down to `minConcurrency`.
+   * Most concurrent receive-invoke loops. Like Lambda's pollers, loops are added while batches keep
+   * coming back full (a backlog) and removed when they come back empty or partial, down to `minConcurrency`.
    */
   concurrency?: number;
   /** Loops kept running on an idle queue (default 1). */
