@@ -498,6 +498,27 @@ export const endToEnd: Benchmark = {
       }));
       const unloaded = unloadedP95(outcomes);
       const pipelineCeiling = sustainedRate(outcomes);
+      // CPU per record, every process counted (this one: writer, receiver, pipeline, fauxqs; and the JVM):
+      // on a machine whose cores all go to the benchmark, cores / (CPU per record) bounds any rate.
+      const cpuPerRecordMs = (cpu: CpuUse, rate: number) =>
+        cpu.otherCores === undefined ? Number.NaN : ((cpu.nodeCores + cpu.otherCores) / rate) * 1000;
+      const probeCpuPerPutMs = quantile(
+        probeCpu.map((cpu, i) => cpuPerRecordMs(cpu, dynamoCeilings[i] as number)),
+        0.5,
+      );
+      const keptSteps = steps.filter((_, i) => keptPace(outcomes[i] as StepOutcome, unloaded));
+      const ceilingStep = keptSteps.find((s) => s.write.achievedRate === pipelineCeiling);
+      const pipelineCpuPerRecordMs =
+        ceilingStep === undefined
+          ? Number.NaN
+          : cpuPerRecordMs(ceilingStep.cpu, ceilingStep.write.achievedRate);
+      const cpuBound = {
+        cores: cpus().length,
+        dynamoDbLocalAloneMsPerPut: probeCpuPerPutMs,
+        pipelineMsPerRecordAtCeiling: pipelineCpuPerRecordMs,
+        /** The highest rate the machine's cores allow at that CPU per record, as a fraction of DynamoDB Local's own rate. */
+        ratioBound: cpus().length / pipelineCpuPerRecordMs / (dynamoCeiling / 1000),
+      };
 
       await pipeline.addWebhooks(10);
       const ten = await pipeline.runPhase({
@@ -569,6 +590,7 @@ export const endToEnd: Benchmark = {
                 `${s.targetRate} → ${round(s.write.achievedRate)}, ${s.windowLatencyMs.map((w) => round(w.p95)).join('/')}, ${keptPace(outcomes[i] as StepOutcome, unloaded) ? 'yes' : 'no'}, ${s.cpu.nodeCores.toFixed(2)} + ${s.cpu.otherCores?.toFixed(2) ?? '?'}`,
             )
             .join('; ')}.`,
+          `CPU per record, all processes: ${cpuBound.dynamoDbLocalAloneMsPerPut.toFixed(2)} ms per PutItem for DynamoDB Local and its writer alone, ${cpuBound.pipelineMsPerRecordAtCeiling.toFixed(2)} ms per record through the pipeline at its ceiling; ${cpuBound.cores} cores allow at most ${cpuBound.ratioBound.toFixed(2)}× DynamoDB Local's own rate at that cost.`,
           `Signature rejections ${pipeline.receiver.rejected}, duplicate deliveries ${pipeline.receiver.duplicates}.`,
         ],
         details: {
@@ -595,6 +617,7 @@ export const endToEnd: Benchmark = {
             cpu: s.cpu,
           })),
           pipelineCeilingRecordsPerSecond: pipelineCeiling,
+          ceilingCpuBound: cpuBound,
           invocations: pipeline.invocations,
           signatureRejections: pipeline.receiver.rejected,
           duplicateDeliveries: pipeline.receiver.duplicates,
