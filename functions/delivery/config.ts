@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   booleanVariable as booleanFlag,
   integerVariable as integer,
@@ -13,17 +13,13 @@ const envSchema = z.object({
   DELIVERY_LOG_TABLE: required('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
-  WEBHOOK_CACHE_TTL_SECONDS: integer(0, 3600).default(5),
-  MAX_ATTEMPTS: integer(1, 100).default(DEFAULT_RETRY_POLICY.maxAttempts),
-  RETRY_DELAYS_SECONDS: z.string().optional(),
-  REQUEST_TIMEOUT_MS: integer(100, 900_000).default(10_000),
-  AUTO_DISABLE_AFTER_HOURS: z.coerce
-    .number()
-    .positive()
-    .max(24 * 365)
-    .default(120),
-  DELIVERY_LOG_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
-  DELIVERY_CONCURRENCY: integer(1, 1000).default(32),
+  WEBHOOK_CACHE_TTL_SECONDS: z._default(integer(0, 3600), 5),
+  MAX_ATTEMPTS: z._default(integer(1, 100), DEFAULT_RETRY_POLICY.maxAttempts),
+  RETRY_DELAYS_SECONDS: z.optional(z.string()),
+  REQUEST_TIMEOUT_MS: z._default(integer(100, 900_000), 10_000),
+  AUTO_DISABLE_AFTER_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(24 * 365)), 120),
+  DELIVERY_LOG_TTL_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(3650)), 30),
+  DELIVERY_CONCURRENCY: z._default(integer(1, 1000), 32),
   LOCAL_MODE: booleanFlag,
 });
 

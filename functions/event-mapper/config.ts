@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
 import {
   integerVariable as integer,
@@ -13,9 +13,9 @@ const envSchema = z.object({
   WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
   DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
   CRM_SOURCES_CONFIG: required('CRM_SOURCES_CONFIG'),
-  WEBHOOK_CACHE_TTL_SECONDS: integer(0, 3600).default(30),
-  SQS_MAX_MESSAGE_BYTES: integer(1024, SQS_MAX_MESSAGE_BYTES).default(SQS_MAX_MESSAGE_BYTES),
-  SEND_CONCURRENCY: integer(1, 64).default(8),
+  WEBHOOK_CACHE_TTL_SECONDS: z._default(integer(0, 3600), 30),
+  SQS_MAX_MESSAGE_BYTES: z._default(integer(1024, SQS_MAX_MESSAGE_BYTES), SQS_MAX_MESSAGE_BYTES),
+  SEND_CONCURRENCY: z._default(integer(1, 64), 8),
 });
 
 export interface EventMapperConfig {

@@ -1,64 +1,75 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zodEnglishErrors';
 
 /**
  * Which DynamoDB tables hold CRM records and how to read them. Shared by the CDK app
  * (validated at synth time) and the local runtime; the event mapper receives it as JSON
- * in the CRM_SOURCES_CONFIG environment variable.
+ * in the CRM_SOURCES_CONFIG environment variable. `zod/mini` keeps classic zod out of its bundle.
  */
 const objectName = z
   .string()
-  .regex(/^[a-z][a-zA-Z0-9]*$/, 'must be a camelCase object name such as "person" or "workspaceMember"');
+  .check(
+    z.regex(/^[a-z][a-zA-Z0-9]*$/, 'must be a camelCase object name such as "person" or "workspaceMember"'),
+  );
+
+const nonEmptyString = () => z.string().check(z.minLength(1));
 
 export const crmTableSchema = z
-  .object({
+  .strictObject({
     /** DynamoDB table name. */
-    tableName: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a valid DynamoDB table name'),
+    tableName: z.string().check(z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a valid DynamoDB table name')),
     /** Fixed object name for every item of this table (one table per object). */
-    object: objectName.optional(),
+    object: z.optional(objectName),
     /** Item attribute naming the object (single-table designs). */
-    objectAttribute: z.string().min(1).optional(),
+    objectAttribute: z.optional(nonEmptyString()),
     /** Stream ARN of an existing table to import (AWS only). Without it the stack creates a demo table. */
-    streamArn: z
-      .string()
-      .regex(
-        /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[^/]+\/stream\/.+$/,
-        'must be a DynamoDB stream ARN',
-      )
-      .optional(),
+    streamArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[^/]+\/stream\/.+$/,
+            'must be a DynamoDB stream ARN',
+          ),
+        ),
+    ),
   })
-  .strict()
-  .refine((t) => (t.object === undefined) !== (t.objectAttribute === undefined), {
-    message: 'set exactly one of "object" (one table per object) or "objectAttribute" (single-table design)',
-  });
+  .check(
+    z.refine((t) => (t.object === undefined) !== (t.objectAttribute === undefined), {
+      message:
+        'set exactly one of "object" (one table per object) or "objectAttribute" (single-table design)',
+    }),
+  );
 
 export const crmSourcesConfigSchema = z
-  .object({
-    crmTables: z.array(crmTableSchema).min(1, 'configure at least one CRM table'),
-    workspaceIdAttribute: z.string().min(1).default('workspaceId'),
-    defaultWorkspaceId: z.string().min(1).default('default'),
-    idAttribute: z.string().min(1).default('id'),
-    softDeleteAttribute: z.string().min(1).default('deletedAt'),
+  .strictObject({
+    crmTables: z.array(crmTableSchema).check(z.minLength(1, 'configure at least one CRM table')),
+    workspaceIdAttribute: z._default(nonEmptyString(), 'workspaceId'),
+    defaultWorkspaceId: z._default(nonEmptyString(), 'default'),
+    idAttribute: z._default(nonEmptyString(), 'id'),
+    softDeleteAttribute: z._default(nonEmptyString(), 'deletedAt'),
   })
-  .strict()
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.crmTables.forEach((table, index) => {
-      if (seen.has(table.tableName)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['crmTables', index, 'tableName'],
-          message: `table "${table.tableName}" is listed twice`,
-        });
-      }
-      seen.add(table.tableName);
-    });
-  });
+  .check(
+    z.superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.crmTables.forEach((table, index) => {
+        if (seen.has(table.tableName)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['crmTables', index, 'tableName'],
+            message: `table "${table.tableName}" is listed twice`,
+          });
+        }
+        seen.add(table.tableName);
+      });
+    }),
+  );
 
 export type CrmTableConfig = z.infer<typeof crmTableSchema>;
 export type CrmSourcesConfig = z.infer<typeof crmSourcesConfigSchema>;
 
 /** The local runtime's default: one table per standard CRM object, key `id`. */
-export const defaultCrmSourcesConfig: CrmSourcesConfig = crmSourcesConfigSchema.parse({
+export const defaultCrmSourcesConfig: CrmSourcesConfig = z.parse(crmSourcesConfigSchema, {
   crmTables: ['person', 'company', 'note', 'task', 'opportunity'].map((name) => ({
     tableName: name,
     object: name,
@@ -67,7 +78,7 @@ export const defaultCrmSourcesConfig: CrmSourcesConfig = crmSourcesConfigSchema.
 
 /** Parses a config, throwing one readable error that names every bad field. */
 export function parseCrmSourcesConfig(input: unknown, source = 'CRM sources config'): CrmSourcesConfig {
-  const result = crmSourcesConfigSchema.safeParse(input);
+  const result = z.safeParse(crmSourcesConfigSchema, input);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`Invalid ${source}:\n${problems.join('\n')}`);

@@ -1,29 +1,36 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zodEnglishErrors';
 
 /*
  * Building blocks for each function's environment schema. Every function reads its environment once at
  * cold start with `parseEnvironment`; a bad value fails fast with a message naming the variable.
+ * Written with `zod/mini` so the Lambda bundles leave out classic zod (about 430 KB minified); the
+ * schemas are plain zod 4 schemas and also compose into classic `z.object` shapes.
  */
 
 export const requiredVariable = (variable: string) =>
-  z.string({ error: `${variable} is required` }).min(1, `${variable} is required`);
+  z.string({ error: `${variable} is required` }).check(z.minLength(1, `${variable} is required`));
 
-export const integerVariable = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const integerVariable = (min: number, max: number) =>
+  z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 /** `true`/`1` or `false`/`0`; absent means false. */
-export const booleanVariable = z
-  .enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' })
-  .default('false')
-  .transform((value) => value === 'true' || value === '1');
+export const booleanVariable = z.pipe(
+  z._default(z.enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' }), 'false'),
+  z.transform((value: 'true' | 'false' | '1' | '0') => value === 'true' || value === '1'),
+);
 
 /** Secrets are named `<prefix>/<workspaceId>/<webhookId>`; the CDK stack grants access to this prefix only. */
-export const secretNamePrefixVariable = z
-  .string()
-  .regex(/^[a-zA-Z0-9/_+=.@-]{1,200}$/, 'must contain only letters, digits and /_+=.@-')
-  .default('crm-webhooks');
+export const secretNamePrefixVariable = z._default(
+  z.string().check(z.regex(/^[a-zA-Z0-9/_+=.@-]{1,200}$/, 'must contain only letters, digits and /_+=.@-')),
+  'crm-webhooks',
+);
 
-/** Parses `env` (empty values count as absent) or throws one error naming every bad variable. */
-export function parseEnvironment<Schema extends z.ZodType>(
+/**
+ * Parses `env` (empty values count as absent) or throws one error naming every bad variable. Takes any
+ * zod 4 schema, mini or classic (the subscriptions API's is classic).
+ */
+export function parseEnvironment<Schema extends z.core.$ZodType>(
   schema: Schema,
   env: NodeJS.ProcessEnv,
   component: string,
@@ -31,7 +38,7 @@ export function parseEnvironment<Schema extends z.ZodType>(
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const result = schema.safeParse(present);
+  const result = z.safeParse(schema, present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`${component} configuration is invalid: ${problems.join('; ')}`);

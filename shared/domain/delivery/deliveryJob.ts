@@ -1,33 +1,37 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../config/zodEnglishErrors';
 import type { CrmEvent } from '../events/crmEvent';
 import { deliveryIdFor } from './stableIds';
+
+const nonEmptyString = () => z.string().check(z.minLength(1));
 
 /**
  * One SQS message = one delivery job = (one event, one webhook). In memory the record is JSON *text*
  * (`dataJson`) so numbers keep their exact DynamoDB precision; on the queue it travels as raw JSON in
- * the body's last field, `data` (see `encodeDeliveryJob`).
+ * the body's last field, `data` (see `encodeDeliveryJob`). `zod/mini` keeps classic zod out of the
+ * event-mapper and delivery bundles.
  */
 export const deliveryJobSchema = z.object({
   v: z.literal(1),
-  deliveryId: z.string().min(1),
-  webhookId: z.string().min(1),
-  workspaceId: z.string().min(1),
-  eventId: z.string().min(1),
-  event: z.string().min(1),
-  object: z.string().min(1),
-  action: z.string().min(1),
-  recordId: z.string().optional(),
-  timestamp: z.string().min(1),
-  updatedFields: z.array(z.string()).optional(),
+  deliveryId: nonEmptyString(),
+  webhookId: nonEmptyString(),
+  workspaceId: nonEmptyString(),
+  eventId: nonEmptyString(),
+  event: nonEmptyString(),
+  object: nonEmptyString(),
+  action: nonEmptyString(),
+  recordId: z.optional(z.string()),
+  timestamp: nonEmptyString(),
+  updatedFields: z.optional(z.array(z.string())),
   dataJson: z.string(),
   /** How many times the job came back from the dead-letter queue. */
-  redriveCount: z.number().int().nonnegative().optional(),
+  redriveCount: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
 /** Everything in the body before `data`: small, parsed with JSON.parse and checked field by field. */
-const envelopeSchema = deliveryJobSchema.omit({ dataJson: true });
+const envelopeSchema = z.omit(deliveryJobSchema, { dataJson: true });
 
 /**
  * The key that introduces the record. Inside a JSON string every `"` is escaped, and the envelope has
@@ -103,7 +107,7 @@ export function decodeDeliveryJob(body: string): DecodeResult {
   } catch {
     return { ok: false, error: 'message body is not a delivery job: its envelope is not JSON' };
   }
-  const result = envelopeSchema.safeParse(parsed);
+  const result = z.safeParse(envelopeSchema, parsed);
   if (!result.success) {
     return {
       ok: false,

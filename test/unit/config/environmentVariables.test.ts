@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   booleanVariable,
   integerVariable,
@@ -9,7 +12,7 @@ import {
 
 const schema = z.object({
   TABLE: requiredVariable('TABLE'),
-  LIMIT: integerVariable(1, 10).default(5),
+  LIMIT: z._default(integerVariable(1, 10), 5),
   LOCAL_MODE: booleanVariable,
 });
 
@@ -29,5 +32,20 @@ describe('parseEnvironment', () => {
     expect(() => parseEnvironment(schema, { LIMIT: '11', LOCAL_MODE: 'yes' }, 'demo')).toThrow(
       /^demo configuration is invalid: TABLE: TABLE is required; LIMIT: .*; LOCAL_MODE: must be "true" or "false"$/,
     );
+  });
+
+  it('keeps zod English messages in a process that never loads classic zod, as in the Lambda bundles', async () => {
+    // zod/mini registers no locale of its own; without shared/config/zodEnglishErrors this reads "Invalid input".
+    const script = `
+      import * as z from 'zod/mini';
+      import { integerVariable, parseEnvironment } from './shared/config/environmentVariables';
+      try { parseEnvironment(z.object({ N: integerVariable(1, 10) }), { N: '11' }, 'demo'); }
+      catch (error) { process.stdout.write(error.message); }`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: resolve(import.meta.dirname, '../../..'), timeout: 30_000 },
+    );
+    expect(stdout).toBe('demo configuration is invalid: N: Too big: expected number to be <=10');
   });
 });
