@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/config/zodEnglishErrors';
 import {
   booleanVariable as booleanFlag,
   parseEnvironment,
@@ -14,12 +15,10 @@ const configSchema = z.object({
   DEAD_LETTER_QUEUE_URL: requiredName('DEAD_LETTER_QUEUE_URL'),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
   LOCAL_MODE: booleanFlag,
-  MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10 * 1024 * 1024)
-    .default(64 * 1024),
+  MAX_BODY_BYTES: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(10 * 1024 * 1024)),
+    64 * 1024,
+  ),
 });
 
 export interface SubscriptionsApiConfig {

@@ -1,5 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/config/zodEnglishErrors';
+import { forGenerator, forGeneratorObject } from './openApiGeneratorSchemas';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import {
   createdWebhookSchema,
@@ -11,6 +13,7 @@ import {
   webhookPageSchema,
   webhookViewSchema,
 } from './responseSchemas';
+import { withMetadata } from './schemaMetadata';
 import {
   createWebhookRequestSchema,
   pageQuerySchema,
@@ -26,14 +29,17 @@ import {
 // The document describes the production rules (https only); local mode only relaxes them.
 const policy = { localMode: false };
 
-const problemSchemaWithId = problemSchema.meta({ id: 'Problem' });
+const problemSchemaWithId = withMetadata(problemSchema, { id: 'Problem' });
 
 function problemResponse(description: string): ResponseConfig {
-  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaWithId } } };
+  return {
+    description,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: forGenerator(problemSchemaWithId) } },
+  };
 }
 
-function json(description: string, schema: z.ZodType): ResponseConfig {
-  return { description, content: { 'application/json': { schema } } };
+function json(description: string, schema: z.ZodMiniType): ResponseConfig {
+  return { description, content: { 'application/json': { schema: forGenerator(schema) } } };
 }
 
 const commonErrors = {
@@ -59,14 +65,19 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
   });
   const security = [{ [bearer.name]: [] }];
 
-  // `.meta({ id })` makes a named component (and returns a copy: the validating schemas stay untouched).
-  const createRequest = createWebhookRequestSchema(policy).meta({ id: 'CreateWebhookRequest' });
-  const updateRequest = updateWebhookRequestSchema(policy).meta({ id: 'UpdateWebhookRequest' });
+  // An `id` makes a named component (`withMetadata` returns a copy: the validating schemas stay untouched).
+  const createRequest = forGenerator(
+    withMetadata(createWebhookRequestSchema(policy), { id: 'CreateWebhookRequest' }),
+  );
+  const updateRequest = forGenerator(
+    withMetadata(updateWebhookRequestSchema(policy), { id: 'UpdateWebhookRequest' }),
+  );
   const webhook = webhookViewSchema;
-  const createdWebhook = createdWebhookSchema.meta({ id: 'CreatedWebhook' });
-  const webhookPage = webhookPageSchema.meta({ id: 'WebhookPage' });
-  const deliveryPage = deliveryPageSchema.meta({ id: 'DeliveryAttemptPage' });
-  const params = webhookIdParamsSchema;
+  const createdWebhook = withMetadata(createdWebhookSchema, { id: 'CreatedWebhook' });
+  const webhookPage = withMetadata(webhookPageSchema, { id: 'WebhookPage' });
+  const deliveryPage = withMetadata(deliveryPageSchema, { id: 'DeliveryAttemptPage' });
+  const params = forGeneratorObject(webhookIdParamsSchema);
+  const pageQuery = forGeneratorObject(pageQuerySchema);
 
   registry.registerPath({
     method: 'post',
@@ -88,7 +99,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     summary: 'List webhooks',
     description: "The workspace's webhooks, oldest id first, one page at a time.",
     security,
-    request: { query: pageQuerySchema },
+    request: { query: pageQuery },
     responses: {
       200: json('A page of webhooks', webhookPage),
       400: problemResponse('Invalid `limit` or `cursor`'),
@@ -160,7 +171,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     summary: 'List delivery attempts',
     description: 'The attempt log, newest first (kept 30 days by default).',
     security,
-    request: { params, query: pageQuerySchema },
+    request: { params, query: pageQuery },
     responses: {
       200: json('A page of attempts', deliveryPage),
       400: problemResponse('Invalid `limit` or `cursor`'),

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { type FieldError, problems } from './problem';
 import { webhookIdParamsSchema } from './schemas';
 
@@ -17,24 +17,24 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   });
 }
 
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+export function parseBody<S extends z.ZodMiniType>(schema: S, body: unknown): z.output<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw problems.validation([{ path: '', message: 'must be a JSON object' }]);
   }
-  const result = schema.safeParse(body);
+  const result = z.safeParse(schema, body);
   if (!result.success) throw problems.validation(fieldErrors(result.error.issues));
   return result.data;
 }
 
-export function parseQuery<S extends z.ZodType>(schema: S, event: APIGatewayProxyEventV2): z.output<S> {
-  const result = schema.safeParse(event.queryStringParameters ?? {});
+export function parseQuery<S extends z.ZodMiniType>(schema: S, event: APIGatewayProxyEventV2): z.output<S> {
+  const result = z.safeParse(schema, event.queryStringParameters ?? {});
   if (!result.success) throw problems.validation(fieldErrors(result.error.issues), 'query string');
   return result.data;
 }
 
 /** A malformed id cannot name a webhook: it answers the same 404 as an unknown one. */
 export function webhookIdFrom(event: APIGatewayProxyEventV2): string {
-  const result = webhookIdParamsSchema.safeParse(event.pathParameters ?? {});
+  const result = z.safeParse(webhookIdParamsSchema, event.pathParameters ?? {});
   if (!result.success) throw problems.notFound('No webhook has this id.');
   return result.data.id;
 }

@@ -1,32 +1,40 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../shared/config/zodEnglishErrors';
 import { ATTEMPT_OUTCOMES } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
+import { withMetadata } from './schemaMetadata';
 
 /* Response shapes, for the OpenAPI document only (responses are built from typed domain values). */
 
-const timestamp = z.string().meta({ format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
+const timestamp = withMetadata(z.string(), { format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
+const integer = () => z.number().check(z.int());
 
-export const webhookViewSchema = z
-  .object({
-    id: z.string().meta({ example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
+export const webhookViewSchema = withMetadata(
+  z.object({
+    id: withMetadata(z.string(), { example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
     workspaceId: z.string(),
     targetUrl: z.string(),
     operations: z.array(z.string()),
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     payloadFormat: z.enum(PAYLOAD_FORMATS),
     status: z.enum(WEBHOOK_STATUSES),
     createdAt: timestamp,
     updatedAt: timestamp,
-    previousSecretExpiresAt: timestamp
-      .optional()
-      .meta({ description: 'Until then the previous secret also signs (after a rotation)' }),
-    failingSince: timestamp.optional().meta({ description: 'Start of the current run of failed attempts' }),
-    disabledReason: z.string().optional().meta({ description: '`gone` (410 answer), `failing` or `user`' }),
-  })
-  .meta({ id: 'Webhook' });
+    previousSecretExpiresAt: withMetadata(z.optional(timestamp), {
+      description: 'Until then the previous secret also signs (after a rotation)',
+    }),
+    failingSince: withMetadata(z.optional(timestamp), {
+      description: 'Start of the current run of failed attempts',
+    }),
+    disabledReason: withMetadata(z.optional(z.string()), {
+      description: '`gone` (410 answer), `failing` or `user`',
+    }),
+  }),
+  { id: 'Webhook' },
+);
 
-export const createdWebhookSchema = webhookViewSchema.extend({
-  secret: z.string().meta({
+export const createdWebhookSchema = z.extend(webhookViewSchema, {
+  secret: withMetadata(z.string(), {
     description: 'Signing secret (`whsec_…`). Shown only here and on rotation: store it now.',
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   }),
@@ -34,57 +42,59 @@ export const createdWebhookSchema = webhookViewSchema.extend({
 
 export const webhookPageSchema = z.object({
   data: z.array(webhookViewSchema),
-  nextCursor: z
-    .string()
-    .nullable()
-    .meta({ description: 'Pass as `cursor` for the next page; null at the end' }),
+  nextCursor: withMetadata(z.nullable(z.string()), {
+    description: 'Pass as `cursor` for the next page; null at the end',
+  }),
 });
 
 export const rotatedSecretSchema = z.object({
-  secret: z.string().meta({ description: 'The new signing secret, shown once' }),
-  previousSecretExpiresAt: timestamp.meta({
+  secret: withMetadata(z.string(), { description: 'The new signing secret, shown once' }),
+  previousSecretExpiresAt: withMetadata(timestamp, {
     description: 'Deliveries are signed with both secrets until then',
   }),
 });
 
 export const testEventAcceptedSchema = z.object({
-  eventId: z.string().meta({ example: 'evt_5f0c3d2e9a8b4c1d8e7f6a5b4c3d2e1f' }),
-  deliveryId: z.string().meta({ description: 'The `webhook-id` header the test request will carry' }),
+  eventId: withMetadata(z.string(), { example: 'evt_5f0c3d2e9a8b4c1d8e7f6a5b4c3d2e1f' }),
+  deliveryId: withMetadata(z.string(), {
+    description: 'The `webhook-id` header the test request will carry',
+  }),
 });
 
-export const deliveryAttemptSchema = z
-  .object({
+export const deliveryAttemptSchema = withMetadata(
+  z.object({
     webhookId: z.string(),
     deliveryId: z.string(),
     eventId: z.string(),
-    event: z.string().meta({ example: 'person.created' }),
-    attempt: z.number().int().meta({ description: '1-based attempt number' }),
+    event: withMetadata(z.string(), { example: 'person.created' }),
+    attempt: withMetadata(integer(), { description: '1-based attempt number' }),
     outcome: z.enum(ATTEMPT_OUTCOMES),
-    cause: z.string().optional().meta({ example: 'http-5xx' }),
-    statusCode: z.number().int().optional(),
+    cause: withMetadata(z.optional(z.string()), { example: 'http-5xx' }),
+    statusCode: z.optional(integer()),
     durationMs: z.number(),
-    error: z.string().optional(),
-    responseBody: z.string().optional().meta({ description: 'First KB of the response body' }),
+    error: z.optional(z.string()),
+    responseBody: withMetadata(z.optional(z.string()), { description: 'First KB of the response body' }),
     attemptedAt: timestamp,
-    nextAttemptAt: timestamp.optional(),
-  })
-  .meta({ id: 'DeliveryAttempt' });
+    nextAttemptAt: z.optional(timestamp),
+  }),
+  { id: 'DeliveryAttempt' },
+);
 
 export const deliveryPageSchema = z.object({
   data: z.array(deliveryAttemptSchema),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 
 export const redriveResultSchema = z.object({
-  redriven: z.number().int().meta({ description: 'Jobs moved back from the dead-letter queue' }),
+  redriven: withMetadata(integer(), { description: 'Jobs moved back from the dead-letter queue' }),
 });
 
 export const problemSchema = z.object({
-  type: z.string().meta({ example: 'urn:crm-webhooks:problem:validation-error' }),
+  type: withMetadata(z.string(), { example: 'urn:crm-webhooks:problem:validation-error' }),
   title: z.string(),
-  status: z.number().int(),
+  status: integer(),
   detail: z.string(),
-  errors: z
-    .array(z.object({ path: z.string().meta({ example: 'targetUrl' }), message: z.string() }))
-    .optional(),
+  errors: z.optional(
+    z.array(z.object({ path: withMetadata(z.string(), { example: 'targetUrl' }), message: z.string() })),
+  ),
 });
