@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import type { AttemptOutcome, DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';
 import type { SigningSecretSource } from '../../shared/adapters/secrets/signingSecretCache';
 import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
@@ -104,6 +104,8 @@ export async function deliverJob(
     result.kind === 'response'
       ? { statusCode: result.status, ...(result.responseBody ? { responseBody: result.responseBody } : {}) }
       : { error: result.error };
+  // What every attempt-log entry of this attempt records, whatever its outcome.
+  const attempted = { durationMs: result.durationMs, attemptedAt: startedAt, ...response };
   ports.metrics.count('DeliveryAttempts');
   ports.metrics.latency(result.durationMs);
 
@@ -120,29 +122,19 @@ export async function deliverJob(
       await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id);
       await ports.webhooks.patch(webhook.workspaceId, webhook.id, { failingSince: undefined });
     }
-    await writeAttemptLog(ports, config, job, attempt, {
-      outcome: 'delivered',
-      durationMs: result.durationMs,
-      attemptedAt: startedAt,
-      ...response,
-    });
+    await writeAttemptLog(ports, config, job, attempt, { outcome: 'delivered', ...attempted });
     return 'acknowledged';
   }
 
   const cause = failureCauseOf(classified.cause);
   ports.metrics.count('DeliveryFailed', { cause });
   const failure = { ...context, cause, status: response.statusCode, durationMs: result.durationMs };
+  const failedAttempt = { cause, ...attempted };
 
   if (classified.outcome === 'gone') {
     // 410: the receiver retired this endpoint. Retrying would be pointless; the user re-enables it.
     await disableWebhook(webhook, 'gone', finishedAt, ports, failure);
-    await writeAttemptLog(ports, config, job, attempt, {
-      outcome: 'gone',
-      cause,
-      durationMs: result.durationMs,
-      attemptedAt: startedAt,
-      ...response,
-    });
+    await writeAttemptLog(ports, config, job, attempt, { outcome: 'gone', ...failedAttempt });
     return 'acknowledged';
   }
 
@@ -155,10 +147,7 @@ export async function deliverJob(
       // Its remaining jobs are skipped like those of any disabled webhook; no point waiting to retry.
       await writeAttemptLog(ports, config, job, attempt, {
         outcome: 'failed',
-        cause,
-        durationMs: result.durationMs,
-        attemptedAt: startedAt,
-        ...response,
+        ...failedAttempt,
         error: `${response.error ?? `HTTP ${response.statusCode}`}; webhook disabled after failing since ${failingSince}`,
       });
       return 'acknowledged';
@@ -170,13 +159,7 @@ export async function deliverJob(
     ports.metrics.count('DeadLettered');
     ports.logger.warn('Delivery failed for the last time; the job goes to the dead-letter queue', failure);
     await changeVisibility(ports, record, 0, context);
-    await writeAttemptLog(ports, config, job, attempt, {
-      outcome: 'dead-lettered',
-      cause,
-      durationMs: result.durationMs,
-      attemptedAt: startedAt,
-      ...response,
-    });
+    await writeAttemptLog(ports, config, job, attempt, { outcome: 'dead-lettered', ...failedAttempt });
     return 'retry';
   }
 
@@ -194,10 +177,7 @@ export async function deliverJob(
   await changeVisibility(ports, record, delaySeconds, context);
   await writeAttemptLog(ports, config, job, attempt, {
     outcome: 'failed',
-    cause,
-    durationMs: result.durationMs,
-    attemptedAt: startedAt,
-    ...response,
+    ...failedAttempt,
     nextAttemptAt: new Date(finishedAt.getTime() + delaySeconds * 1000).toISOString(),
   });
   return 'retry';
@@ -271,15 +251,12 @@ async function writeAttemptLog(
   config: DeliveryConfig,
   job: DeliveryJob,
   attempt: number,
-  entry: {
-    outcome: AttemptOutcome;
-    cause?: string;
-    statusCode?: number;
-    durationMs: number;
-    error?: string;
-    responseBody?: string;
+  /** The attempt's own fields (the job supplies the ids); the time as a Date, written as ISO text. */
+  entry: Omit<
+    DeliveryAttempt,
+    'webhookId' | 'deliveryId' | 'eventId' | 'event' | 'attempt' | 'attemptedAt'
+  > & {
     attemptedAt: Date;
-    nextAttemptAt?: string;
   },
 ): Promise<void> {
   const { attemptedAt, ...rest } = entry;

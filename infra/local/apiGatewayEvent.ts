@@ -26,7 +26,7 @@ function clfTime(date: Date): string {
 }
 
 /** Query parameters the way payload 2.0 gives them: decoded, repeated names joined with commas. */
-function queryStringParameters(rawQueryString: string): Record<string, string> | undefined {
+export function queryStringParameters(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
   const result: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) {

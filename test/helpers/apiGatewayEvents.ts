@@ -5,6 +5,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { queryStringParameters } from '../../infra/local/apiGatewayEvent';
 
 export interface ApiRequestOptions {
   method: string;
@@ -19,16 +20,6 @@ export interface ApiRequestOptions {
   base64?: boolean;
   /** Sets `isBase64Encoded` without encoding the body (to send invalid base64). */
   claimBase64?: boolean;
-}
-
-/** Query parameters as payload 2.0 gives them: decoded, repeated names comma-joined. */
-function queryParameters(rawQueryString: string): Record<string, string> | undefined {
-  if (rawQueryString === '') return undefined;
-  const result: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    result[name] = name in result ? `${result[name]},${value}` : value;
-  }
-  return result;
 }
 
 /**
@@ -79,7 +70,7 @@ export function apiGatewayEvent(options: ApiRequestOptions): APIGatewayProxyEven
     },
     isBase64Encoded: false,
   };
-  const query = queryParameters(rawQueryString);
+  const query = queryStringParameters(rawQueryString);
   if (query) event.queryStringParameters = query;
   if (body !== undefined) {
     event.body = options.base64 ? Buffer.from(body, 'utf8').toString('base64') : body;
