@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { METRICS_NAMESPACE } from '../../shared/observability/metricCatalog';
 import { bundleLikeCdk } from '../lib/lambdaBundle';
 import { pairedFigure, summarize } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
@@ -52,7 +53,7 @@ const FUNCTION_ENV: Record<string, string> = {
   MAPPER_FAILURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/mapper-failures',
   CRM_SOURCES_CONFIG: JSON.stringify(defaultCrmSourcesConfig),
   POWERTOOLS_LOG_LEVEL: 'WARN',
-  POWERTOOLS_METRICS_NAMESPACE: 'CrmWebhooks',
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
 };
 
 /** Times `import()` of a module in a fresh Node process (the process start itself is not counted). */

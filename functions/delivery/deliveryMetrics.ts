@@ -1,25 +1,12 @@
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { DELIVERY_METRICS, type DeliveryMetricName } from '../../shared/observability/metricCatalog';
 
-export const DELIVERY_METRIC_NAMES = [
-  'DeliveryAttempts',
-  'Delivered',
-  'DeliveryFailed',
-  'WebhooksDisabled',
-  'DeadLettered',
-  'JobsSkipped',
-  'MalformedJobs',
-  /** Jobs the function could not process (webhook table or Secrets Manager unavailable). */
-  'DeliveryErrors',
-  /** Jobs left for SQS to redeliver because the invocation was running out of time. */
-  'JobsDeferred',
-  /** Attempt log entries that could not be written (the deliveries themselves went through). */
-  'AttemptLogWriteFailures',
-] as const;
-export type DeliveryMetricName = (typeof DELIVERY_METRIC_NAMES)[number];
+/** The delivery counters (`DeliveryLatency` is recorded with `latency`). */
+export type DeliveryCountName = Exclude<DeliveryMetricName, 'DeliveryLatency'>;
 
 /** What the delivery function counts; the Powertools (EMF) implementation is below. */
 export interface DeliveryMetrics {
-  count(name: DeliveryMetricName, dimensions?: { cause: string }): void;
+  count(name: DeliveryCountName, dimensions?: { cause: string }): void;
   latency(milliseconds: number): void;
   /** Hands what was counted to the invocation's EMF store; called once at the end of each invocation. */
   flush(): void;
@@ -36,8 +23,8 @@ export interface DeliveryMetrics {
  * distribution for percentiles.
  */
 export function powertoolsDeliveryMetrics(metrics: Metrics): DeliveryMetrics {
-  const totals = new Map<DeliveryMetricName, number>();
-  const byCause = new Map<DeliveryMetricName, Map<string, number>>();
+  const totals = new Map<DeliveryCountName, number>();
+  const byCause = new Map<DeliveryCountName, Map<string, number>>();
   let latencies: number[] = [];
   return {
     count(name, dimensions) {
@@ -52,16 +39,17 @@ export function powertoolsDeliveryMetrics(metrics: Metrics): DeliveryMetrics {
       latencies.push(milliseconds);
     },
     flush() {
-      for (const [name, count] of totals) metrics.addMetric(name, MetricUnit.Count, count);
+      for (const [name, count] of totals) metrics.addMetric(name, DELIVERY_METRICS[name].unit, count);
       totals.clear();
       const values = latencies;
       latencies = [];
-      for (const value of values) metrics.addMetric('DeliveryLatency', MetricUnit.Milliseconds, value);
+      for (const value of values)
+        metrics.addMetric('DeliveryLatency', DELIVERY_METRICS.DeliveryLatency.unit, value);
       for (const [name, causes] of byCause) {
         for (const [cause, count] of causes) {
           const single = metrics.singleMetric();
           single.addDimension('cause', cause);
-          single.addMetric(name, MetricUnit.Count, count);
+          single.addMetric(name, DELIVERY_METRICS[name].unit, count);
         }
       }
       byCause.clear();

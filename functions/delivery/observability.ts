@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../shared/observability/metricCatalog';
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'delivery';
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAMES.delivery;
 
 /** One Logger and one Metrics per container, as Powertools expects. */
 export const logger = new Logger({ serviceName });
 
-export const metrics = new Metrics({ namespace: 'CrmWebhooks', serviceName });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });

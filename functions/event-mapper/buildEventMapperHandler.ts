@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import { EVENT_MAPPER_METRICS, type EventMapperMetricName } from '../../shared/observability/metricCatalog';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { ActiveWebhooksCache } from './activeWebhooksCache';
 import type { EventMapperConfig } from './config';
@@ -87,18 +88,20 @@ function recordMetrics(
   durationMs: number,
 ): void {
   const failedRecords = report.outcomes.filter((o) => o.status === 'failed').length;
-  metrics.addMetric('RecordsIn', MetricUnit.Count, recordsIn);
-  metrics.addMetric('JobsEnqueued', MetricUnit.Count, report.jobsEnqueued);
-  metrics.addMetric('JobsAlreadyEnqueued', MetricUnit.Count, report.jobsAlreadyEnqueued);
-  metrics.addMetric('SqsSendFailures', MetricUnit.Count, report.sendFailures);
-  metrics.addMetric('JobsTooLarge', MetricUnit.Count, report.jobsTooLarge);
-  metrics.addMetric('RecordsFailed', MetricUnit.Count, failedRecords);
-  metrics.addMetric('BatchDurationMs', MetricUnit.Milliseconds, durationMs);
+  const add = (target: Metrics, name: EventMapperMetricName, value: number) =>
+    target.addMetric(name, EVENT_MAPPER_METRICS[name].unit, value);
+  add(metrics, 'RecordsIn', recordsIn);
+  add(metrics, 'JobsEnqueued', report.jobsEnqueued);
+  add(metrics, 'JobsAlreadyEnqueued', report.jobsAlreadyEnqueued);
+  add(metrics, 'SqsSendFailures', report.sendFailures);
+  add(metrics, 'JobsTooLarge', report.jobsTooLarge);
+  add(metrics, 'RecordsFailed', failedRecords);
+  add(metrics, 'BatchDurationMs', durationMs);
   // Per-action and per-reason counts carry their own dimension, so each is its own EMF document.
   for (const [action, count] of report.eventsByAction) {
-    dimensioned.addDimension('action', action).addMetric('EventsOut', MetricUnit.Count, count);
+    add(dimensioned.addDimension('action', action), 'EventsOut', count);
   }
   for (const [reason, count] of report.skippedByReason) {
-    dimensioned.addDimension('reason', reason).addMetric('RecordsSkipped', MetricUnit.Count, count);
+    add(dimensioned.addDimension('reason', reason), 'RecordsSkipped', count);
   }
 }

@@ -4,13 +4,18 @@ import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/del
 import type { CrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
 import { type EncodedDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import type { CrmEvent } from '../../shared/domain/events/crmEvent';
-import { type MapErrorReason, mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
+import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { findTableForSource, tableNameFromStreamArn } from '../../shared/domain/events/tableForStreamArn';
 import { matchesOperation } from '../../shared/domain/operations/matchesOperation';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import type { RecordSkipReason } from '../../shared/observability/metricCatalog';
 
-/** Why a record produced no event. None of these is retried: retrying cannot change the answer. */
-export type SkipReason = 'no-change' | 'unknown-table' | MapErrorReason;
+/**
+ * Why a record produced no event (the `reason` dimension of `RecordsSkipped`). None of these is
+ * retried: retrying cannot change the answer. The list lives in the metric catalog so alarms can name
+ * a reason; `skip(index, result.reason)` below does not compile if the mapping gains an unlisted one.
+ */
+export type SkipReason = RecordSkipReason;
 
 /** Why a record's jobs did not all reach the queue. These records are reported to Lambda as failed. */
 export type FailureReason = 'webhooks-unavailable' | 'jobs-too-large' | 'send-failed';

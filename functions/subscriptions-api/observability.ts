@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../shared/observability/metricCatalog';
 
 /** One Logger and one Metrics per function container (Powertools singletons). */
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'subscriptions-api';
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAMES.subscriptionsApi;
 
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ namespace: 'CrmWebhooks', serviceName });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });

@@ -1,6 +1,6 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { SUBSCRIPTIONS_API_METRICS } from '../../shared/observability/metricCatalog';
 import type { RouteMatcher } from './apiRouter';
 import { logger, metrics } from './observability';
 import { HTTP_METHODS } from './routeDefinition';
@@ -26,8 +26,8 @@ export function requestObservability(
     const statusClass = `${Math.floor(status / 100)}xx`;
     logger.info('request', { method, route, status, latencyMs });
     metrics.addDimensions({ route, statusClass });
-    metrics.addMetric('Requests', MetricUnit.Count, 1);
-    metrics.addMetric('Latency', MetricUnit.Milliseconds, latencyMs);
+    metrics.addMetric('Requests', SUBSCRIPTIONS_API_METRICS.Requests.unit, 1);
+    metrics.addMetric('Latency', SUBSCRIPTIONS_API_METRICS.Latency.unit, latencyMs);
   };
   return {
     before: async (request) => {

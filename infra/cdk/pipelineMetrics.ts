@@ -1,15 +1,15 @@
-/**
- * Names the functions publish with Powertools Metrics (EMF), as the dashboard reads them. Keep them in
- * step with `functions/event-mapper/buildEventMapperHandler.ts` and `functions/delivery/deliveryMetrics.ts`.
- */
-export const METRICS_NAMESPACE = 'CrmWebhooks';
+import type {
+  DeliveryMetricName,
+  EventMapperMetricName,
+  RecordSkipReason,
+} from '../../shared/observability/metricCatalog';
 
-/** POWERTOOLS_SERVICE_NAME of each function, also the `service` dimension of its metrics. */
-export const SERVICE_NAMES = {
-  subscriptionsApi: 'subscriptions-api',
-  eventMapper: 'event-mapper',
-  delivery: 'delivery',
-} as const;
+/**
+ * How the dashboard groups the functions' metrics. The metrics themselves (namespace, service and
+ * metric names, dimensions) are defined once in `shared/observability/metricCatalog.ts`; the types
+ * below reject a name the catalog does not define, and `test/infra/watchedMetrics.test.ts` rejects a
+ * widget or alarm on a dimension set the functions do not publish.
+ */
 
 /** Event mapper counts published with the `service` dimension only. */
 export const MAPPER_TOTALS = [
@@ -19,13 +19,13 @@ export const MAPPER_TOTALS = [
   'JobsTooLarge',
   'RecordsFailed',
   'JobsAlreadyEnqueued',
-] as const;
+] as const satisfies readonly EventMapperMetricName[];
 
 /** Event mapper counts published only split by one extra dimension. */
 export const MAPPER_SPLIT_METRICS = [
   { metricName: 'EventsOut', dimension: 'action', title: 'Events out by action' },
   { metricName: 'RecordsSkipped', dimension: 'reason', title: 'Records skipped by reason' },
-] as const;
+] as const satisfies readonly { metricName: EventMapperMetricName; dimension: string; title: string }[];
 
 /** Delivery outcomes per job, with the `service` dimension only. */
 export const DELIVERY_OUTCOMES = [
@@ -34,7 +34,7 @@ export const DELIVERY_OUTCOMES = [
   'DeliveryFailed',
   'DeadLettered',
   'WebhooksDisabled',
-] as const;
+] as const satisfies readonly DeliveryMetricName[];
 
 /** Jobs the delivery function did not attempt: infrastructure errors, deferrals, malformed or skipped jobs. */
 export const DELIVERY_NON_ATTEMPTS = [
@@ -42,12 +42,22 @@ export const DELIVERY_NON_ATTEMPTS = [
   'JobsDeferred',
   'MalformedJobs',
   'JobsSkipped',
-] as const;
+] as const satisfies readonly DeliveryMetricName[];
 
 /** `DeliveryFailed` is also published with a `cause` dimension (http-4xx, timeout, connection, ...). */
-export const DELIVERY_FAILED_BY_CAUSE = { metricName: 'DeliveryFailed', dimension: 'cause' } as const;
+export const DELIVERY_FAILED_BY_CAUSE = {
+  metricName: 'DeliveryFailed',
+  dimension: 'cause',
+} as const satisfies { metricName: DeliveryMetricName; dimension: string };
 
-export const DELIVERY_LATENCY = 'DeliveryLatency';
+export const DELIVERY_LATENCY = 'DeliveryLatency' satisfies DeliveryMetricName;
 
 /** Attempt-log entries still unwritten after BatchWriteItem retries (alarmed). */
-export const DELIVERY_LOG_WRITE_FAILURES = 'AttemptLogWriteFailures';
+export const DELIVERY_LOG_WRITE_FAILURES = 'AttemptLogWriteFailures' satisfies DeliveryMetricName;
+
+/** Mapper records skipped because the stream record lacks an image (alarmed: the stream view type is wrong). */
+export const MAPPER_SKIPPED_NO_IMAGE = {
+  metricName: 'RecordsSkipped',
+  dimension: 'reason',
+  value: 'no-image',
+} as const satisfies { metricName: EventMapperMetricName; dimension: string; value: RecordSkipReason };

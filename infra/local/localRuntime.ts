@@ -3,6 +3,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
+import { METRICS_NAMESPACE } from '../../shared/observability/metricCatalog';
 import { type ApiGatewayServer, startApiGatewayServer } from './apiGatewayServer';
 import { PipelineCounters } from './counters';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamoDbLocal';
@@ -68,7 +69,7 @@ export function handlerEnvironment(
 ): Record<string, string> {
   const defaults: Record<string, string> = {
     POWERTOOLS_LOG_LEVEL: 'WARN',
-    POWERTOOLS_METRICS_NAMESPACE: 'CrmWebhooks',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     // EMF metrics go to stdout, where CloudWatch would pick them up; locally they are noise.
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',

@@ -1,3 +1,4 @@
+import { SUBSCRIPTIONS_API_METRICS } from '../../../shared/observability/metricCatalog';
 import { noContentResponse } from '../httpResponses';
 import { logger, metrics } from '../observability';
 import { webhookIdFrom } from '../requestInput';
@@ -19,7 +20,7 @@ export function deleteWebhookRoute(deps: RouteDeps): RouteDefinition {
               secretName,
               error,
             });
-            metrics.addMetric('SecretDeletionFailed', 'Count', 1);
+            metrics.addMetric('SecretDeletionFailed', SUBSCRIPTIONS_API_METRICS.SecretDeletionFailed.unit, 1);
           },
         },
         workspaceId,

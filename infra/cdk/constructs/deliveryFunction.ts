@@ -5,7 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SERVICE_NAMES } from '../pipelineMetrics';
+import { SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import { handlerEntries } from '../projectPaths';
 import type { StackSettings } from '../stackSettings';
 import { acknowledge } from './nagAcknowledgements';

@@ -6,7 +6,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
-import { SERVICE_NAMES } from '../pipelineMetrics';
+import { SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import { handlerEntries } from '../projectPaths';
 import type { StackSettings } from '../stackSettings';
 import type { CrmSourceTable } from './crmSourceTables';

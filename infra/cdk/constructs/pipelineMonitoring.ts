@@ -14,16 +14,16 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import {
   DELIVERY_FAILED_BY_CAUSE,
   DELIVERY_LATENCY,
   DELIVERY_LOG_WRITE_FAILURES,
   DELIVERY_NON_ATTEMPTS,
   DELIVERY_OUTCOMES,
+  MAPPER_SKIPPED_NO_IMAGE,
   MAPPER_SPLIT_METRICS,
   MAPPER_TOTALS,
-  METRICS_NAMESPACE,
-  SERVICE_NAMES,
 } from '../pipelineMetrics';
 import { acknowledge } from './nagAcknowledgements';
 
@@ -42,6 +42,12 @@ export const ALARM_THRESHOLDS = {
   api5xx: 0,
   /** Attempts the delivery log could not store after retries: the delivery history has gaps. */
   attemptLogWriteFailures: 0,
+  /**
+   * Any record without the stream image its event needs was skipped: events are being lost because a
+   * table's stream view type is not NEW_AND_OLD_IMAGES (the deploy-time check catches this for tables
+   * as deployed; this catches a stream changed later).
+   */
+  mapperRecordsWithoutImage: 0,
 } as const;
 
 const METRIC_PERIOD = Duration.minutes(5);
@@ -196,6 +202,34 @@ export class PipelineMonitoring extends Construct {
           title,
           metrics: [splitBy(SERVICE_NAMES.eventMapper, metricName, dimension)],
         })),
+        {
+          title: 'Records skipped for a missing stream image',
+          metrics: [
+            {
+              metric: new Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: MAPPER_SKIPPED_NO_IMAGE.metricName,
+                dimensionsMap: {
+                  service: SERVICE_NAMES.eventMapper,
+                  [MAPPER_SKIPPED_NO_IMAGE.dimension]: MAPPER_SKIPPED_NO_IMAGE.value,
+                },
+                statistic: 'Sum',
+                period: METRIC_PERIOD,
+                label: 'RecordsSkipped (no-image)',
+              }),
+              alarmFriendlyName: 'MapperNoImage',
+              addAlarm: {
+                Critical: {
+                  threshold: ALARM_THRESHOLDS.mapperRecordsWithoutImage,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  alarmDescriptionOverride:
+                    'The event mapper skipped stream records that lack the old or new image: a CRM table stream is not NEW_AND_OLD_IMAGES, so updates and deletes are being lost.',
+                  ...QUIET_IS_OK,
+                },
+              },
+            },
+          ],
+        },
       ],
     });
   }

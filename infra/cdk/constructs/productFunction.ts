@@ -4,7 +4,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../pipelineMetrics';
+import { METRICS_NAMESPACE } from '../../../shared/observability/metricCatalog';
 import { depsLockFilePath, projectRoot } from '../projectPaths';
 import { acknowledge } from './nagAcknowledgements';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryMetricName, DeliveryMetrics } from '../../../functions/delivery/deliveryMetrics';
+import type { DeliveryCountName, DeliveryMetrics } from '../../../functions/delivery/deliveryMetrics';
 import type { DeliveryAttempt } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
@@ -105,11 +105,11 @@ export class InMemorySecrets {
 }
 
 export class RecordedMetrics implements DeliveryMetrics {
-  readonly counts: { name: DeliveryMetricName; cause?: string }[] = [];
+  readonly counts: { name: DeliveryCountName; cause?: string }[] = [];
   readonly latencies: number[] = [];
   flushes = 0;
 
-  count(name: DeliveryMetricName, dimensions?: { cause: string }): void {
+  count(name: DeliveryCountName, dimensions?: { cause: string }): void {
     this.counts.push({ name, ...(dimensions ? { cause: dimensions.cause } : {}) });
   }
 
@@ -121,7 +121,7 @@ export class RecordedMetrics implements DeliveryMetrics {
     this.flushes++;
   }
 
-  named(name: DeliveryMetricName): { name: DeliveryMetricName; cause?: string }[] {
+  named(name: DeliveryCountName): { name: DeliveryCountName; cause?: string }[] {
     return this.counts.filter((entry) => entry.name === name);
   }
 }
