@@ -1,4 +1,6 @@
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { patchFauxqsUnicodeCheck } from './fauxqsUnicodePatch';
+import { type SqsRulesGuard, startSqsRulesGuard } from './sqsRulesGuard';
 
 export interface DeliveryQueues {
   deliveriesQueueUrl: string;
@@ -15,20 +17,50 @@ export interface QueueSettings {
 }
 
 export interface SqsLocal {
+  /** The endpoint clients use: the rules guard in front of fauxqs. */
   endpoint: string;
   port: number;
+  /** fauxqs itself (queues are created on it directly; its own port is internal). */
   server: FauxqsServer;
+  /** AWS's SQS rules that fauxqs does not enforce: violations, in-flight quota (sqsRulesGuard.ts). */
+  guard: SqsRulesGuard;
   createDeliveryQueues(settings: QueueSettings): DeliveryQueues;
   stop(): Promise<void>;
 }
 
-/** Starts fauxqs in-process on loopback (quiet: `logger: false`). */
-export async function startSqsLocal(options: { port?: number } = {}): Promise<SqsLocal> {
-  const server = await startFauxqs({ port: options.port ?? 0, host: '127.0.0.1', logger: false });
+export interface SqsLocalOptions {
+  /** The port clients connect to (the guard's); 0 or unset = any free port. */
+  port?: number;
+  /** In-flight messages per queue before receives come back empty (AWS: about 120,000). */
+  inFlightLimit?: number;
+  /** The guard's clock, for the 12-hour visibility rule; default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * Starts fauxqs in-process on loopback (quiet: `logger: false`), patched to accept the characters SQS
+ * accepts, behind the SQS rules guard that rejects what SQS rejects and fauxqs does not.
+ */
+export async function startSqsLocal(options: SqsLocalOptions = {}): Promise<SqsLocal> {
+  await patchFauxqsUnicodeCheck();
+  const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+  let guard: SqsRulesGuard;
+  try {
+    guard = await startSqsRulesGuard({
+      upstream: `http://127.0.0.1:${server.port}`,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.inFlightLimit === undefined ? {} : { inFlightLimit: options.inFlightLimit }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   return {
-    endpoint: `http://127.0.0.1:${server.port}`,
-    port: server.port,
+    endpoint: guard.endpoint,
+    port: guard.port,
     server,
+    guard,
     createDeliveryQueues({ maxAttempts, visibilityTimeoutSeconds, prefix = '' }) {
       const fourteenDays = String(14 * 24 * 3600);
       const dlq = server.createQueue(`${prefix}deliveries-dlq`, {
@@ -50,6 +82,9 @@ export async function startSqsLocal(options: { port?: number } = {}): Promise<Sq
         mapperFailureQueueUrl: failures.queueUrl,
       };
     },
-    stop: () => server.stop(),
+    async stop() {
+      await guard.stop();
+      await server.stop();
+    },
   };
 }
