@@ -9,7 +9,8 @@ import { PipelineCounters } from './counters';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamoDbLocal';
 import { freePort } from './emulators/freePort';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from './emulators/secretsManagerLocal';
-import { type DeliveryQueues, type SqsLocal, startSqsLocal } from './emulators/sqsLocal';
+import { type DeliveryQueues, type SqsLocal, type SqsLocalOptions, startSqsLocal } from './emulators/sqsLocal';
+import type { SqsRulesGuard } from './emulators/sqsRulesGuard';
 import type { LambdaHandler } from './lambdaContext';
 import { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID } from './localNames';
 import type { LocalSettings } from './localSettings';
@@ -38,6 +39,8 @@ export interface LocalRuntime {
   apiKeyFromEnv: boolean;
   dynamoDbEndpoint: string;
   sqsEndpoint: string;
+  /** The SQS rules guard every SQS call goes through: its violations, its in-flight quota. */
+  sqsGuard: SqsRulesGuard;
   secretsManagerEndpoint: string;
   dynamoDbPid: number;
   crmTables: string[];
@@ -129,7 +132,12 @@ async function streamArnOf(client: DynamoDBClient, tableName: string): Promise<s
 export async function startLocalRuntime(
   settings: LocalSettings,
   loadHandlers: () => Promise<LocalHandlers>,
-  options: { env?: NodeJS.ProcessEnv; onPollError?: (error: unknown) => void } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    onPollError?: (error: unknown) => void;
+    /** The SQS rules guard's scaled in-flight quota and clock (tests); AWS's values by default. */
+    sqsRules?: Pick<SqsLocalOptions, 'inFlightLimit' | 'now'>;
+  } = {},
 ): Promise<LocalRuntime> {
   const env = options.env ?? process.env;
   await assertPortsFree([
@@ -148,7 +156,7 @@ export async function startLocalRuntime(
 
   try {
     const [sqsLocal, secrets] = await Promise.all([
-      startSqsLocal({ port: settings.sqsPort }).then((s: SqsLocal) => {
+      startSqsLocal({ ...options.sqsRules, port: settings.sqsPort }).then((s: SqsLocal) => {
         cleanups.push(() => s.stop());
         return s;
       }),
@@ -271,6 +279,7 @@ export async function startLocalRuntime(
       apiKeyFromEnv: settings.apiKey !== undefined,
       dynamoDbEndpoint: dynamo.endpoint,
       sqsEndpoint: sqsLocal.endpoint,
+      sqsGuard: sqsLocal.guard,
       secretsManagerEndpoint: secrets.endpoint,
       dynamoDbPid: dynamo.pid,
       crmTables,
