@@ -9,7 +9,12 @@ import { PipelineCounters } from './counters';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamoDbLocal';
 import { freePort } from './emulators/freePort';
 import { type SecretsManagerLocal, startSecretsManagerLocal } from './emulators/secretsManagerLocal';
-import { type DeliveryQueues, type SqsLocal, type SqsLocalOptions, startSqsLocal } from './emulators/sqsLocal';
+import {
+  type DeliveryQueues,
+  type SqsLocal,
+  type SqsLocalOptions,
+  startSqsLocal,
+} from './emulators/sqsLocal';
 import type { SqsRulesGuard } from './emulators/sqsRulesGuard';
 import type { LambdaHandler } from './lambdaContext';
 import { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID } from './localNames';
