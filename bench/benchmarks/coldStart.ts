@@ -52,6 +52,7 @@ const FUNCTION_ENV: Record<string, string> = {
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-dlq',
   MAPPER_FAILURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/mapper-failures',
   CRM_SOURCES_CONFIG: JSON.stringify(defaultCrmSourcesConfig),
+  SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-key-AbCdEf',
   POWERTOOLS_LOG_LEVEL: 'WARN',
   POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
 };

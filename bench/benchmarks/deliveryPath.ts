@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { Agent, request } from 'undici';
@@ -11,8 +12,12 @@ import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../shared/adapters/http/webhookHttpClient';
-import { SigningSecretCache } from '../../shared/adapters/secrets/signingSecretCache';
+import { CredentialKeyring } from '../../shared/adapters/secrets/credentialKeyring';
+import { EnvelopeSigningSecrets } from '../../shared/adapters/secrets/envelopeSigningSecrets';
+import { DEFAULT_SECRET_CACHE_BYTES } from '../../shared/adapters/secrets/secretValueCache';
 import { defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { sealCredential } from '../../shared/domain/credentials/sealedCredential';
+import { signingSecretContext } from '../../shared/domain/credentials/signingSecretContext';
 import { decodeDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
@@ -67,16 +72,27 @@ export const deliveryPath: Benchmark = {
     const bareAgent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
     try {
       progress.stage(
-        `delivery: receiver at ${receiver.url}; ${WEBHOOKS} webhooks with secrets in local Secrets Manager`,
+        `delivery: receiver at ${receiver.url}; ${WEBHOOKS} webhooks with secrets sealed under a key in local Secrets Manager (envelope mode, the default)`,
       );
+      const keySecret = await secretsClient.send(
+        new CreateSecretCommand({
+          Name: 'crm-webhooks/signing-key',
+          SecretString: randomBytes(48).toString('base64url'),
+        }),
+      );
+      const keyring = new CredentialKeyring(secretsClient, keySecret.ARN as string);
+      const { version: keyVersion, key } = await keyring.current();
       const webhooks: Webhook[] = [];
       const secretOf = new Map<string, string>();
       for (const webhook of matchingWebhooks(WEBHOOKS, () => receiver.url)) {
         const secret = generateWebhookSecret();
-        const created = await secretsClient.send(
-          new CreateSecretCommand({ Name: webhook.secretName, SecretString: secret }),
-        );
-        webhooks.push({ ...webhook, secretVersionId: created.VersionId as string });
+        const sealedSecret = sealCredential({
+          plaintext: secret,
+          key,
+          keyVersion,
+          context: signingSecretContext(webhook.workspaceId, webhook.id),
+        });
+        webhooks.push({ ...webhook, sealedSecret });
         secretOf.set(webhook.id, secret);
       }
       const byId = new Map(webhooks.map((w) => [w.id, w]));
@@ -111,6 +127,9 @@ export const deliveryPath: Benchmark = {
         deliveryLogTable: 'delivery-log',
         deliveriesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
         secretNamePrefix: 'crm-webhooks',
+        secretStore: 'envelope',
+        signingKeySecretId: keySecret.ARN as string,
+        signingSecretCacheBytes: DEFAULT_SECRET_CACHE_BYTES,
         webhookCacheTtlSeconds: 5,
         retryPolicy: DEFAULT_RETRY_POLICY,
         requestTimeoutMs: 10_000,
@@ -150,7 +169,10 @@ export const deliveryPath: Benchmark = {
               writes.visibility++;
             },
           },
-          signingSecrets: new SigningSecretCache(secretsClient),
+          // Each lane (container) has its own keyring and cache, as each Lambda container does.
+          signingSecrets: new EnvelopeSigningSecrets(
+            new CredentialKeyring(secretsClient, keySecret.ARN as string),
+          ),
           http: laneHttpClient(),
           ...quietObservability('delivery'),
         });
@@ -283,7 +305,7 @@ export const deliveryPath: Benchmark = {
             },
             target: { on: 'ratio', comparison: '>=', threshold: 0.85 },
             notes:
-              'Real buildDeliveryHandler (decode, webhook cache, SigningSecretCache over the local Secrets Manager, signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log and visibility; one handler instance per concurrent invocation (like Lambda containers); receiver in its own process.',
+              'Real buildDeliveryHandler (decode, webhook cache, envelope-mode signing secrets (key from the local Secrets Manager, opened secrets cached), signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log and visibility; one handler instance per concurrent invocation (like Lambda containers); receiver in its own process.',
           }),
         ],
         details: {

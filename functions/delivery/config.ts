@@ -5,14 +5,22 @@ import {
   parseEnvironment,
   requiredVariable as required,
   secretNamePrefixVariable,
+  secretStoreSettings,
+  secretStoreVariable,
+  signingKeySecretIdVariable,
 } from '../../shared/config/environmentVariables';
 import { DEFAULT_RETRY_POLICY, parseRetryDelays, type RetryPolicy } from '../../shared/domain/retry';
+import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const envSchema = z.object({
   WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
   DELIVERY_LOG_TABLE: required('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
+  SECRET_STORE: secretStoreVariable,
+  SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
+  /** Memory the signing-secret cache may hold; beyond it the least recently used secrets are dropped. */
+  SIGNING_SECRET_CACHE_MB: z._default(integer(1, 1024), 32),
   WEBHOOK_CACHE_TTL_SECONDS: z._default(integer(0, 3600), 5),
   MAX_ATTEMPTS: z._default(integer(1, 100), DEFAULT_RETRY_POLICY.maxAttempts),
   RETRY_DELAYS_SECONDS: z.optional(z.string()),
@@ -27,8 +35,14 @@ export interface DeliveryConfig {
   webhooksTable: string;
   deliveryLogTable: string;
   deliveriesQueueUrl: string;
-  /** Secrets are `<prefix>/<workspaceId>/<webhookId>`; used when a webhook row names no secret. */
+  /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
+  secretStore: SecretStoreMode;
+  /** Envelope mode: name or ARN of the key secret. */
+  signingKeySecretId?: string;
+  /** Per-webhook mode: secrets are `<prefix>/<workspaceId>/<webhookId>`; used when a row names no secret. */
   secretNamePrefix: string;
+  /** Bytes the signing-secret cache may hold. */
+  signingSecretCacheBytes: number;
   /** How long a webhook row is reused before it is read again (disable, rotation, URL change). */
   webhookCacheTtlSeconds: number;
   retryPolicy: RetryPolicy;
@@ -57,6 +71,8 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
     deliveryLogTable: values.DELIVERY_LOG_TABLE,
     deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,
     secretNamePrefix: values.SECRET_NAME_PREFIX,
+    ...secretStoreSettings(values, 'delivery'),
+    signingSecretCacheBytes: values.SIGNING_SECRET_CACHE_MB * 1024 * 1024,
     webhookCacheTtlSeconds: values.WEBHOOK_CACHE_TTL_SECONDS,
     retryPolicy: { maxAttempts: values.MAX_ATTEMPTS, delaysSeconds },
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,

@@ -6,10 +6,11 @@ import {
 import { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
 import { createWebhookHttpClient } from '../../shared/adapters/http/webhookHttpClient';
-import { SigningSecretCache } from '../../shared/adapters/secrets/signingSecretCache';
+import { createSigningSecretsReader } from '../../shared/adapters/secrets/createSigningSecrets';
 import type { DeliveryDependencies } from './buildDeliveryHandler';
 import type { DeliveryConfig } from './config';
 import { sqsMessageVisibility } from './messageVisibility';
+import { logger } from './observability';
 
 /** The real adapters, created once per container (module scope in handler.ts). */
 export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDependencies {
@@ -18,7 +19,11 @@ export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDepe
     webhookStore: new WebhookStore(dynamoDb, config.webhooksTable),
     deliveryLog: new DeliveryLogStore(dynamoDb, config.deliveryLogTable),
     visibility: sqsMessageVisibility(createSqsClient(), config.deliveriesQueueUrl),
-    signingSecrets: new SigningSecretCache(createSecretsManagerClient()),
+    signingSecrets: createSigningSecretsReader(createSecretsManagerClient(), config, (webhook) => {
+      logger.warn('Previous signing secret version not found; signing with the current one only', {
+        webhookId: webhook.id,
+      });
+    }),
     http: createWebhookHttpClient({
       policy: { allowLoopback: config.localMode },
       connectTimeoutMs: config.requestTimeoutMs,

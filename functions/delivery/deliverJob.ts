@@ -2,11 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';
-import type { SigningSecretSource } from '../../shared/adapters/secrets/signingSecretCache';
 import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import { classifyAttemptOutcome, isLastAttempt, nextVisibilityDelaySeconds } from '../../shared/domain/retry';
 import { buildSignatureHeaders } from '../../shared/domain/signing';
+import type { SigningSecretsReader } from '../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import type { DeliveryConfig } from './config';
 import type { DeliveryMetrics } from './deliveryMetrics';
@@ -23,7 +23,7 @@ export interface DeliveryPorts {
   };
   attemptLog: { record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> };
   visibility: { change(receiptHandle: string, seconds: number): Promise<void> };
-  signingSecrets: SigningSecretSource;
+  signingSecrets: SigningSecretsReader;
   http: {
     post(request: {
       url: string;
@@ -88,7 +88,7 @@ export async function deliverJob(
   }
 
   const startedAt = ports.now();
-  const secrets = await signingSecretsOf(webhook, config, ports, startedAt);
+  const secrets = await ports.signingSecrets.signingSecretsOf(webhook, startedAt);
   // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
   const body = Buffer.from(serializePayload(job, webhook));
   const headers = buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt });
@@ -181,35 +181,6 @@ export async function deliverJob(
     nextAttemptAt: new Date(finishedAt.getTime() + delaySeconds * 1000).toISOString(),
   });
   return 'retry';
-}
-
-/** Newest first: the current version, then the previous one while its rotation window lasts. */
-async function signingSecretsOf(
-  webhook: Webhook,
-  config: DeliveryConfig,
-  ports: DeliveryPorts,
-  now: Date,
-): Promise<string[]> {
-  const secretName = webhook.secretName || `${config.secretNamePrefix}/${webhook.workspaceId}/${webhook.id}`;
-  const inRotationWindow =
-    webhook.previousSecretVersionId !== undefined &&
-    webhook.previousSecretExpiresAt !== undefined &&
-    Date.parse(webhook.previousSecretExpiresAt) > now.getTime();
-  if (!inRotationWindow) return [await ports.signingSecrets.get(secretName, webhook.secretVersionId)];
-  const [current, previous] = await Promise.all([
-    ports.signingSecrets.get(secretName, webhook.secretVersionId),
-    ports.signingSecrets
-      .get(secretName, webhook.previousSecretVersionId as string)
-      .catch((error: unknown) => {
-        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-        // The previous version was already removed (rotated twice): signing with the current one is all we can do.
-        ports.logger.warn('Previous signing secret version not found; signing with the current one only', {
-          webhookId: webhook.id,
-        });
-        return undefined;
-      }),
-  ]);
-  return previous === undefined || previous === current ? [current] : [current, previous];
 }
 
 async function disableWebhook(

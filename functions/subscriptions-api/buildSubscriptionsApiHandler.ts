@@ -7,12 +7,12 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import type { WebhookSecrets } from '../../shared/adapters/secrets/webhookSecrets';
 import {
   DEFAULT_REDRIVE_LIMITS,
   DeadLetterRedrive,
   type RedriveLimits,
 } from '../../shared/adapters/sqs/deadLetterRedrive';
+import type { SigningSecretStore } from '../../shared/domain/webhooks/signingSecretStore';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { API_KEY_CACHE_TTL_MS, ApiKeyAuthenticator, type WorkspaceLookup } from './apiKeyAuthenticator';
 import { createApiRouter, createRouteMatcher } from './apiRouter';
@@ -37,7 +37,7 @@ export interface SubscriptionsApiDeps {
   webhooks: WebhookStore;
   apiKeys: WorkspaceLookup;
   deliveryLog: DeliveryLogStore;
-  secrets: WebhookSecrets;
+  secrets: SigningSecretStore;
   sqs: SQSClient;
   now?: () => Date;
   redriveLimits?: RedriveLimits;

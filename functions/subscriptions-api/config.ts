@@ -5,7 +5,11 @@ import {
   parseEnvironment,
   requiredVariable as requiredName,
   secretNamePrefixVariable,
+  secretStoreSettings,
+  secretStoreVariable,
+  signingKeySecretIdVariable,
 } from '../../shared/config/environmentVariables';
+import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const configSchema = z.object({
   WEBHOOKS_TABLE: requiredName('WEBHOOKS_TABLE'),
@@ -14,6 +18,12 @@ const configSchema = z.object({
   DELIVERIES_QUEUE_URL: requiredName('DELIVERIES_QUEUE_URL'),
   DEAD_LETTER_QUEUE_URL: requiredName('DEAD_LETTER_QUEUE_URL'),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
+  SECRET_STORE: secretStoreVariable,
+  SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
+  SIGNING_KEY_REFRESH_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3600)),
+    60,
+  ),
   LOCAL_MODE: booleanFlag,
   MAX_BODY_BYTES: z._default(
     z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(10 * 1024 * 1024)),
@@ -27,7 +37,13 @@ export interface SubscriptionsApiConfig {
   deliveryLogTable: string;
   deliveriesQueueUrl: string;
   deadLetterQueueUrl: string;
-  /** Secrets are named `<prefix>/<workspaceId>/<webhookId>`. */
+  /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
+  secretStore: SecretStoreMode;
+  /** Envelope mode: name or ARN of the key secret. */
+  signingKeySecretId?: string;
+  /** Envelope mode: how long a read of the key's current version is used for sealing before it is read again. */
+  signingKeyRefreshMs: number;
+  /** Per-webhook mode: secrets are named `<prefix>/<workspaceId>/<webhookId>`. */
   secretNamePrefix: string;
   /** Local runtime only: allows `http://` and loopback webhook targets. */
   localMode: boolean;
@@ -45,6 +61,8 @@ export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): Subscription
     deliveriesQueueUrl: env_.DELIVERIES_QUEUE_URL,
     deadLetterQueueUrl: env_.DEAD_LETTER_QUEUE_URL,
     secretNamePrefix: env_.SECRET_NAME_PREFIX,
+    ...secretStoreSettings(env_, 'subscriptions-api'),
+    signingKeyRefreshMs: env_.SIGNING_KEY_REFRESH_SECONDS * 1000,
     localMode: env_.LOCAL_MODE,
     maxBodyBytes: env_.MAX_BODY_BYTES,
   };

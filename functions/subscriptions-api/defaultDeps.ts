@@ -6,7 +6,7 @@ import {
 import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
 import { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import { WebhookSecrets } from '../../shared/adapters/secrets/webhookSecrets';
+import { createSigningSecretStore } from '../../shared/adapters/secrets/createSigningSecrets';
 import type { SubscriptionsApiDeps } from './buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from './config';
 
@@ -17,7 +17,7 @@ export function createDefaultDeps(config: SubscriptionsApiConfig): Subscriptions
     webhooks: new WebhookStore(dynamo, config.webhooksTable),
     apiKeys: new ApiKeyStore(dynamo, config.apiKeysTable),
     deliveryLog: new DeliveryLogStore(dynamo, config.deliveryLogTable),
-    secrets: new WebhookSecrets(createSecretsManagerClient(), config.secretNamePrefix),
+    secrets: createSigningSecretStore(createSecretsManagerClient(), config),
     sqs: createSqsClient(),
   };
 }

@@ -2,7 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { InvalidCursorError } from '../../shared/adapters/dynamodb/pageCursor';
 import { WebhookConflictError } from '../../shared/adapters/dynamodb/webhookStore';
-import { SecretStoreError } from '../../shared/adapters/secrets/webhookSecrets';
+import { SecretStoreError } from '../../shared/adapters/secrets/secretStoreError';
 import { logger } from './observability';
 import { ProblemError, problemResponse, problems } from './problem';
 import { WebhookDisabledError, WebhookNotFoundError } from './services/errors';

@@ -2,8 +2,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import type { WebhookSecrets } from '../../shared/adapters/secrets/webhookSecrets';
 import type { DeadLetterRedrive } from '../../shared/adapters/sqs/deadLetterRedrive';
+import type { SigningSecretStore } from '../../shared/domain/webhooks/signingSecretStore';
 import type { SubscriptionsApiConfig } from './config';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'DELETE'] as const;
@@ -31,7 +31,7 @@ export type RouteDefinition =
 export interface RouteDeps {
   config: SubscriptionsApiConfig;
   webhooks: WebhookStore;
-  secrets: WebhookSecrets;
+  secrets: SigningSecretStore;
   deliveryLog: DeliveryLogStore;
   sqs: SQSClient;
   redrive: DeadLetterRedrive;

@@ -8,6 +8,7 @@ import { EventMapperFunction } from './constructs/eventMapperFunction';
 import { ManagementApi } from './constructs/managementApi';
 import { PipelineMonitoring } from './constructs/pipelineMonitoring';
 import { ProductTables } from './constructs/productTables';
+import { SigningKeySecret } from './constructs/signingKeySecret';
 import { SubscriptionsApiFunction } from './constructs/subscriptionsApiFunction';
 import type { StackSettings } from './stackSettings';
 
@@ -29,6 +30,8 @@ export class CrmWebhooksStack extends Stack {
   readonly delivery: DeliveryFunction;
   readonly httpApi: ManagementApi;
   readonly monitoring: PipelineMonitoring;
+  /** Envelope mode only: the key that encrypts the signing secrets. */
+  readonly signingKey?: SigningKeySecret;
 
   constructor(scope: Construct, id: string, props: CrmWebhooksStackProps) {
     super(scope, id, props);
@@ -45,8 +48,13 @@ export class CrmWebhooksStack extends Stack {
       deliveryFunctionTimeoutSeconds: settings.deliveryTimeoutSeconds,
     });
 
+    if (settings.secretStore === 'envelope') {
+      this.signingKey = new SigningKeySecret(this, 'SigningKey', { removalPolicy });
+    }
+
     this.api = new SubscriptionsApiFunction(this, 'SubscriptionsApi', {
       settings,
+      signingKey: this.signingKey,
       removalPolicy,
       webhooksTable: this.tables.webhooks,
       apiKeysTable: this.tables.apiKeys,
@@ -74,6 +82,7 @@ export class CrmWebhooksStack extends Stack {
 
     this.delivery = new DeliveryFunction(this, 'Delivery', {
       settings,
+      signingKey: this.signingKey,
       removalPolicy,
       webhooksTable: this.tables.webhooks,
       deliveryLogTable: this.tables.deliveryLog,
@@ -110,6 +119,13 @@ export class CrmWebhooksStack extends Stack {
     output('MapperFailureQueueUrl', this.queues.mapperFailures.queueUrl, 'Event mapper on-failure queue');
     output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic every alarm notifies');
+    if (this.signingKey !== undefined) {
+      output(
+        'SigningKeySecretArn',
+        this.signingKey.secret.secretArn,
+        'Key secret of the signing secrets (SIGNING_KEY_SECRET_ID for npm run rewrap-secrets)',
+      );
+    }
     output('WebhooksTableName', this.tables.webhooks.tableName, 'Webhooks table (WEBHOOKS_TABLE)');
     output('ApiKeysTableName', this.tables.apiKeys.tableName, 'API keys table (API_KEYS_TABLE)');
     output(

@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { SECRET_STORE_MODES } from '../../shared/domain/webhooks/signingSecretStore';
 
 /**
  * Every knob a deployer can turn with `cdk deploy -c name=value` (or the `context` block of cdk.json).
@@ -36,7 +37,14 @@ export const stackSettingsSchema = z
     autoDisableAfterHours: positiveInt(1, 24 * 365).default(120),
     /** How long the per-attempt delivery log is kept (DynamoDB TTL). */
     deliveryLogTtlDays: positiveInt(1, 3650).default(30),
-    /** Secrets Manager name prefix; webhook secrets are `<prefix>/<workspaceId>/<webhookId>`. */
+    /**
+     * Where webhooks' signing secrets live. `envelope` (default): one Secrets Manager secret holds a key
+     * that encrypts every webhook's secrets on its row ($0.40/month in all). `per-webhook`: one secret
+     * per webhook ($0.40/month each), for per-secret IAM and CloudTrail. Chosen at the first deploy:
+     * existing webhooks keep the form they were created in (docs/architecture.md#signing-secrets).
+     */
+    secretStore: z.enum(SECRET_STORE_MODES).default('envelope'),
+    /** Per-webhook mode: Secrets Manager name prefix; webhook secrets are `<prefix>/<workspaceId>/<webhookId>`. */
     secretNamePrefix: z
       .string()
       .regex(

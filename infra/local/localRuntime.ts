@@ -20,6 +20,7 @@ import type { LambdaHandler } from './lambdaContext';
 import { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID } from './localNames';
 import type { LocalSettings } from './localSettings';
 import { assertPortsFree } from './portCheck';
+import { createLocalSigningKeySecret, LOCAL_SIGNING_KEY_SECRET_NAME } from './signingKeySecret';
 import { type SqsPoller, startSqsPoller } from './sqsPoller';
 import { type StreamPoller, startStreamPoller } from './streamPoller';
 import { streamRecordToLambda } from './streamRecordToLambda';
@@ -84,6 +85,8 @@ export function handlerEnvironment(
     // No webhook cache locally: a webhook created, rotated or disabled applies to the very next change
     // (people try things one command after another; on AWS the functions cache for a few seconds).
     WEBHOOK_CACHE_TTL_SECONDS: '0',
+    // Likewise a key rotation applies to the next seal (on AWS the API re-reads the current key each minute).
+    SIGNING_KEY_REFRESH_SECONDS: '0',
   };
   const fixed: Record<string, string> = {
     WEBHOOKS_TABLE: LOCAL_TABLE_NAMES.webhooks,
@@ -94,6 +97,8 @@ export function handlerEnvironment(
     MAPPER_FAILURE_QUEUE_URL: queues.mapperFailureQueueUrl,
     CRM_SOURCES_CONFIG: JSON.stringify(settings.crmSources),
     MAX_ATTEMPTS: String(settings.maxAttempts),
+    SECRET_STORE: settings.secretStore,
+    ...(settings.secretStore === 'envelope' ? { SIGNING_KEY_SECRET_ID: LOCAL_SIGNING_KEY_SECRET_NAME } : {}),
     LOCAL_MODE: 'true',
     AWS_REGION: settings.region,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDb,
@@ -172,6 +177,13 @@ export async function startLocalRuntime(
         },
       ),
     ]);
+    if (settings.secretStore === 'envelope') {
+      await createLocalSigningKeySecret({
+        endpoint: secrets.endpoint,
+        region: settings.region,
+        credentials: LOCAL_CREDENTIALS,
+      });
+    }
     const queues = sqsLocal.createDeliveryQueues({
       maxAttempts: settings.maxAttempts,
       visibilityTimeoutSeconds: settings.deliveryTimeoutSeconds * 6,

@@ -6,6 +6,7 @@ import {
   defaultCrmSourcesConfig,
   parseCrmSourcesConfig,
 } from '../../shared/config/crmSourcesConfig';
+import { SECRET_STORE_MODES, type SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const port = (fallback: number) =>
   z.coerce
@@ -43,6 +44,8 @@ const localEnvSchema = z.object({
   /** How long the stream poller waits to fill an event-mapper batch (the stack's mapperBatchingWindowSeconds). */
   MAPPER_BATCHING_WINDOW_SECONDS: windowSeconds(0.5),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Where signing secrets live: `envelope` (default, one key secret) or `per-webhook` (one secret each). */
+  SECRET_STORE: z.enum(SECRET_STORE_MODES).default('envelope'),
 });
 
 export interface LocalSettings {
@@ -62,6 +65,7 @@ export interface LocalSettings {
   deliveryBatchingWindowMs?: number;
   mapperBatchingWindowMs?: number;
   region: string;
+  secretStore: SecretStoreMode;
 }
 
 export class LocalSettingsError extends Error {}
@@ -117,5 +121,6 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     deliveryBatchingWindowMs: Math.round(e.DELIVERY_BATCHING_WINDOW_SECONDS * 1000),
     mapperBatchingWindowMs: Math.round(e.MAPPER_BATCHING_WINDOW_SECONDS * 1000),
     region: e.AWS_REGION,
+    secretStore: e.SECRET_STORE,
   };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { SECRET_STORE_MODES, type SecretStoreMode } from '../domain/webhooks/signingSecretStore';
 import './zodEnglishErrors';
 
 /*
@@ -44,4 +45,31 @@ export function parseEnvironment<Schema extends z.core.$ZodType>(
     throw new Error(`${component} configuration is invalid: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/** `SECRET_STORE`: where signing secrets live (see SecretStoreMode); the CDK stack sets it from `secretStore`. */
+export const secretStoreVariable = z._default(
+  z.enum(SECRET_STORE_MODES, { error: `must be one of: ${SECRET_STORE_MODES.join(', ')}` }),
+  'envelope',
+);
+
+/** `SIGNING_KEY_SECRET_ID`: name or ARN of the key secret, required in envelope mode. */
+export const signingKeySecretIdVariable = z.optional(z.string().check(z.minLength(1)));
+
+/** The secret-store part of a function's config, checked across the two variables. */
+export function secretStoreSettings(
+  values: { SECRET_STORE: SecretStoreMode; SIGNING_KEY_SECRET_ID?: string | undefined },
+  component: string,
+): { secretStore: SecretStoreMode; signingKeySecretId?: string } {
+  if (values.SECRET_STORE === 'envelope' && values.SIGNING_KEY_SECRET_ID === undefined) {
+    throw new Error(
+      `${component} configuration is invalid: SIGNING_KEY_SECRET_ID: is required when SECRET_STORE is envelope`,
+    );
+  }
+  return {
+    secretStore: values.SECRET_STORE,
+    ...(values.SIGNING_KEY_SECRET_ID === undefined
+      ? {}
+      : { signingKeySecretId: values.SIGNING_KEY_SECRET_ID }),
+  };
 }

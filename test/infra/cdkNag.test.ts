@@ -40,6 +40,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports none for imported, single-table and created CRM tables with custom settings', () => {
     const built = buildTestStack({
       context: {
+        secretStore: 'per-webhook',
         secretNamePrefix: 'acme/hooks',
         removalPolicy: 'destroy',
         deliveryReservedConcurrency: '20',
@@ -74,8 +75,8 @@ describe('cdk-nag AwsSolutions', () => {
     expect(ids).toEqual([
       'AwsSolutions-APIG4',
       'AwsSolutions-IAM5[Resource::*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:crm-webhooks/*]',
       'AwsSolutions-L1',
+      'AwsSolutions-SMG4',
       'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
     ]);

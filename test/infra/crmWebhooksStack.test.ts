@@ -26,6 +26,8 @@ describe('CrmWebhooksStack with the default demo config', () => {
   beforeAll(() => {
     built = buildTestStack();
   });
+  /** Logical id of the key secret (envelope mode, the default). */
+  const signingKeyId = () => resourceOf(built.template, 'AWS::SecretsManager::Secret', 'SigningKey').id;
 
   describe('product tables', () => {
     it.each([
@@ -177,9 +179,13 @@ describe('CrmWebhooksStack with the default demo config', () => {
           'DELIVERY_LOG_TABLE',
           'DELIVERIES_QUEUE_URL',
           'DEAD_LETTER_QUEUE_URL',
-          'SECRET_NAME_PREFIX',
+          'SECRET_STORE',
+          'SIGNING_KEY_SECRET_ID',
         ]),
       );
+      // Envelope mode (the default): both functions name the stack's key secret.
+      expect(envOf('SubscriptionsApiFunction').SIGNING_KEY_SECRET_ID).toEqual({ Ref: signingKeyId() });
+      expect(envOf('SubscriptionsApiFunction').SECRET_NAME_PREFIX).toBeUndefined();
       const mapperEnv = envOf('EventMapperFunction');
       expect(Object.keys(mapperEnv)).toEqual(
         expect.arrayContaining(['WEBHOOKS_TABLE', 'DELIVERIES_QUEUE_URL', 'CRM_SOURCES_CONFIG']),
@@ -188,7 +194,8 @@ describe('CrmWebhooksStack with the default demo config', () => {
         JSON.parse(mapperEnv.CRM_SOURCES_CONFIG).crmTables.map((t: { tableName: string }) => t.tableName),
       ).toEqual(DEMO_TABLES);
       expect(envOf('DeliveryFunction')).toMatchObject({
-        SECRET_NAME_PREFIX: 'crm-webhooks',
+        SECRET_STORE: 'envelope',
+        SIGNING_KEY_SECRET_ID: { Ref: signingKeyId() },
         MAX_ATTEMPTS: '10',
         REQUEST_TIMEOUT_MS: '10000',
         AUTO_DISABLE_AFTER_HOURS: '120',
@@ -267,7 +274,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(wildcard.flatMap(actionsOf)).toEqual(['dynamodb:ListStreams']);
     });
 
-    it('API: webhooks read/write, keys and delivery log read-only, enqueue, DLQ redrive, secrets under prefix', () => {
+    it('API: webhooks read/write, keys and delivery log read-only, enqueue, DLQ redrive, the key secret read-only', () => {
       const statements = statementsOfFunction(built.template, 'SubscriptionsApiFunction');
       const webhooks = grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'));
       expect(webhooks).toEqual(
@@ -284,17 +291,8 @@ describe('CrmWebhooksStack with the default demo config', () => {
       );
       const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
       expect(secrets).toHaveLength(1);
-      expect(actionsOf(secrets[0]!).sort()).toEqual(
-        [
-          'secretsmanager:CreateSecret',
-          'secretsmanager:DeleteSecret',
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:TagResource',
-        ].sort(),
-      );
-      expect(secrets[0]!.Resource).toEqual(secretArnPattern('crm-webhooks'));
+      expect(actionsOf(secrets[0]!)).toEqual(['secretsmanager:GetSecretValue']);
+      expect(secrets[0]!.Resource).toEqual({ Ref: signingKeyId() });
     });
 
     it('event mapper: Query on webhooks, send to the queue and failure queue, read its CRM streams', () => {
@@ -313,7 +311,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(statements.flatMap(actionsOf).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
     });
 
-    it('delivery: GetItem/UpdateItem on webhooks, writes to the log, consumes its queue, reads secrets only', () => {
+    it('delivery: GetItem/UpdateItem on webhooks, writes to the log, consumes its queue, reads the key secret only', () => {
       const statements = statementsOfFunction(built.template, 'DeliveryFunction');
       expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'))).toEqual([
         'dynamodb:GetItem',
@@ -331,7 +329,19 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual([]);
       const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
       expect(secrets.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
-      expect(secrets[0]!.Resource).toEqual(secretArnPattern('crm-webhooks'));
+      expect(secrets[0]!.Resource).toEqual({ Ref: signingKeyId() });
+    });
+
+    it('envelope mode: one key secret, 64 generated letters and digits, retained', () => {
+      const secrets = Object.entries(built.template.findResources('AWS::SecretsManager::Secret'));
+      expect(secrets).toHaveLength(1);
+      const [, secret] = secrets[0]!;
+      expect(secret.Properties.GenerateSecretString).toEqual({
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+        IncludeSpace: false,
+      });
+      expect(secret.DeletionPolicy).toBe('Retain');
     });
   });
 
@@ -480,6 +490,7 @@ describe('CrmWebhooksStack with context parameters', () => {
         deliveryBatchingWindowSeconds: '0',
         mapperBatchingWindowSeconds: '0',
         retryDelaysSeconds: '1,2,3',
+        secretStore: 'per-webhook',
         secretNamePrefix: 'acme/webhooks',
         logRetentionDays: '90',
         logLevel: 'DEBUG',
@@ -491,6 +502,7 @@ describe('CrmWebhooksStack with context parameters', () => {
     expect(fn('DeliveryFunction').ReservedConcurrentExecutions).toBe(25);
     expect(fn('DeliveryFunction').Environment.Variables).toMatchObject({
       RETRY_DELAYS_SECONDS: '1,2,3',
+      SECRET_STORE: 'per-webhook',
       SECRET_NAME_PREFIX: 'acme/webhooks',
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     });
@@ -512,6 +524,19 @@ describe('CrmWebhooksStack with context parameters', () => {
       .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')))
       .map((s) => s.Resource);
     expect(secretResources).toEqual([secretArnPattern('acme/webhooks'), secretArnPattern('acme/webhooks')]);
+    // Least privilege per mode: the API only writes per-webhook secrets; the delivery function only reads them.
+    const secretActionsOf = (id: string) =>
+      statementsOfFunction(template, id)
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')))
+        .flatMap(actionsOf)
+        .sort();
+    expect(secretActionsOf('SubscriptionsApiFunction')).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:PutSecretValue',
+    ]);
+    expect(secretActionsOf('DeliveryFunction')).toEqual(['secretsmanager:GetSecretValue']);
+    expect(template.findResources('AWS::SecretsManager::Secret')).toEqual({});
   });
 
   it('deletes tables and log groups with the stack when removalPolicy=destroy', () => {

@@ -63,6 +63,12 @@ describe('npm start settings', () => {
       /WEBHOOKS_API_KEY: must be at least 16/,
     );
     expect(() => readLocalSettings({ MAX_ATTEMPTS: '0' })).toThrow(LocalSettingsError);
+    expect(() => readLocalSettings({ SECRET_STORE: 'vault' })).toThrow(/SECRET_STORE/);
+  });
+
+  it('keeps signing secrets sealed under one key unless SECRET_STORE=per-webhook', () => {
+    expect(readLocalSettings({}).secretStore).toBe('envelope');
+    expect(readLocalSettings({ SECRET_STORE: 'per-webhook' }).secretStore).toBe('per-webhook');
   });
 
   it('loads the CRM sources from CRM_SOURCES_CONFIG_FILE, with readable errors', () => {
@@ -114,6 +120,9 @@ describe('npm start settings', () => {
       POWERTOOLS_METRICS_DISABLED: 'true',
       WEBHOOK_CACHE_TTL_SECONDS: '0',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SECRET_STORE: 'envelope',
+      SIGNING_KEY_SECRET_ID: 'crm-webhooks/signing-key',
+      SIGNING_KEY_REFRESH_SECONDS: '0',
     });
     expect(JSON.parse(env.CRM_SOURCES_CONFIG!)).toEqual(settings.crmSources);
   });

@@ -97,6 +97,7 @@ export async function startReliabilityRuntime(
     deliveryTimeoutSeconds: options.deliveryTimeoutSeconds ?? 10,
     mapperRetryAttempts: options.mapperRetryAttempts ?? 3,
     region: 'us-east-1',
+    secretStore: 'envelope',
   };
   const pollErrors: unknown[] = [];
   const runtime = await startLocalRuntime(

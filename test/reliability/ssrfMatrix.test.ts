@@ -10,7 +10,7 @@ import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../shared/adapters/http/webhookHttpClient';
-import { SigningSecretCache } from '../../shared/adapters/secrets/signingSecretCache';
+import { createSigningSecretsReader } from '../../shared/adapters/secrets/createSigningSecrets';
 import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,
@@ -208,6 +208,8 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       REQUEST_TIMEOUT_MS: '3000',
       WEBHOOK_CACHE_TTL_SECONDS: '0',
       LOCAL_MODE: String(localMode),
+      SECRET_STORE: api.config.secretStore,
+      SIGNING_KEY_SECRET_ID: api.config.signingKeySecretId,
     });
     const http = createWebhookHttpClient({
       policy: { allowLoopback: config.localMode },
@@ -225,7 +227,7 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       webhookStore: api.webhookStore,
       deliveryLog: api.deliveryLog,
       visibility: sqsMessageVisibility(api.sqs, api.queues.deliveriesQueueUrl),
-      signingSecrets: new SigningSecretCache(api.secretsClient),
+      signingSecrets: createSigningSecretsReader(api.secretsClient, config, () => {}),
       http,
     });
   }

@@ -19,9 +19,9 @@ export function createWebhookRoute(deps: RouteDeps): RouteDefinition {
         {
           webhooks: deps.webhooks,
           secrets: deps.secrets,
-          onRollbackFailure: (secretName, error) =>
+          onRollbackFailure: (webhookId, error) =>
             logger.error('could not delete the secret of a webhook that failed to save', {
-              secretName,
+              webhookId,
               error,
             }),
         },

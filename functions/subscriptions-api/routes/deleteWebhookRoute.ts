@@ -15,9 +15,9 @@ export function deleteWebhookRoute(deps: RouteDeps): RouteDefinition {
         {
           webhooks: deps.webhooks,
           secrets: deps.secrets,
-          onSecretDeletionFailure: (secretName, error) => {
+          onSecretDeletionFailure: (webhookId, error) => {
             logger.error('webhook deleted but its secret could not be scheduled for deletion', {
-              secretName,
+              webhookId,
               error,
             });
             metrics.addMetric('SecretDeletionFailed', SUBSCRIPTIONS_API_METRICS.SecretDeletionFailed.unit, 1);

@@ -1,21 +1,22 @@
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
-import type { WebhookSecrets } from '../../../shared/adapters/secrets/webhookSecrets';
 import { normalizeOperations } from '../../../shared/domain/operations/validateOperation';
 import { generateWebhookSecret } from '../../../shared/domain/signing/webhookSecret';
+import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import type { CreateWebhookRequest } from '../schemas';
 import { newWebhookId } from './webhookIds';
 
 export interface CreateWebhookDeps {
   webhooks: WebhookStore;
-  secrets: WebhookSecrets;
+  secrets: SigningSecretStore;
   /** Told when a rollback itself failed, so an operator can remove the orphaned secret. */
-  onRollbackFailure: (secretName: string, error: unknown) => void;
+  onRollbackFailure: (webhookId: string, error: unknown) => void;
 }
 
 /**
  * Secret first, then the row: a webhook row never exists without its secret. If the row cannot be
- * written the secret is deleted again, so a failed create leaves nothing behind.
+ * written the secret is discarded again, so a failed create leaves nothing behind. The secret is the
+ * caller's (imported) when given, else a new `whsec_` one.
  */
 export async function createWebhookWithSecret(
   deps: CreateWebhookDeps,
@@ -25,7 +26,7 @@ export async function createWebhookWithSecret(
 ): Promise<{ webhook: Webhook; secret: string }> {
   const id = newWebhookId();
   const secret = generateWebhookSecret();
-  const { secretName, versionId } = await deps.secrets.create(workspaceId, id, secret);
+  const secretFields = await deps.secrets.create(workspaceId, id, secret);
   const at = now.toISOString();
   const webhook: Webhook = {
     id,
@@ -37,15 +38,14 @@ export async function createWebhookWithSecret(
     status: 'active',
     createdAt: at,
     updatedAt: at,
-    secretName,
-    secretVersionId: versionId,
+    ...secretFields,
     version: 1,
   };
   try {
     await deps.webhooks.create(webhook);
   } catch (error) {
-    await deps.secrets.deleteNow(secretName).catch((rollbackError: unknown) => {
-      deps.onRollbackFailure(secretName, rollbackError);
+    await deps.secrets.discard(secretFields).catch((rollbackError: unknown) => {
+      deps.onRollbackFailure(id, rollbackError);
     });
     throw error;
   }

@@ -10,7 +10,12 @@ import { handlerEntries } from '../projectPaths';
 import type { StackSettings } from '../stackSettings';
 import { acknowledge } from './nagAcknowledgements';
 import { ProductFunction } from './productFunction';
-import { webhookSecretsArn, webhookSecretsArnAsNagFinding } from './webhookSecretsArn';
+import type { SigningKeySecret } from './signingKeySecret';
+import {
+  secretStoreEnvironment,
+  webhookSecretsArn,
+  webhookSecretsArnAsNagFinding,
+} from './webhookSecretsArn';
 
 export interface DeliveryFunctionProps {
   settings: StackSettings;
@@ -18,6 +23,8 @@ export interface DeliveryFunctionProps {
   webhooksTable: ITable;
   deliveryLogTable: ITable;
   deliveriesQueue: IQueue;
+  /** The key secret, in envelope mode. */
+  signingKey?: SigningKeySecret;
 }
 
 /**
@@ -48,7 +55,7 @@ export class DeliveryFunction extends Construct {
         WEBHOOKS_TABLE: props.webhooksTable.tableName,
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
-        SECRET_NAME_PREFIX: settings.secretNamePrefix,
+        ...secretStoreEnvironment(settings, props.signingKey),
         WEBHOOK_CACHE_TTL_SECONDS: '5',
         MAX_ATTEMPTS: String(settings.maxAttempts),
         REQUEST_TIMEOUT_MS: String(settings.requestTimeoutMs),
@@ -66,13 +73,23 @@ export class DeliveryFunction extends Construct {
     props.deliveryLogTable.grant(this.fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     // Backoff: the function sets each failed job's next visibility itself.
     props.deliveriesQueue.grant(this.fn, 'sqs:ChangeMessageVisibility');
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ReadWebhookSecretsUnderPrefix',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [webhookSecretsArn(this, settings.secretNamePrefix)],
-      }),
-    );
+    if (props.signingKey !== undefined) {
+      // Envelope mode: the key secret only, read once per key version per container.
+      props.signingKey.grantRead(this.fn);
+    } else {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'ReadWebhookSecretsUnderPrefix',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [webhookSecretsArn(this, settings.secretNamePrefix)],
+        }),
+      );
+      acknowledge(
+        product,
+        `AwsSolutions-IAM5[${webhookSecretsArnAsNagFinding(this, settings.secretNamePrefix)}]`,
+        `Delivery reads the signing secret of whichever webhook a job targets; secrets are created at run time under ${settings.secretNamePrefix}/<workspaceId>/<webhookId>, so only a prefix pattern can name them. The grant is read-only (GetSecretValue) and limited to the product's prefix in this account and region.`,
+      );
+    }
 
     this.fn.addEventSource(
       new SqsEventSource(props.deliveriesQueue, {
@@ -84,12 +101,6 @@ export class DeliveryFunction extends Construct {
         reportBatchItemFailures: true,
         maxConcurrency: settings.deliveryMaxConcurrency,
       }),
-    );
-
-    acknowledge(
-      product,
-      `AwsSolutions-IAM5[${webhookSecretsArnAsNagFinding(this, settings.secretNamePrefix)}]`,
-      `Delivery reads the signing secret of whichever webhook a job targets; secrets are created at run time under ${settings.secretNamePrefix}/<workspaceId>/<webhookId>, so only a prefix pattern can name them. The grant is read-only (GetSecretValue) and limited to the product's prefix in this account and region.`,
     );
   }
 }

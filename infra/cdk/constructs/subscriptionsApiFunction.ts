@@ -9,7 +9,12 @@ import { handlerEntries } from '../projectPaths';
 import type { StackSettings } from '../stackSettings';
 import { acknowledge } from './nagAcknowledgements';
 import { ProductFunction } from './productFunction';
-import { webhookSecretsArn, webhookSecretsArnAsNagFinding } from './webhookSecretsArn';
+import type { SigningKeySecret } from './signingKeySecret';
+import {
+  secretStoreEnvironment,
+  webhookSecretsArn,
+  webhookSecretsArnAsNagFinding,
+} from './webhookSecretsArn';
 
 export interface SubscriptionsApiFunctionProps {
   settings: StackSettings;
@@ -19,16 +24,18 @@ export interface SubscriptionsApiFunctionProps {
   deliveryLogTable: ITable;
   deliveriesQueue: IQueue;
   deadLetterQueue: IQueue;
+  /** The key secret, in envelope mode. */
+  signingKey?: SigningKeySecret;
 }
 
-/** Actions the API uses on per-webhook secrets: create on POST, rotate, delete, return once. */
+/**
+ * Actions the API calls on per-webhook secrets (WebhookSecrets): CreateSecret on POST, PutSecretValue on
+ * rotation, DeleteSecret on delete and on a failed create's rollback. It never reads them back.
+ */
 export const API_SECRET_ACTIONS = [
   'secretsmanager:CreateSecret',
   'secretsmanager:PutSecretValue',
   'secretsmanager:DeleteSecret',
-  'secretsmanager:GetSecretValue',
-  'secretsmanager:DescribeSecret',
-  'secretsmanager:TagResource',
 ];
 
 /** The management API's function: every route of the HTTP API lands here and its own router answers. */
@@ -56,7 +63,7 @@ export class SubscriptionsApiFunction extends Construct {
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
-        SECRET_NAME_PREFIX: settings.secretNamePrefix,
+        ...secretStoreEnvironment(settings, props.signingKey),
       },
     });
     this.fn = product.fn;
@@ -74,18 +81,22 @@ export class SubscriptionsApiFunction extends Construct {
       'sqs:ChangeMessageVisibility',
       'sqs:GetQueueAttributes',
     );
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'WebhookSecretsUnderPrefix',
-        actions: API_SECRET_ACTIONS,
-        resources: [webhookSecretsArn(this, settings.secretNamePrefix)],
-      }),
-    );
-
-    acknowledge(
-      product,
-      `AwsSolutions-IAM5[${webhookSecretsArnAsNagFinding(this, settings.secretNamePrefix)}]`,
-      `Per-webhook signing secrets are created at run time (one per webhook, named ${settings.secretNamePrefix}/<workspaceId>/<webhookId>), so their ARNs cannot be listed at deploy time. The wildcard is limited to the product's own name prefix in this account and region, and to the six secret actions the API performs.`,
-    );
+    if (props.signingKey !== undefined) {
+      // Envelope mode: reads the key's current version to seal new secrets; writes nothing to Secrets Manager.
+      props.signingKey.grantRead(this.fn);
+    } else {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'WebhookSecretsUnderPrefix',
+          actions: API_SECRET_ACTIONS,
+          resources: [webhookSecretsArn(this, settings.secretNamePrefix)],
+        }),
+      );
+      acknowledge(
+        product,
+        `AwsSolutions-IAM5[${webhookSecretsArnAsNagFinding(this, settings.secretNamePrefix)}]`,
+        `Per-webhook signing secrets are created at run time (one per webhook, named ${settings.secretNamePrefix}/<workspaceId>/<webhookId>), so their ARNs cannot be listed at deploy time. The wildcard is limited to the product's own name prefix in this account and region, and to the three secret actions the API performs.`,
+      );
+    }
   }
 }

@@ -22,3 +22,13 @@ export function webhookSecretsArnAsNagFinding(scope: IConstruct, secretNamePrefi
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   return `Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${secretNamePrefix}/*`;
 }
+
+/** The functions' secret-store variables for the deployment's mode (read by secretStoreSettings). */
+export function secretStoreEnvironment(
+  settings: { secretStore: string; secretNamePrefix: string },
+  signingKey: { secret: { secretArn: string } } | undefined,
+): Record<string, string> {
+  return signingKey !== undefined
+    ? { SECRET_STORE: 'envelope', SIGNING_KEY_SECRET_ID: signingKey.secret.secretArn }
+    : { SECRET_STORE: 'per-webhook', SECRET_NAME_PREFIX: settings.secretNamePrefix };
+}

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A small Secrets Manager endpoint speaking the AWS JSON 1.1 protocol, serving the calls this project
  * makes (CreateSecret, GetSecretValue by stage or version id, PutSecretValue, DeleteSecret,
- * DescribeSecret), so the real `@aws-sdk/client-secrets-manager` code path runs unchanged locally.
+ * DescribeSecret, ListSecrets), so the real `@aws-sdk/client-secrets-manager` code path runs unchanged locally.
  */
 export interface SecretsManagerLocal {
   endpoint: string;
@@ -171,6 +171,24 @@ export async function startSecretsManagerLocal(
         CreatedDate: secret.createdDate / 1000,
         ...(secret.deletionDate === undefined ? {} : { DeletedDate: secret.deletionDate / 1000 }),
         VersionIdsToStages: Object.fromEntries(secret.versions.map((v) => [v.versionId, [...v.stages]])),
+      };
+    },
+    /** Without pagination (local stores are small); like AWS, hides secrets scheduled for deletion unless asked. https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ListSecrets.html */
+    ListSecrets(input) {
+      const includeDeleted = input.IncludePlannedDeletion === true;
+      return {
+        SecretList: [...secrets.values()]
+          .filter((secret) => includeDeleted || secret.deletionDate === undefined)
+          .map((secret) => ({
+            ARN: secret.arn,
+            Name: secret.name,
+            ...(secret.description === undefined ? {} : { Description: secret.description }),
+            CreatedDate: secret.createdDate / 1000,
+            ...(secret.deletionDate === undefined ? {} : { DeletedDate: secret.deletionDate / 1000 }),
+            SecretVersionsToStages: Object.fromEntries(
+              secret.versions.map((v) => [v.versionId, [...v.stages]]),
+            ),
+          })),
       };
     },
     DeleteSecret(input) {

@@ -5,6 +5,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -34,6 +35,8 @@ export type WebhookChanges = Partial<
     | 'payloadFormat'
     | 'status'
     | 'disabledReason'
+    | 'sealedSecret'
+    | 'sealedPreviousSecret'
     | 'secretVersionId'
     | 'previousSecretVersionId'
     | 'previousSecretExpiresAt'
@@ -117,6 +120,54 @@ export class WebhookStore {
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return webhooks;
+  }
+
+  /** One page of every workspace's webhooks (a Scan), for operator maintenance such as re-wrapping secrets. */
+  async scanPage(cursor?: string): Promise<WebhookPage> {
+    const result = await this.client.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        ExclusiveStartKey: decodeCursor(cursor, [partitionKey, sortKey]),
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => unmarshall(item) as Webhook);
+    return { items, nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  /**
+   * Replaces a webhook's sealed secrets with the same secrets sealed under another key version, if the
+   * row is still at `expectedVersion`. `updatedAt` is left alone: nothing a user sees has changed.
+   */
+  async replaceSealedSecrets(
+    workspaceId: string,
+    id: string,
+    sealed: Pick<Webhook, 'sealedSecret' | 'sealedPreviousSecret'>,
+    expectedVersion: number,
+  ): Promise<void> {
+    const previous = sealed.sealedPreviousSecret;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression: `SET sealedSecret = :current, #version = #version + :one${previous === undefined ? '' : ', sealedPreviousSecret = :previous'}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: marshall(
+            {
+              ':current': sealed.sealedSecret,
+              ':previous': previous,
+              ':one': 1,
+              ':expected': expectedVersion,
+            },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new WebhookConflictError(id);
+      throw error;
+    }
   }
 
   /**

@@ -5,16 +5,7 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-
-/** Secrets Manager refused or failed a call: the API answers 503 and writes nothing else. */
-export class SecretStoreError extends Error {
-  constructor(operation: string, cause: unknown) {
-    super(`Secrets Manager ${operation} failed: ${cause instanceof Error ? cause.name : 'unknown error'}`, {
-      cause,
-    });
-    this.name = 'SecretStoreError';
-  }
-}
+import { SecretStoreError } from './secretStoreError';
 
 /** Days a deleted webhook's secret can still be restored (the Secrets Manager minimum). */
 export const SECRET_RECOVERY_WINDOW_DAYS = 7;

@@ -16,10 +16,17 @@ export interface Webhook {
   status: WebhookStatus;
   createdAt: string;
   updatedAt: string;
-  /** Secrets Manager secret name holding the signing secret (never the secret itself). */
-  secretName: string;
-  /** Version ids in Secrets Manager: the current one and, during a rotation window, the previous one. */
-  secretVersionId: string;
+  /*
+   * Where the signing secrets live depends on the deployment's secret store (docs/architecture.md):
+   * - envelope (default): `sealedSecret` / `sealedPreviousSecret`, AES-256-GCM envelopes under the
+   *   stack's key secret, bound to this workspace and webhook id;
+   * - per-webhook: `secretName` in Secrets Manager and the version ids of the current / previous secret.
+   * Never the secret itself in clear.
+   */
+  sealedSecret?: string;
+  sealedPreviousSecret?: string;
+  secretName?: string;
+  secretVersionId?: string;
   previousSecretVersionId?: string;
   /** Until when the previous secret still signs (ISO 8601). */
   previousSecretExpiresAt?: string;

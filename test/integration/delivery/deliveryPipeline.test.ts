@@ -29,6 +29,7 @@ import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../../shared/adapters/http/webhookHttpClient';
+import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWebhookSigningSecrets';
 import { SigningSecretCache } from '../../../shared/adapters/secrets/signingSecretCache';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
@@ -134,13 +135,17 @@ function handlerWith(env: Record<string, string> = {}): DeliveryHandler {
     MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     RETRY_DELAYS_SECONDS: '1',
     WEBHOOK_CACHE_TTL_SECONDS: '1',
+    // This suite covers the per-webhook store; envelope mode runs end to end (test/e2e/envelopeSecrets.test.ts).
+    SECRET_STORE: 'per-webhook',
     ...env,
   });
   return buildDeliveryHandler(config, {
     webhookStore: webhooks,
     deliveryLog,
     visibility: sqsMessageVisibility(sqs, config.deliveriesQueueUrl),
-    signingSecrets: new SigningSecretCache(secretsManager),
+    signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager), {
+      secretNamePrefix: config.secretNamePrefix,
+    }),
     http,
     logger,
     metrics,

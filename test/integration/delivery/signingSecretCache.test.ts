@@ -58,19 +58,20 @@ describe('SigningSecretCache', () => {
     expect(await cache.get('cache/b', v1)).toBe('whsec_one');
   });
 
-  it('evicts the least recently used version beyond maxEntries and expires entries after ttlMs', async () => {
+  it('keeps versions without expiry and evicts the least recently used one once maxBytes is reached', async () => {
     const { v1, v2 } = await secretWithTwoVersions('cache/c');
-    let clock = 0;
-    const cache = new SigningSecretCache(client, { maxEntries: 1, ttlMs: 1_000, now: () => clock });
+    // Room for one entry: each is 2 bytes per character of key and value plus the fixed overhead.
+    const cache = new SigningSecretCache(client, { maxBytes: 2 * ('cache/c'.length + 37 + 9) + 130 });
     const start = reads();
 
     await cache.get('cache/c', v1);
+    await cache.get('cache/c', v1);
+    expect(reads() - start).toBe(1);
     await cache.get('cache/c', v2);
-    expect(cache.size).toBe(1);
+    expect(cache.stats().entries).toBe(1);
     await cache.get('cache/c', v1);
     expect(reads() - start).toBe(3);
-    clock = 2_000;
-    await cache.get('cache/c', v1);
-    expect(reads() - start).toBe(4);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 3 });
+    expect(cache.stats().bytes).toBeLessThanOrEqual(2 * ('cache/c'.length + 37 + 9) + 130);
   });
 });

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildSubscriptionsApiHandler } from '../../../functions/subscriptions-api/buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from '../../../functions/subscriptions-api/config';
@@ -12,8 +13,9 @@ import { createProductTables, deleteTables, type ProductTableNames } from '../..
 import { ApiKeyStore } from '../../../shared/adapters/dynamodb/apiKeyStore';
 import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
-import { WebhookSecrets } from '../../../shared/adapters/secrets/webhookSecrets';
+import { createSigningSecretStore } from '../../../shared/adapters/secrets/createSigningSecrets';
 import type { RedriveLimits } from '../../../shared/adapters/sqs/deadLetterRedrive';
+import type { SecretStoreMode } from '../../../shared/domain/webhooks/signingSecretStore';
 import {
   type ApiRequestOptions,
   type ApiResponse,
@@ -44,6 +46,8 @@ export interface ApiHarness {
 }
 
 export const WORKSPACE_A = 'ws-alpha';
+/** The key secret's name in envelope mode. */
+export const SIGNING_KEY_SECRET_NAME = 'crm-webhooks/signing-key';
 export const WORKSPACE_B = 'ws-beta';
 
 /**
@@ -51,7 +55,13 @@ export const WORKSPACE_B = 'ws-beta';
  * one API key for each of two workspaces.
  */
 export async function startApiHarness(
-  options: { localMode?: boolean; maxBodyBytes?: number; redriveLimits?: RedriveLimits } = {},
+  options: {
+    localMode?: boolean;
+    maxBodyBytes?: number;
+    redriveLimits?: RedriveLimits;
+    /** Default: envelope (the product default), with the key secret created as the stack would. */
+    secretStore?: SecretStoreMode;
+  } = {},
 ): Promise<ApiHarness> {
   const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint() });
   const tables: ProductTableNames = {
@@ -65,6 +75,15 @@ export async function startApiHarness(
   const queues = sqsLocal.createDeliveryQueues({ maxAttempts: 3, visibilityTimeoutSeconds: 30 });
   const sqs = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
   const secretsClient = new SecretsManagerClient({ endpoint: secretsLocal.endpoint, maxAttempts: 1 });
+  const secretStore = options.secretStore ?? 'envelope';
+  if (secretStore === 'envelope') {
+    await secretsClient.send(
+      new CreateSecretCommand({
+        Name: SIGNING_KEY_SECRET_NAME,
+        SecretString: randomBytes(48).toString('base64url'),
+      }),
+    );
+  }
   const config: SubscriptionsApiConfig = {
     webhooksTable: tables.webhooks,
     apiKeysTable: tables.apiKeys,
@@ -72,6 +91,9 @@ export async function startApiHarness(
     deliveriesQueueUrl: queues.deliveriesQueueUrl,
     deadLetterQueueUrl: queues.deadLetterQueueUrl,
     secretNamePrefix: 'crm-webhooks',
+    secretStore,
+    ...(secretStore === 'envelope' ? { signingKeySecretId: SIGNING_KEY_SECRET_NAME } : {}),
+    signingKeyRefreshMs: 0,
     localMode: options.localMode ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
   };
@@ -84,7 +106,7 @@ export async function startApiHarness(
     webhooks: webhookStore,
     apiKeys,
     deliveryLog,
-    secrets: new WebhookSecrets(secretsClient, config.secretNamePrefix),
+    secrets: createSigningSecretStore(secretsClient, config),
     sqs,
     ...(options.redriveLimits ? { redriveLimits: options.redriveLimits } : {}),
   });

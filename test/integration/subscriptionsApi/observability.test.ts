@@ -10,7 +10,8 @@ vi.hoisted(() => {
 let api: ApiHarness;
 
 beforeAll(async () => {
-  api = await startApiHarness();
+  // Per-webhook mode: its Secrets Manager failure path (503) is part of what must not leak.
+  api = await startApiHarness({ secretStore: 'per-webhook' });
 });
 
 afterAll(async () => {

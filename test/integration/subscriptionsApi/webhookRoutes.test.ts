@@ -47,12 +47,15 @@ describe('POST /webhooks', () => {
     expect(response.headers.location).toBe(`/webhooks/${created.id}`);
     expect(created).not.toHaveProperty('secretName');
     expect(created).not.toHaveProperty('secretVersionId');
+    expect(created).not.toHaveProperty('sealedSecret');
     expect(created).not.toHaveProperty('version');
 
     const stored = await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true });
-    expect(stored?.secretName).toBe(`crm-webhooks/${WORKSPACE_A}/${created.id}`);
+    // Envelope mode (the default): sealed on the row, nothing per webhook in Secrets Manager.
+    expect(stored?.sealedSecret).toMatch(/^c1\./);
+    expect(stored).not.toHaveProperty('secretName');
     expect(JSON.stringify(stored)).not.toContain(created.secret);
-    expect(api.secretsLocal.allSecretStrings()).toContain(created.secret);
+    expect(api.secretsLocal.allSecretStrings()).not.toContain(created.secret);
 
     const fetched = await asA({ method: 'GET', path: `/webhooks/${created.id}` });
     expect(fetched.status).toBe(200);
@@ -347,19 +350,16 @@ describe('PATCH /webhooks/{id}', () => {
 });
 
 describe('DELETE /webhooks/{id}', () => {
-  it('deletes the webhook, schedules its secret for deletion, and answers 404 afterwards', async () => {
+  it('deletes the webhook and its sealed secrets with it, and answers 404 afterwards', async () => {
     const created = await createWebhook();
-    const secretName = `crm-webhooks/${WORKSPACE_A}/${created.id}`;
     const response = await asA({ method: 'DELETE', path: `/webhooks/${created.id}` });
     expect(response.status).toBe(204);
     expect(response.rawBody ?? '').toBe('');
     expect((await asA({ method: 'GET', path: `/webhooks/${created.id}` })).status).toBe(404);
     expect((await asA({ method: 'DELETE', path: `/webhooks/${created.id}` })).status).toBe(404);
-    const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
-    const described = await api.secretsClient.send(new DescribeSecretCommand({ SecretId: secretName }));
-    expect(described.DeletedDate).toBeInstanceOf(Date);
-    const days = (described.DeletedDate!.getTime() - Date.now()) / 86_400_000;
-    expect(days).toBeGreaterThan(6.9);
-    expect(days).toBeLessThan(7.1);
+    // Envelope mode: the row was the only copy; Secrets Manager never held this webhook's secret.
+    expect(await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true })).toBeUndefined();
+    expect(api.secretsLocal.allSecretStrings()).not.toContain(created.secret);
+    // (Per-webhook mode schedules its secret's deletion: webhookSecrets.test.ts.)
   });
 });

@@ -6,6 +6,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSubscriptionsApiHandler } from '../../../functions/subscriptions-api/buildSubscriptionsApiHandler';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import { PerWebhookSecretStore } from '../../../shared/adapters/secrets/perWebhookSecretStore';
 import { WebhookSecrets } from '../../../shared/adapters/secrets/webhookSecrets';
 import { apiGatewayEvent, apiResponse, lambdaContext } from '../../helpers/apiGatewayEvents';
 import { type ApiHarness, startApiHarness, WORKSPACE_A } from './apiHarness';
@@ -13,7 +14,7 @@ import { type ApiHarness, startApiHarness, WORKSPACE_A } from './apiHarness';
 let api: ApiHarness;
 
 beforeAll(async () => {
-  api = await startApiHarness();
+  api = await startApiHarness({ secretStore: 'per-webhook' });
 });
 
 afterAll(async () => {
@@ -124,6 +125,21 @@ describe('secret lifecycle', () => {
   });
 });
 
+describe('delete', () => {
+  it('schedules the secret for deletion with a 7-day recovery window', async () => {
+    const created = await createWebhook();
+    const response = await api.call({ apiKey: api.keyA, method: 'DELETE', path: `/webhooks/${created.id}` });
+    expect(response.status).toBe(204);
+    const described = await api.secretsClient.send(
+      new DescribeSecretCommand({ SecretId: `crm-webhooks/${WORKSPACE_A}/${created.id}` }),
+    );
+    expect(described.DeletedDate).toBeInstanceOf(Date);
+    const days = (described.DeletedDate!.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThan(7.1);
+  });
+});
+
 describe('create failures leave nothing behind', () => {
   it('Secrets Manager failing: 503, no webhook row, no secret', async () => {
     const rowsBefore = await webhookCount(WORKSPACE_A);
@@ -153,7 +169,7 @@ describe('create failures leave nothing behind', () => {
       webhooks: new WebhookStore(api.dynamo, `missing-${api.tables.webhooks}`),
       apiKeys: api.apiKeys,
       deliveryLog: api.deliveryLog,
-      secrets,
+      secrets: new PerWebhookSecretStore(secrets),
       sqs: api.sqs,
     });
     const result = apiResponse(

@@ -70,6 +70,8 @@ function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) 
     WEBHOOKS_TABLE: 'webhooks',
     DELIVERY_LOG_TABLE: 'log',
     DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
+    // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
+    SECRET_STORE: 'per-webhook',
     LOCAL_MODE: 'true',
     ...env,
   });

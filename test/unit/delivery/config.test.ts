@@ -6,6 +6,7 @@ const required = {
   WEBHOOKS_TABLE: 'webhooks',
   DELIVERY_LOG_TABLE: 'delivery-log',
   DELIVERIES_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries',
+  SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:signing-key-AbCdEf',
 };
 
 describe('loadDeliveryConfig', () => {
@@ -15,6 +16,9 @@ describe('loadDeliveryConfig', () => {
       deliveryLogTable: 'delivery-log',
       deliveriesQueueUrl: required.DELIVERIES_QUEUE_URL,
       secretNamePrefix: 'crm-webhooks',
+      secretStore: 'envelope',
+      signingKeySecretId: required.SIGNING_KEY_SECRET_ID,
+      signingSecretCacheBytes: 32 * 1024 * 1024,
       webhookCacheTtlSeconds: 5,
       retryPolicy: { maxAttempts: 10, delaysSeconds: [...DEFAULT_RETRY_POLICY.delaysSeconds] },
       requestTimeoutMs: 10_000,
@@ -28,7 +32,9 @@ describe('loadDeliveryConfig', () => {
   it('reads every variable', () => {
     const config = loadDeliveryConfig({
       ...required,
+      SECRET_STORE: 'per-webhook',
       SECRET_NAME_PREFIX: 'acme',
+      SIGNING_SECRET_CACHE_MB: '8',
       WEBHOOK_CACHE_TTL_SECONDS: '0',
       MAX_ATTEMPTS: '3',
       RETRY_DELAYS_SECONDS: '1, 2,3',
@@ -39,7 +45,9 @@ describe('loadDeliveryConfig', () => {
       LOCAL_MODE: 'true',
     });
     expect(config).toMatchObject({
+      secretStore: 'per-webhook',
       secretNamePrefix: 'acme',
+      signingSecretCacheBytes: 8 * 1024 * 1024,
       webhookCacheTtlSeconds: 0,
       retryPolicy: { maxAttempts: 3, delaysSeconds: [1, 2, 3] },
       requestTimeoutMs: 500,
@@ -57,6 +65,12 @@ describe('loadDeliveryConfig', () => {
     [{ REQUEST_TIMEOUT_MS: 'soon' }, /REQUEST_TIMEOUT_MS/],
     [{ DELIVERY_CONCURRENCY: '1.5' }, /DELIVERY_CONCURRENCY/],
     [{ LOCAL_MODE: 'yes' }, /LOCAL_MODE/],
+    [{ SECRET_STORE: 'vault' }, /SECRET_STORE/],
+    [
+      { SIGNING_KEY_SECRET_ID: undefined },
+      /SIGNING_KEY_SECRET_ID: is required when SECRET_STORE is envelope/,
+    ],
+    [{ SIGNING_SECRET_CACHE_MB: '0' }, /SIGNING_SECRET_CACHE_MB/],
     [{ RETRY_DELAYS_SECONDS: '5,abc' }, /RETRY_DELAYS_SECONDS entry 2/],
     [{ RETRY_DELAYS_SECONDS: '50000' }, /RETRY_DELAYS_SECONDS/],
   ])('fails fast naming the variable: %o', (change, message) => {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryCountName, DeliveryMetrics } from '../../../functions/delivery/deliveryMetrics';
 import type { DeliveryAttempt } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWebhookSigningSecrets';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
+import type { SigningSecretsReader } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 
 /**
@@ -83,10 +85,18 @@ export class RecordedVisibility {
   }
 }
 
-/** Secret versions by (name, version id), counting reads like Secrets Manager would bill them. */
-export class InMemorySecrets {
+/**
+ * Secret versions by (name, version id), counting reads like Secrets Manager would bill them, read by the
+ * real per-webhook reader (rotation window, missing previous version).
+ */
+export class InMemorySecrets implements SigningSecretsReader {
   readonly versions = new Map<string, string>();
   reads = 0;
+  private readonly reader = new PerWebhookSigningSecrets(this, { secretNamePrefix: 'crm-webhooks' });
+
+  signingSecretsOf(webhook: Webhook, now: Date): Promise<string[]> {
+    return this.reader.signingSecretsOf(webhook, now);
+  }
 
   add(secretName: string, value = generateWebhookSecret()): { versionId: string; value: string } {
     const versionId = randomUUID();
@@ -130,7 +140,7 @@ export class RecordedMetrics implements DeliveryMetrics {
 export function webhookRow(
   secrets: InMemorySecrets,
   overrides: Partial<Webhook> & { targetUrl: string },
-): { webhook: Webhook; secret: string } {
+): { webhook: Webhook & { secretName: string }; secret: string } {
   const id = overrides.id ?? `wh_${randomUUID().slice(0, 8)}`;
   const secretName = `crm-webhooks/ws-1/${id}`;
   const { versionId, value } = secrets.add(secretName);

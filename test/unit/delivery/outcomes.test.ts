@@ -47,6 +47,8 @@ function setup(env: Record<string, string> = {}) {
     WEBHOOKS_TABLE: 'webhooks',
     DELIVERY_LOG_TABLE: 'log',
     DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
+    // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
+    SECRET_STORE: 'per-webhook',
     LOCAL_MODE: 'true',
     MAX_ATTEMPTS: '4',
     RETRY_DELAYS_SECONDS: '5,300,1800',

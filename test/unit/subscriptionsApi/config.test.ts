@@ -7,6 +7,7 @@ const required = {
   DELIVERY_LOG_TABLE: 'delivery-log',
   DELIVERIES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/deliveries',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/deliveries-dlq',
+  SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:1:secret:signing-key-AbCdEf',
 };
 
 describe('loadSubscriptionsApiConfig', () => {
@@ -18,6 +19,9 @@ describe('loadSubscriptionsApiConfig', () => {
       deliveriesQueueUrl: required.DELIVERIES_QUEUE_URL,
       deadLetterQueueUrl: required.DEAD_LETTER_QUEUE_URL,
       secretNamePrefix: 'crm-webhooks',
+      secretStore: 'envelope',
+      signingKeySecretId: required.SIGNING_KEY_SECRET_ID,
+      signingKeyRefreshMs: 60_000,
       localMode: false,
       maxBodyBytes: 65536,
     });
@@ -28,9 +32,17 @@ describe('loadSubscriptionsApiConfig', () => {
       ...required,
       LOCAL_MODE: 'true',
       MAX_BODY_BYTES: '2048',
+      SECRET_STORE: 'per-webhook',
       SECRET_NAME_PREFIX: 'acme/webhooks',
+      SIGNING_KEY_REFRESH_SECONDS: '0',
     });
-    expect(config).toMatchObject({ localMode: true, maxBodyBytes: 2048, secretNamePrefix: 'acme/webhooks' });
+    expect(config).toMatchObject({
+      localMode: true,
+      maxBodyBytes: 2048,
+      secretStore: 'per-webhook',
+      secretNamePrefix: 'acme/webhooks',
+      signingKeyRefreshMs: 0,
+    });
   });
 
   it.each([
@@ -39,6 +51,8 @@ describe('loadSubscriptionsApiConfig', () => {
     [{ ...required, LOCAL_MODE: 'yes' }, 'LOCAL_MODE'],
     [{ ...required, MAX_BODY_BYTES: 'lots' }, 'MAX_BODY_BYTES'],
     [{ ...required, SECRET_NAME_PREFIX: 'bad prefix!' }, 'SECRET_NAME_PREFIX'],
+    [{ ...required, SECRET_STORE: 'vault' }, 'SECRET_STORE'],
+    [{ ...required, SIGNING_KEY_SECRET_ID: undefined }, 'SIGNING_KEY_SECRET_ID'],
   ])('fails fast naming the variable (%#)', (env, variable) => {
     expect(() => loadSubscriptionsApiConfig(env)).toThrow(variable);
   });

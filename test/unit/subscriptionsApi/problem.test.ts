@@ -7,7 +7,7 @@ import {
 } from '../../../functions/subscriptions-api/services/errors';
 import { InvalidCursorError } from '../../../shared/adapters/dynamodb/pageCursor';
 import { WebhookConflictError } from '../../../shared/adapters/dynamodb/webhookStore';
-import { SecretStoreError } from '../../../shared/adapters/secrets/webhookSecrets';
+import { SecretStoreError } from '../../../shared/adapters/secrets/secretStoreError';
 
 describe('problem responses', () => {
   it('are RFC 9457 problem+json with the status in the body and the response', () => {

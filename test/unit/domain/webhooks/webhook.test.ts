@@ -32,6 +32,15 @@ describe('toWebhookView', () => {
     expect(JSON.stringify(view)).not.toMatch(/secret|version/i);
   });
 
+  it('never shows sealed secrets (envelope mode)', () => {
+    const view = toWebhookView({
+      ...webhook,
+      sealedSecret: 'c1.aaa.bbb.ccc.k1',
+      sealedPreviousSecret: 'c1.d.e.f.k1',
+    });
+    expect(JSON.stringify(view)).not.toMatch(/sealed|c1\./);
+  });
+
   it('includes optional fields when set', () => {
     const view = toWebhookView({
       ...webhook,
