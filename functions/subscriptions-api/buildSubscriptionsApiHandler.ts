@@ -33,6 +33,15 @@ import { rotateSecretRoute } from './routes/rotateSecretRoute';
 import { sendTestEventRoute } from './routes/sendTestEventRoute';
 import { updateWebhookRoute } from './routes/updateWebhookRoute';
 
+/**
+ * No reporting endpoint is configured: without these two off, every answer carries an empty
+ * `Reporting-Endpoints` header (and HTML an empty `Report-To`). middy 6's typings omit
+ * `reportingEndpoints`, which its code reads like any other option.
+ */
+const WITHOUT_REPORTING_HEADERS = { reportingEndpoints: false, reportTo: false } as Parameters<
+  typeof httpSecurityHeaders
+>[0];
+
 export interface SubscriptionsApiDeps {
   webhooks: WebhookStore;
   apiKeys: WorkspaceLookup;
@@ -87,7 +96,7 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics, { captureColdStartMetric: true }))
-    .use(httpSecurityHeaders())
+    .use(httpSecurityHeaders(WITHOUT_REPORTING_HEADERS))
     .use(
       httpCors({
         origin: '*',

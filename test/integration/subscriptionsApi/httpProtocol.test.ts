@@ -168,4 +168,12 @@ describe('HTTP protocol errors are problem+json', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['strict-transport-security']).toBeDefined();
   });
+
+  it('sends no header without a value (an empty Reporting-Endpoints was sent before)', async () => {
+    for (const path of ['/webhooks', '/openapi.json', '/no-such-route']) {
+      const response = await api.call({ apiKey: api.keyA, method: 'GET', path });
+      const empty = Object.entries(response.headers).filter(([, value]) => String(value).trim() === '');
+      expect(empty, path).toEqual([]);
+    }
+  });
 });
