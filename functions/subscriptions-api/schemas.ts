@@ -102,12 +102,18 @@ export function updateWebhookRequestSchema(policy: TargetUrlPolicy) {
 export type CreateWebhookRequest = z.output<ReturnType<typeof createWebhookRequestSchema>>;
 export type UpdateWebhookRequest = z.output<ReturnType<typeof updateWebhookRequestSchema>>;
 
+const PAGE_SIZE_RULE = `must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
+
 export const pageQuerySchema = z.object({
   limit: withMetadata(
     z._default(
       z.coerce
-        .number({ error: 'must be a whole number' })
-        .check(z.int('must be a whole number'), z.minimum(1), z.maximum(MAX_PAGE_SIZE)),
+        .number({ error: PAGE_SIZE_RULE })
+        .check(
+          z.int(PAGE_SIZE_RULE),
+          z.minimum(1, PAGE_SIZE_RULE),
+          z.maximum(MAX_PAGE_SIZE, PAGE_SIZE_RULE),
+        ),
       DEFAULT_PAGE_SIZE,
     ),
     { description: `Page size (1-${MAX_PAGE_SIZE})`, example: 20 },

@@ -290,4 +290,14 @@ describe('GET /webhooks/{id}/deliveries', () => {
       expect(response.status, query).toBe(400);
     }
   });
+
+  it('names the page-size rule for every bad limit (it said only "must be a whole number")', async () => {
+    for (const limit of ['500', '0', '101', '-1', '1.5', 'abc']) {
+      const response = await api.call({ apiKey: api.keyA, method: 'GET', path: `/webhooks?limit=${limit}` });
+      expect(response.status, limit).toBe(400);
+      expect(response.json, limit).toMatchObject({
+        errors: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }],
+      });
+    }
+  });
 });
