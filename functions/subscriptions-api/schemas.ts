@@ -109,11 +109,7 @@ export const pageQuerySchema = z.object({
     z._default(
       z.coerce
         .number({ error: PAGE_SIZE_RULE })
-        .check(
-          z.int(PAGE_SIZE_RULE),
-          z.minimum(1, PAGE_SIZE_RULE),
-          z.maximum(MAX_PAGE_SIZE, PAGE_SIZE_RULE),
-        ),
+        .check(z.int(PAGE_SIZE_RULE), z.minimum(1, PAGE_SIZE_RULE), z.maximum(MAX_PAGE_SIZE, PAGE_SIZE_RULE)),
       DEFAULT_PAGE_SIZE,
     ),
     { description: `Page size (1-${MAX_PAGE_SIZE})`, example: 20 },

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { SynthConfigurationError } from './synthConfigurationError';
 
 /**
  * Reads and validates the CRM sources config at synth time, so a typo fails `cdk synth` with the file
@@ -9,7 +10,7 @@ import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/confi
 export function loadCrmSourcesConfig(path: string, projectRoot: string): CrmSourcesConfig {
   const fullPath = resolve(projectRoot, path);
   if (!existsSync(fullPath)) {
-    throw new Error(
+    throw new SynthConfigurationError(
       `CRM sources config not found: ${fullPath} (set the path with -c crmSourcesConfig=<file>)`,
     );
   }
@@ -17,9 +18,16 @@ export function loadCrmSourcesConfig(path: string, projectRoot: string): CrmSour
   try {
     json = JSON.parse(readFileSync(fullPath, 'utf8'));
   } catch (error) {
-    throw new Error(`CRM sources config ${fullPath} is not valid JSON: ${(error as Error).message}`);
+    throw new SynthConfigurationError(
+      `CRM sources config ${fullPath} is not valid JSON: ${(error as Error).message}`,
+    );
   }
-  const config = parseCrmSourcesConfig(json, `CRM sources config ${fullPath}`);
+  let config: CrmSourcesConfig;
+  try {
+    config = parseCrmSourcesConfig(json, `CRM sources config ${fullPath}`);
+  } catch (error) {
+    throw new SynthConfigurationError((error as Error).message);
+  }
   assertStreamArnsMatchTables(config, fullPath);
   return config;
 }
@@ -37,6 +45,6 @@ function assertStreamArnsMatchTables(config: CrmSourcesConfig, source: string): 
     }
   });
   if (problems.length > 0) {
-    throw new Error(`Invalid CRM sources config ${source}:\n${problems.join('\n')}`);
+    throw new SynthConfigurationError(`Invalid CRM sources config ${source}:\n${problems.join('\n')}`);
   }
 }

@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { SECRET_STORE_MODES } from '../../shared/domain/webhooks/signingSecretStore';
+import { SynthConfigurationError } from './synthConfigurationError';
 
 /**
  * Every knob a deployer can turn with `cdk deploy -c name=value` (or the `context` block of cdk.json).
@@ -137,7 +138,7 @@ export function parseStackSettings(input: Record<string, unknown>): StackSetting
       (i) =>
         `  - context "${i.path.join('.') || '(root)'}": ${i.message} (set it with -c ${String(i.path[0])}=...)`,
     );
-    throw new Error(`Invalid CDK context:\n${problems.join('\n')}`);
+    throw new SynthConfigurationError(`Invalid CDK context:\n${problems.join('\n')}`);
   }
   return result.data;
 }
