@@ -2,8 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/globalSetup.ts'],
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_REGION: 'us-east-1',
@@ -18,5 +16,27 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suites',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/iam/**'],
+          globalSetup: ['test/helpers/globalSetup.ts'],
+          // Records the functions' SDK calls for the IAM check (test/iam); first, so it precedes every client.
+          setupFiles: ['test/iam/installSdkCallRecorder.ts'],
+        },
+      },
+      {
+        // The IAM check evaluates the calls the suites recorded, so it runs once they are all done.
+        extends: true,
+        test: {
+          name: 'iam',
+          include: ['test/iam/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

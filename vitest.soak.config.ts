@@ -5,16 +5,19 @@ import base from './vitest.config';
  * `npm run test:soak`: the load scenarios of test/reliability at soak sizes. Override them with
  * `SOAK_WRITES=5000 SOAK_WEBHOOKS=8 npm run test:soak` (and `CHAOS_SEED` to replay a chaos run).
  */
+const { projects: _projects, ...shared } = base.test ?? {};
+
 export default defineConfig({
   test: {
-    ...base.test,
+    ...shared,
+    globalSetup: ['test/helpers/globalSetup.ts'],
     include: [
       'test/reliability/chaosDelivery.test.ts',
       'test/reliability/crashesMidBatch.test.ts',
       'test/reliability/restartSafety.test.ts',
     ],
     env: {
-      ...base.test?.env,
+      ...shared.env,
       SOAK_WRITES: process.env.SOAK_WRITES ?? '2000',
       SOAK_WEBHOOKS: process.env.SOAK_WEBHOOKS ?? '5',
     },

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { freePort } from '../../infra/local/emulators/freePort';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SDK_CALL_RECORDER_PRELOAD = pathToFileURL(join(REPO_ROOT, 'test/iam/installSdkCallRecorder.ts')).href;
 
 export interface ApiAnswer<T = unknown> {
   status: number;
@@ -75,9 +76,13 @@ export async function runRepoScript(
   return { code, output };
 }
 
-/** The command a user runs (`npm start` = tsx on infra/local/main.ts), as one node process. */
+/**
+ * The command a user runs (`npm start` = tsx on infra/local/main.ts), as one node process, plus the
+ * test-only preload that records the functions' SDK calls for the IAM check.
+ */
 export function spawnLocalRuntime(env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'infra/local/main.ts')], {
+  const main = join(REPO_ROOT, 'infra/local/main.ts');
+  return spawn(process.execPath, ['--import', 'tsx', '--import', SDK_CALL_RECORDER_PRELOAD, main], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     // Its own process group, so stop() can signal everything it started.

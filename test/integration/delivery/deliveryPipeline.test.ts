@@ -39,6 +39,7 @@ import {
   startSignatureVerifyingReceiver,
 } from '../../helpers/signatureVerifyingReceiver';
 import { crmEvent, deliveryJobBody, pollOnce } from '../../helpers/sqsEvents';
+import { recordCallsAs } from '../../iam/sdkCallRecorder';
 
 /**
  * The delivery handler against fauxqs (with a redrive policy to a DLQ: 3 receives), DynamoDB Local,
@@ -126,8 +127,8 @@ beforeEach(() => {
   lookups.length = 0;
 });
 
-function handlerWith(env: Record<string, string> = {}): DeliveryHandler {
-  const config = loadDeliveryConfig({
+function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
+  const env = {
     WEBHOOKS_TABLE: tables.webhooks,
     DELIVERY_LOG_TABLE: tables.deliveryLog,
     DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
@@ -137,9 +138,10 @@ function handlerWith(env: Record<string, string> = {}): DeliveryHandler {
     WEBHOOK_CACHE_TTL_SECONDS: '1',
     // This suite covers the per-webhook store; envelope mode runs end to end (test/e2e/envelopeSecrets.test.ts).
     SECRET_STORE: 'per-webhook',
-    ...env,
-  });
-  return buildDeliveryHandler(config, {
+    ...overrides,
+  };
+  const config = loadDeliveryConfig(env);
+  const handler = buildDeliveryHandler(config, {
     webhookStore: webhooks,
     deliveryLog,
     visibility: sqsMessageVisibility(sqs, config.deliveriesQueueUrl),
@@ -150,6 +152,8 @@ function handlerWith(env: Record<string, string> = {}): DeliveryHandler {
     logger,
     metrics,
   });
+  // Its AWS calls count for the IAM check as the delivery function's.
+  return (event, context) => recordCallsAs({ function: 'delivery', env }, () => handler(event, context));
 }
 
 /** A webhook row plus its secret in the local Secrets Manager, as the management API creates them. */

@@ -24,6 +24,7 @@ import {
   lambdaContext,
 } from '../../helpers/apiGatewayEvents';
 import { dynamoDbEndpoint, uniqueTableName } from '../../helpers/emulators';
+import { recordCallsAs, routeOf } from '../../iam/sdkCallRecorder';
 
 export interface ApiHarness {
   call(options: ApiRequestOptions): Promise<ApiResponse>;
@@ -110,8 +111,25 @@ export async function startApiHarness(
     sqs,
     ...(options.redriveLimits ? { redriveLimits: options.redriveLimits } : {}),
   });
+  // The environment the CDK stack gives the function, by the names the IAM check maps to the template.
+  const env = {
+    WEBHOOKS_TABLE: tables.webhooks,
+    API_KEYS_TABLE: tables.apiKeys,
+    DELIVERY_LOG_TABLE: tables.deliveryLog,
+    DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
+    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+  };
   const call = async (request: ApiRequestOptions) =>
-    apiResponse(await handler(apiGatewayEvent(request), lambdaContext()));
+    apiResponse(
+      await recordCallsAs(
+        {
+          function: 'subscriptions-api',
+          request: `${request.method} ${routeOf(request.path.split('?')[0] ?? '')}`,
+          env,
+        },
+        () => handler(apiGatewayEvent(request), lambdaContext()),
+      ),
+    );
   return {
     call,
     as: (apiKey) => (request) => call({ ...request, apiKey }),

@@ -1,0 +1,158 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { describe, expect, it } from 'vitest';
+import { describeVia, type IamRequest, iamActionOf, readRecordedCalls, templateArnOf } from './iamRequests';
+import type { RecordedCall } from './sdkCallRecorder';
+import {
+  PLACEHOLDER_ACCOUNT,
+  type PolicyStatement,
+  type SynthesizedStack,
+  synthesizeStack,
+} from './synthesizedRoles';
+
+/**
+ * The IAM check. The emulators enforce no IAM, so every other test passes whatever the roles say. Here
+ * each AWS call the functions made during this run's integration and e2e suites (recorded by
+ * sdkCallRecorder.ts, project "suites", which runs first) is evaluated against that function's role in
+ * the synthesized template by an IAM policy simulator. A call the role does not allow fails the test.
+ * Granted actions that no recorded call used are printed, so grants nobody needs can be removed.
+ *
+ * Run alone (`npx vitest run test/iam`), it re-checks the calls the last suite run recorded: edit a
+ * grant, re-run this file.
+ */
+
+const FUNCTIONS = ['subscriptions-api', 'event-mapper', 'delivery'] as const;
+
+const calls = readRecordedCalls();
+
+const defaultStack = synthesizeStack();
+const stacksByCrmConfig = new Map<string, SynthesizedStack>();
+
+/**
+ * The stack as deployed with the CRM config the call ran with: the default one when it has every CRM
+ * table of that config (synthesizing takes seconds), else one synthesized from it.
+ */
+function stackFor(call: RecordedCall): SynthesizedStack {
+  if (call.crmSourcesConfig === undefined) return defaultStack;
+  const tables = (JSON.parse(call.crmSourcesConfig) as { crmTables: { tableName: string }[] }).crmTables;
+  if (tables.every((t) => defaultStack.tableArnByName(t.tableName) !== undefined)) return defaultStack;
+  let stack = stacksByCrmConfig.get(call.crmSourcesConfig);
+  if (!stack) {
+    stack = synthesizeStack(call.crmSourcesConfig);
+    stacksByCrmConfig.set(call.crmSourcesConfig, stack);
+  }
+  return stack;
+}
+
+function requestsOf(call: RecordedCall): IamRequest[] {
+  const stack = stackFor(call);
+  const fn = stack.functions.get(call.function);
+  if (!fn) throw new Error(`the template has no function whose POWERTOOLS_SERVICE_NAME is ${call.function}`);
+  return call.resources.map((resource) => ({
+    function: call.function,
+    action: iamActionOf(call),
+    resourceArn: templateArnOf(call, resource, fn, stack),
+    via: describeVia(call),
+    localName: resource.name,
+  }));
+}
+
+async function isAllowed(
+  request: IamRequest,
+  stack: SynthesizedStack,
+): Promise<{ allowed: boolean; why: string }> {
+  const fn = stack.functions.get(request.function)!;
+  const result = await runSimulation(
+    {
+      request: {
+        principal: fn.roleArn,
+        action: request.action,
+        resource: { resource: request.resourceArn, accountId: PLACEHOLDER_ACCOUNT },
+        // Lambda calls AWS over TLS; queue policies deny anything else.
+        contextVariables: { 'aws:SecureTransport': 'true' },
+      },
+      identityPolicies: fn.policies.map((p) => ({ name: p.name, policy: p.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === 'error')
+    return { allowed: false, why: `simulator error: ${result.errors.message}` };
+  return { allowed: result.overallResult === 'Allowed', why: result.overallResult };
+}
+
+function asList(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function globMatches(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(value);
+}
+
+/** `action on resource` pairs an Allow statement grants that no request used. */
+function unexercisedGrants(statements: PolicyStatement[], used: IamRequest[]): string[] {
+  const unused: string[] = [];
+  for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+    for (const action of asList(statement.Action)) {
+      for (const resource of asList(statement.Resource)) {
+        const exercised = used.some(
+          (r) => globMatches(action, r.action) && globMatches(resource, r.resourceArn),
+        );
+        if (!exercised) unused.push(`${action} on ${resource}`);
+      }
+    }
+  }
+  return unused;
+}
+
+describe('IAM: every AWS call the functions made in the suites is allowed by their role in the synthesized template', () => {
+  it('has recorded calls of every function (the recorder is installed and the suites ran)', () => {
+    const recorded = new Set(calls.map((c) => c.function));
+    expect(
+      FUNCTIONS.filter((fn) => !recorded.has(fn)),
+      'functions with no recorded AWS call: run the whole suite (npm test) before this file',
+    ).toEqual([]);
+  });
+
+  it('allows each recorded call, and lists granted actions no call used', async () => {
+    const denied: string[] = [];
+    const checked = new Map<string, IamRequest>();
+    const usedByFunction = new Map<string, IamRequest[]>();
+    for (const call of calls) {
+      const stack = stackFor(call);
+      for (const request of requestsOf(call)) {
+        const key = `${request.function} ${request.action} ${request.resourceArn}`;
+        usedByFunction.set(request.function, [...(usedByFunction.get(request.function) ?? []), request]);
+        if (checked.has(key)) continue;
+        checked.set(key, request);
+        const { allowed, why } = await isAllowed(request, stack);
+        if (!allowed) {
+          denied.push(
+            `${request.function} (${request.via}): ${request.action} on ${request.resourceArn} (locally "${request.localName}") is ${why}`,
+          );
+        }
+      }
+    }
+
+    const report = FUNCTIONS.flatMap((name) => {
+      const fn = defaultStack.functions.get(name);
+      if (!fn) return [];
+      const statements = fn.policies.flatMap((p) => p.document.Statement);
+      const unused = unexercisedGrants(statements, usedByFunction.get(name) ?? []);
+      return unused.length === 0 ? [] : [`${name}:`, ...unused.map((u) => `  ${u}`)];
+    });
+    console.log(
+      report.length === 0
+        ? 'IAM: every granted action was used by some recorded call.'
+        : `IAM: granted, but no recorded call used them (remove, or justify in a comment at the grant):\n${report.join('\n')}`,
+    );
+
+    expect(denied, 'AWS calls the functions make that their roles do not allow').toEqual([]);
+    expect(checked.size).toBeGreaterThan(0);
+    // Synthesizing (twice when a suite ran a custom CRM config) takes a few seconds on a busy machine.
+  }, 120_000);
+});
