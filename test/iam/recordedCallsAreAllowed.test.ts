@@ -93,11 +93,15 @@ function globMatches(pattern: string, value: string): boolean {
   return new RegExp(`^${regex}$`, 'i').test(value);
 }
 
-/** `action on resource` pairs an Allow statement grants that no request used. */
+/**
+ * `action on resource` pairs an Allow statement grants that no request used. `logs:` actions are left
+ * out: Lambda itself writes the function's logs with its role, never the function's SDK clients
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
+ */
 function unexercisedGrants(statements: PolicyStatement[], used: IamRequest[]): string[] {
   const unused: string[] = [];
   for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
-    for (const action of asList(statement.Action)) {
+    for (const action of asList(statement.Action).filter((a) => !a.startsWith('logs:'))) {
       for (const resource of asList(statement.Resource)) {
         const exercised = used.some(
           (r) => globMatches(action, r.action) && globMatches(resource, r.resourceArn),

@@ -70,7 +70,9 @@ export class DeliveryFunction extends Construct {
 
     // Reads the webhook (status, format) and records failure bookkeeping / auto-disable on it.
     props.webhooksTable.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    props.deliveryLogTable.grant(this.fn, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // Attempts are collected per invocation and written with BatchWriteItem, which needs its own action:
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
+    props.deliveryLogTable.grant(this.fn, 'dynamodb:BatchWriteItem');
     // Backoff: the function sets each failed job's next visibility itself.
     props.deliveriesQueue.grant(this.fn, 'sqs:ChangeMessageVisibility');
     if (props.signingKey !== undefined) {
@@ -91,6 +93,9 @@ export class DeliveryFunction extends Construct {
       );
     }
 
+    // The event source grants what Lambda's poller needs on the queue (ReceiveMessage, DeleteMessage,
+    // GetQueueAttributes: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions);
+    // CDK adds ChangeMessageVisibility and GetQueueUrl to that grant, and cannot be told not to.
     this.fn.addEventSource(
       new SqsEventSource(props.deliveriesQueue, {
         batchSize: settings.deliveryBatchSize,

@@ -65,8 +65,14 @@ export class EventMapperFunction extends Construct {
 
     // The mapper lists a workspace's webhooks (one Query per workspace) and enqueues jobs; nothing else.
     props.webhooksTable.grant(this.fn, 'dynamodb:Query');
-    props.deliveriesQueue.grantSendMessages(this.fn);
+    // SendMessageBatch is authorized by sqs:SendMessage (grantSendMessages would add GetQueueAttributes and
+    // GetQueueUrl, which the mapper never calls):
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html
+    props.deliveriesQueue.grant(this.fn, 'sqs:SendMessage');
 
+    // Lambda's stream poller uses the function's role: DescribeStream, GetShardIterator, GetRecords on each
+    // stream and ListStreams on "*" (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions),
+    // and SendMessage to the on-failure queue. SqsDlq's grant also adds GetQueueAttributes and GetQueueUrl.
     const onFailure = new SqsDlq(props.failureQueue);
     for (const { table, config } of props.crmTables) {
       this.fn.addEventSource(

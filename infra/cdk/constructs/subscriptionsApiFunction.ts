@@ -68,18 +68,29 @@ export class SubscriptionsApiFunction extends Construct {
     });
     this.fn = product.fn;
 
-    props.webhooksTable.grantReadWriteData(this.fn);
-    props.apiKeysTable.grantReadData(this.fn);
-    props.deliveryLogTable.grantReadData(this.fn);
-    // POST /webhooks/{id}/test enqueues a delivery job directly.
-    props.deliveriesQueue.grantSendMessages(this.fn);
-    // POST /webhooks/{id}/redrive reads the DLQ, re-sends the webhook's jobs and deletes them from the DLQ.
+    // Exactly the calls the routes make (test/iam checks them against the calls recorded in the suites).
+    props.webhooksTable.grant(
+      this.fn,
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
+    // Authentication looks a key up by its hash.
+    props.apiKeysTable.grant(this.fn, 'dynamodb:GetItem');
+    // GET /webhooks/{id}/deliveries.
+    props.deliveryLogTable.grant(this.fn, 'dynamodb:Query');
+    // POST /webhooks/{id}/test enqueues a delivery job directly; the redrive re-sends jobs with
+    // SendMessageBatch, which sqs:SendMessage authorizes.
+    props.deliveriesQueue.grant(this.fn, 'sqs:SendMessage');
+    // POST /webhooks/{id}/redrive reads the DLQ, deletes the webhook's jobs it re-sent and releases the others
+    // (DeleteMessageBatch and ChangeMessageVisibilityBatch are authorized by the single-message actions).
     props.deadLetterQueue.grant(
       this.fn,
       'sqs:ReceiveMessage',
       'sqs:DeleteMessage',
       'sqs:ChangeMessageVisibility',
-      'sqs:GetQueueAttributes',
     );
     if (props.signingKey !== undefined) {
       // Envelope mode: reads the key's current version to seal new secrets; writes nothing to Secrets Manager.
