@@ -25,7 +25,7 @@ export default defineConfig({
           exclude: ['test/iam/**'],
           globalSetup: ['test/helpers/globalSetup.ts'],
           // Records the functions' SDK calls for the IAM check (test/iam); first, so it precedes every client.
-          setupFiles: ['test/iam/installSdkCallRecorder.ts'],
+          setupFiles: ['test/iam/vitestSetup.ts'],
         },
       },
       {

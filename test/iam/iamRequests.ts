@@ -38,6 +38,17 @@ export function readRecordedCalls(dir = RECORDED_CALLS_DIR): RecordedCall[] {
   return [...lines].map((line) => JSON.parse(line) as RecordedCall);
 }
 
+/** The test files that ran in the suites of this run (absolute paths). */
+export function readTestFilesThatRan(dir = RECORDED_CALLS_DIR): string[] {
+  try {
+    return readFileSync(join(dir, 'test-files.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
 const IAM_SERVICE_BY_CLIENT: Record<string, string> = {
   DynamoDBClient: 'dynamodb',
   // DynamoDB Streams actions are in the dynamodb namespace:

@@ -1,6 +1,13 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { describeVia, type IamRequest, iamActionOf, readRecordedCalls, templateArnOf } from './iamRequests';
+import {
+  describeVia,
+  type IamRequest,
+  iamActionOf,
+  readRecordedCalls,
+  readTestFilesThatRan,
+  templateArnOf,
+} from './iamRequests';
 import type { RecordedCall } from './sdkCallRecorder';
 import {
   PLACEHOLDER_ACCOUNT,
@@ -22,7 +29,15 @@ import {
 
 const FUNCTIONS = ['subscriptions-api', 'event-mapper', 'delivery'] as const;
 
+/**
+ * The e2e pipeline suite drives every function (API routes, mapper, delivery) through `npm start`:
+ * when it ran, a function without recorded calls means the recorder is broken. Runs of a few files
+ * (`vitest --changed`) check what they recorded.
+ */
+const SUITE_THAT_EXERCISES_EVERY_FUNCTION = 'test/e2e/pipeline.test.ts';
+
 const calls = readRecordedCalls();
+const completeRun = readTestFilesThatRan().some((file) => file.endsWith(SUITE_THAT_EXERCISES_EVERY_FUNCTION));
 
 const defaultStack = synthesizeStack();
 const stacksByCrmConfig = new Map<string, SynthesizedStack>();
@@ -114,12 +129,16 @@ function unexercisedGrants(statements: PolicyStatement[], used: IamRequest[]): s
 }
 
 describe('IAM: every AWS call the functions made in the suites is allowed by their role in the synthesized template', () => {
-  it('has recorded calls of every function (the recorder is installed and the suites ran)', () => {
+  it('has recorded calls of every function when the suites that exercise them all ran', () => {
     const recorded = new Set(calls.map((c) => c.function));
-    expect(
-      FUNCTIONS.filter((fn) => !recorded.has(fn)),
-      'functions with no recorded AWS call: run the whole suite (npm test) before this file',
-    ).toEqual([]);
+    const missing = FUNCTIONS.filter((fn) => !recorded.has(fn));
+    if (completeRun) {
+      expect(missing, 'functions with no recorded AWS call although the e2e pipeline suite ran').toEqual([]);
+    } else {
+      console.log(
+        `IAM: partial run (${SUITE_THAT_EXERCISES_EVERY_FUNCTION} did not run): checking ${calls.length} recorded calls; not exercised here: ${missing.join(', ') || 'none'}. npm test runs the full check.`,
+      );
+    }
   });
 
   it('allows each recorded call, and lists granted actions no call used', async () => {
@@ -150,13 +169,15 @@ describe('IAM: every AWS call the functions made in the suites is allowed by the
       return unused.length === 0 ? [] : [`${name}:`, ...unused.map((u) => `  ${u}`)];
     });
     console.log(
-      report.length === 0
-        ? 'IAM: every granted action was used by some recorded call.'
-        : `IAM: granted, but no recorded call used them (remove, or justify in a comment at the grant):\n${report.join('\n')}`,
+      !completeRun
+        ? 'IAM: partial run, so no list of unused grants (npm test prints it).'
+        : report.length === 0
+          ? 'IAM: every granted action was used by some recorded call.'
+          : `IAM: granted, but no recorded call used them (remove, or justify in a comment at the grant):\n${report.join('\n')}`,
     );
 
     expect(denied, 'AWS calls the functions make that their roles do not allow').toEqual([]);
-    expect(checked.size).toBeGreaterThan(0);
+    if (completeRun) expect(checked.size).toBeGreaterThan(0);
     // Synthesizing (twice when a suite ran a custom CRM config) takes a few seconds on a busy machine.
   }, 120_000);
 });
