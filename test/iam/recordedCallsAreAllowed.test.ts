@@ -10,6 +10,7 @@ import {
 } from './iamRequests';
 import type { RecordedCall } from './sdkCallRecorder';
 import {
+  type DeploymentChoices,
   PLACEHOLDER_ACCOUNT,
   type PolicyStatement,
   type SynthesizedStack,
@@ -40,20 +41,26 @@ const calls = readRecordedCalls();
 const completeRun = readTestFilesThatRan().some((file) => file.endsWith(SUITE_THAT_EXERCISES_EVERY_FUNCTION));
 
 const defaultStack = synthesizeStack();
-const stacksByCrmConfig = new Map<string, SynthesizedStack>();
+const stacksByChoices = new Map<string, SynthesizedStack>([['{}', defaultStack]]);
 
 /**
- * The stack as deployed with the CRM config the call ran with: the default one when it has every CRM
- * table of that config (synthesizing takes seconds), else one synthesized from it.
+ * The stack as deployed with what the call's function ran with: its secret store mode, and its CRM
+ * config unless the default stack has every CRM table of it (synthesizing takes seconds).
  */
 function stackFor(call: RecordedCall): SynthesizedStack {
-  if (call.crmSourcesConfig === undefined) return defaultStack;
-  const tables = (JSON.parse(call.crmSourcesConfig) as { crmTables: { tableName: string }[] }).crmTables;
-  if (tables.every((t) => defaultStack.tableArnByName(t.tableName) !== undefined)) return defaultStack;
-  let stack = stacksByCrmConfig.get(call.crmSourcesConfig);
+  const choices: DeploymentChoices = {};
+  if (call.secretStore !== undefined) choices.secretStore = call.secretStore;
+  if (call.crmSourcesConfig !== undefined) {
+    const tables = (JSON.parse(call.crmSourcesConfig) as { crmTables: { tableName: string }[] }).crmTables;
+    if (!tables.every((t) => defaultStack.tableArnByName(t.tableName) !== undefined)) {
+      choices.crmSourcesConfig = call.crmSourcesConfig;
+    }
+  }
+  const key = JSON.stringify(choices);
+  let stack = stacksByChoices.get(key);
   if (!stack) {
-    stack = synthesizeStack(call.crmSourcesConfig);
-    stacksByCrmConfig.set(call.crmSourcesConfig, stack);
+    stack = synthesizeStack(choices);
+    stacksByChoices.set(key, stack);
   }
   return stack;
 }

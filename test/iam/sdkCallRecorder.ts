@@ -53,6 +53,8 @@ export interface RecordedCall {
   resources: RecordedResource[];
   /** The CRM sources config the function ran with (stream and CRM table resources depend on it). */
   crmSourcesConfig?: string;
+  /** SECRET_STORE the function ran with: the stack grants secrets differently in each mode. */
+  secretStore?: string;
 }
 
 interface CallScope {
@@ -223,6 +225,7 @@ function recordingMiddleware(recorder: RecorderState, owner: Owner) {
           resources.some((r) => r.kind === 'stream' || (r.kind === 'table' && r.envVars.length === 0))
             ? { crmSourcesConfig }
             : {}),
+          ...(env.SECRET_STORE ? { secretStore: env.SECRET_STORE } : {}),
         });
       }
     }

@@ -174,8 +174,14 @@ class IntrinsicResolver {
   }
 }
 
-/** The template `cdk synth` writes for this CRM config (bundling skipped: only the code asset differs). */
-function synthesizeTemplate(crmSourcesConfig: string | undefined): Json {
+/** What the functions ran with that changes the stack: the CRM config and the secret store mode. */
+export interface DeploymentChoices {
+  crmSourcesConfig?: string;
+  secretStore?: string;
+}
+
+/** The template `cdk synth` writes for these choices (bundling skipped: only the code asset differs). */
+function synthesizeTemplate({ crmSourcesConfig, secretStore }: DeploymentChoices): Json {
   const scratch = mkdtempSync(join(tmpdir(), 'crm-webhooks-iam-'));
   try {
     const context: Record<string, unknown> = {
@@ -183,6 +189,7 @@ function synthesizeTemplate(crmSourcesConfig: string | undefined): Json {
       'aws:cdk:bundling-stacks': [],
       '@aws-cdk/core:validateAgainstDefaultRules': false,
     };
+    if (secretStore !== undefined) context.secretStore = secretStore;
     if (crmSourcesConfig !== undefined) {
       const path = join(scratch, 'crm-sources.json');
       writeFileSync(path, crmSourcesConfig);
@@ -196,8 +203,8 @@ function synthesizeTemplate(crmSourcesConfig: string | undefined): Json {
   }
 }
 
-export function synthesizeStack(crmSourcesConfig?: string): SynthesizedStack {
-  const template = synthesizeTemplate(crmSourcesConfig);
+export function synthesizeStack(choices: DeploymentChoices = {}): SynthesizedStack {
+  const template = synthesizeTemplate(choices);
   const resources: Record<string, { Type: string; Properties?: Json }> = template.Resources;
   const resolver = new IntrinsicResolver(resources);
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);

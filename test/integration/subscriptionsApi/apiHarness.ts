@@ -118,6 +118,8 @@ export async function startApiHarness(
     DELIVERY_LOG_TABLE: tables.deliveryLog,
     DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    SECRET_STORE: secretStore,
+    ...(secretStore === 'envelope' ? { SIGNING_KEY_SECRET_ID: SIGNING_KEY_SECRET_NAME } : {}),
   };
   const call = async (request: ApiRequestOptions) =>
     apiResponse(
