@@ -6,8 +6,9 @@ import { type EncodedDeliveryJob, encodeDeliveryJobs } from '../../shared/domain
 import type { CrmEvent } from '../../shared/domain/events/crmEvent';
 import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { findTableForSource, tableNameFromStreamArn } from '../../shared/domain/events/tableForStreamArn';
+import { isExactOnlyEvent } from '../../shared/domain/operations/isExactOnlyEvent';
 import { matchesOperation } from '../../shared/domain/operations/matchesOperation';
-import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import type { PayloadFormat, Webhook } from '../../shared/domain/webhooks/webhook';
 import type { RecordSkipReason } from '../../shared/observability/metricCatalog';
 
 /**
@@ -114,17 +115,17 @@ export async function fanOutStreamBatch(
   const pendingOfMessage: number[] = [];
   // Per pending record, the webhooks its event goes to; undefined when its webhooks could not be read.
   const targetsOfPending = new Array<MatchingWebhooks | undefined>(pending.length);
-  const matching = new MatchingWebhooksByEvent(webhooksByWorkspace);
+  const matching = new MatchingWebhooksByEvent(webhooksByWorkspace, deps.crmSources);
   for (let p = 0; p < pending.length; p++) {
     const { index, event } = pending[p] as PendingRecord;
-    const targets = matching.get(event.workspaceId, event.name);
+    const targets = matching.get(event);
     if (targets === undefined) {
       report.outcomes[index] = { status: 'failed', reason: 'webhooks-unavailable' };
       continue;
     }
     targetsOfPending[p] = targets;
     const known = deps.recentlyEnqueued.enqueuedWebhooks(event.eventId);
-    const jobs = encodeDeliveryJobs(event, targets.ids);
+    const jobs = encodeDeliveryJobs(event, targets.ids, targets.payloadFormats);
     for (let j = 0; j < jobs.length; j++) {
       const job = jobs[j] as EncodedDeliveryJob;
       if (known?.includes(job.webhookId)) {
@@ -250,6 +251,8 @@ function increment<K>(counts: Map<K, number>, key: K): void {
 /** The active webhooks of a workspace that subscribe to an event, with their SQS message attributes. */
 interface MatchingWebhooks {
   ids: readonly string[];
+  /** Parallel to `ids`. */
+  payloadFormats: readonly PayloadFormat[];
   attributes: readonly Record<string, string>[];
 }
 
@@ -260,10 +263,14 @@ interface MatchingWebhooks {
 class MatchingWebhooksByEvent {
   private readonly cache = new Map<string, Map<string, MatchingWebhooks>>();
 
-  constructor(private readonly webhooksByWorkspace: ReadonlyMap<string, readonly Webhook[]>) {}
+  constructor(
+    private readonly webhooksByWorkspace: ReadonlyMap<string, readonly Webhook[]>,
+    private readonly crmSources: CrmSourcesConfig,
+  ) {}
 
   /** Undefined when the workspace's webhooks could not be read. */
-  get(workspaceId: string, eventName: string): MatchingWebhooks | undefined {
+  get(event: CrmEvent): MatchingWebhooks | undefined {
+    const { workspaceId, name: eventName } = event;
     let byName = this.cache.get(workspaceId);
     if (byName === undefined) {
       if (!this.webhooksByWorkspace.has(workspaceId)) return undefined;
@@ -272,10 +279,17 @@ class MatchingWebhooksByEvent {
     }
     let matching = byName.get(eventName);
     if (matching === undefined) {
-      const ids = (this.webhooksByWorkspace.get(workspaceId) ?? [])
-        .filter((webhook) => webhook.status === 'active' && matchesOperation(webhook.operations, eventName))
-        .map((webhook) => webhook.id);
-      matching = { ids, attributes: ids.map((webhookId) => ({ webhookId })) };
+      const exactOnly = isExactOnlyEvent(this.crmSources.objects, event.object, event.action);
+      const webhooks = (this.webhooksByWorkspace.get(workspaceId) ?? []).filter(
+        (webhook) =>
+          webhook.status === 'active' && matchesOperation(webhook.operations, eventName, exactOnly),
+      );
+      const ids = webhooks.map((webhook) => webhook.id);
+      matching = {
+        ids,
+        payloadFormats: webhooks.map((webhook) => webhook.payloadFormat),
+        attributes: ids.map((webhookId) => ({ webhookId })),
+      };
       byName.set(eventName, matching);
     }
     return matching;

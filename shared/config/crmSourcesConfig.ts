@@ -14,6 +14,37 @@ const objectName = z
 
 const nonEmptyString = () => z.string().check(z.minLength(1));
 
+/** Attribute names a source may set, overriding the config-wide ones (null: this source has none). */
+const sourceAttributes = {
+  /**
+   * The attribute marking a record as in the trash (soft-deleted). `null` means the source hard-deletes
+   * only: then a REMOVE of a live record is `<object>.deleted` rather than `<object>.destroyed`.
+   */
+  softDeleteAttribute: z.optional(z.nullable(nonEmptyString())),
+  /** Record attribute naming the user who made the change (Twenty's `userId`); left out when absent. */
+  userIdAttribute: z.optional(nonEmptyString()),
+  /** Record attribute naming the workspace member who made the change (Twenty's `workspaceMemberId`). */
+  workspaceMemberIdAttribute: z.optional(nonEmptyString()),
+};
+
+/** The event actions an object can mark as exact-only (CRM_ACTIONS of shared/domain/events/crmEvent). */
+const crmAction = z.enum(['created', 'updated', 'deleted', 'restored', 'destroyed']);
+
+/** Per-object settings, keyed by object name. */
+export const crmObjectSchema = z.strictObject({
+  /**
+   * Twenty's `objectMetadata.id` for this object in `twenty`-format bodies. Default: a UUID derived from
+   * the workspace and object name (`objectMetadataIdFor`), the same on every event.
+   */
+  objectMetadataId: z.optional(z.guid('must be a UUID such as "20202020-1c25-4d02-bf25-6aeccf7ea419"')),
+  /**
+   * Events of this object that only exact subscriptions (`workflowRun.updated`) receive, never the
+   * wildcards `*.updated`, `workflowRun.*` or `*.*`: `true` for every action, or a list of actions.
+   * Twenty does this for `workflowRun.updated` (a flood guard).
+   */
+  exactOnly: z.optional(z.union([z.literal(true), z.array(crmAction).check(z.minLength(1))])),
+});
+
 export const crmTableSchema = z
   .strictObject({
     /** DynamoDB table name. */
@@ -33,6 +64,7 @@ export const crmTableSchema = z
           ),
         ),
     ),
+    ...sourceAttributes,
   })
   .check(
     z.refine((t) => (t.object === undefined) !== (t.objectAttribute === undefined), {
@@ -47,7 +79,11 @@ export const crmSourcesConfigSchema = z
     workspaceIdAttribute: z._default(nonEmptyString(), 'workspaceId'),
     defaultWorkspaceId: z._default(nonEmptyString(), 'default'),
     idAttribute: z._default(nonEmptyString(), 'id'),
-    softDeleteAttribute: z._default(nonEmptyString(), 'deletedAt'),
+    softDeleteAttribute: z._default(z.nullable(nonEmptyString()), 'deletedAt'),
+    userIdAttribute: sourceAttributes.userIdAttribute,
+    workspaceMemberIdAttribute: sourceAttributes.workspaceMemberIdAttribute,
+    /** Per-object settings (`objectMetadataId`, `exactOnly`), keyed by camelCase object name. */
+    objects: z.optional(z.record(objectName, crmObjectSchema)),
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -67,6 +103,23 @@ export const crmSourcesConfigSchema = z
 
 export type CrmTableConfig = z.infer<typeof crmTableSchema>;
 export type CrmSourcesConfig = z.infer<typeof crmSourcesConfigSchema>;
+export type CrmObjectConfig = z.infer<typeof crmObjectSchema>;
+
+/** The attributes that apply to one table: its own overrides, else the config-wide ones. */
+export interface SourceAttributes {
+  softDeleteAttribute: string | null;
+  userIdAttribute: string | undefined;
+  workspaceMemberIdAttribute: string | undefined;
+}
+
+export function sourceAttributesOf(table: CrmTableConfig, config: CrmSourcesConfig): SourceAttributes {
+  return {
+    softDeleteAttribute:
+      table.softDeleteAttribute === undefined ? config.softDeleteAttribute : table.softDeleteAttribute,
+    userIdAttribute: table.userIdAttribute ?? config.userIdAttribute,
+    workspaceMemberIdAttribute: table.workspaceMemberIdAttribute ?? config.workspaceMemberIdAttribute,
+  };
+}
 
 /** The local runtime's default: one table per standard CRM object, key `id`. */
 export const defaultCrmSourcesConfig: CrmSourcesConfig = z.parse(crmSourcesConfigSchema, {

@@ -224,8 +224,8 @@ describe('event mapper on DynamoDB Local streams and fauxqs', () => {
       ['wh_person_deleted', 'person.deleted', 'p-1', p(4)],
       ['wh_all', 'person.destroyed', 'p-1', p(5)],
       ['wh_all', 'person.created', 'p-2', p(6)],
-      ['wh_all', 'person.deleted', 'p-2', p(7)],
-      ['wh_person_deleted', 'person.deleted', 'p-2', p(7)],
+      // A REMOVE of a live record is `destroyed` when the source has a soft-delete attribute, as in Twenty.
+      ['wh_all', 'person.destroyed', 'p-2', p(7)],
       ['wh_other', 'person.created', 'p-3', p(8)],
       ['wh_all', 'company.created', 'c-1', c(0)],
       ['wh_company', 'company.created', 'c-1', c(0)],
@@ -264,6 +264,7 @@ describe('event mapper on DynamoDB Local streams and fauxqs', () => {
     expect(JSON.parse(job(p(1)).dataJson).firstName).toBe('Alicia');
     // The soft delete carries the record before the change; the restore the record after it.
     expect(JSON.parse(job(p(2)).dataJson).deletedAt).toBeUndefined();
+    expect(job(p(2)).updatedFields).toEqual(['deletedAt']);
     expect(JSON.parse(job(p(3)).dataJson).deletedAt).toBeUndefined();
     expect(JSON.parse(job(p(5)).dataJson).deletedAt).toBe('2026-11-27T13:05:00.000Z');
     expect(job(c(0), 'wh_company')).toMatchObject({ object: 'company', workspaceId: WS });

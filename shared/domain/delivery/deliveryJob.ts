@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../../config/zodEnglishErrors';
 import type { CrmEvent } from '../events/crmEvent';
+import type { PayloadFormat } from '../webhooks/webhook';
 import { deliveryIdFor } from './stableIds';
 
 const nonEmptyString = () => z.string().check(z.minLength(1));
@@ -23,6 +24,10 @@ export const deliveryJobSchema = z.object({
   recordId: z.optional(z.string()),
   timestamp: nonEmptyString(),
   updatedFields: z.optional(z.array(z.string())),
+  /** Twenty's `objectMetadata.id` when configured for the object (the `twenty` format derives one otherwise). */
+  objectMetadataId: z.optional(nonEmptyString()),
+  userId: z.optional(nonEmptyString()),
+  workspaceMemberId: z.optional(nonEmptyString()),
   dataJson: z.string(),
   /** How many times the job came back from the dead-letter queue. */
   redriveCount: z.optional(z.number().check(z.int(), z.nonnegative())),
@@ -59,33 +64,52 @@ export function encodeDeliveryJob(job: DeliveryJob): string {
 /**
  * Jobs for one event and several webhooks. The event part of the body (everything after the webhook
  * id, the record included) is built once and shared by every job, so fan-out to N webhooks costs N
- * delivery ids and N short concatenations.
+ * delivery ids and N short concatenations. `payloadFormats` (parallel to `webhookIds`) picks the record
+ * of a soft delete: `twenty`-format webhooks get the trashed record (`recordAfterJson`), as Twenty sends
+ * it; the others the record before the change.
  */
-export function encodeDeliveryJobs(event: CrmEvent, webhookIds: readonly string[]): EncodedDeliveryJob[] {
+export function encodeDeliveryJobs(
+  event: CrmEvent,
+  webhookIds: readonly string[],
+  payloadFormats?: readonly PayloadFormat[],
+): EncodedDeliveryJob[] {
   const count = webhookIds.length;
   if (count === 0) return [];
-  const eventPart = eventBodySuffix(event);
+  const eventPart = eventBodySuffix(event, event.dataJson);
+  let twentyEventPart: string | undefined;
   const jobs = new Array<EncodedDeliveryJob>(count);
   for (let i = 0; i < count; i++) {
     const webhookId = webhookIds[i] as string;
+    let suffix = eventPart;
+    if (event.recordAfterJson !== undefined && payloadFormats?.[i] === 'twenty') {
+      twentyEventPart ??= eventBodySuffix(event, event.recordAfterJson);
+      suffix = twentyEventPart;
+    }
     // Delivery ids are `msg_` + hex: no escaping needed.
     const deliveryId = deliveryIdFor(webhookId, event.eventId);
     jobs[i] = {
       webhookId,
       deliveryId,
-      body: `{"v":1,"deliveryId":"${deliveryId}","webhookId":${JSON.stringify(webhookId)}${eventPart}`,
+      body: `{"v":1,"deliveryId":"${deliveryId}","webhookId":${JSON.stringify(webhookId)}${suffix}`,
     };
   }
   return jobs;
 }
 
 /** `,"workspaceId":…,"updatedFields":[…],"data":<record>}` — key order as in `encodeDeliveryJob`. */
-function eventBodySuffix(event: CrmEvent): string {
+function eventBodySuffix(event: CrmEvent, dataJson: string): string {
   let out = `,"workspaceId":${JSON.stringify(event.workspaceId)},"eventId":${JSON.stringify(event.eventId)},"event":${JSON.stringify(event.name)},"object":${JSON.stringify(event.object)},"action":${JSON.stringify(event.action)}`;
   if (event.recordId !== undefined) out += `,"recordId":${JSON.stringify(event.recordId)}`;
   out += `,"timestamp":${JSON.stringify(event.timestamp)}`;
   if (event.updatedFields !== undefined) out += `,"updatedFields":${JSON.stringify(event.updatedFields)}`;
-  return `${out}${DATA_KEY}${event.dataJson}}`;
+  if (event.objectMetadataId !== undefined) {
+    out += `,"objectMetadataId":${JSON.stringify(event.objectMetadataId)}`;
+  }
+  if (event.userId !== undefined) out += `,"userId":${JSON.stringify(event.userId)}`;
+  if (event.workspaceMemberId !== undefined) {
+    out += `,"workspaceMemberId":${JSON.stringify(event.workspaceMemberId)}`;
+  }
+  return `${out}${DATA_KEY}${dataJson}}`;
 }
 
 export type DecodeResult = { ok: true; job: DeliveryJob } | { ok: false; error: string };

@@ -20,6 +20,16 @@ export interface CrmEvent {
   timestamp: string;
   /** The record (after the change; before it for deletes) as exact JSON text: numbers keep full precision. */
   dataJson: string;
-  /** Top-level attribute names that changed (`updated` events only). */
+  /**
+   * The record after the change, when `dataJson` holds the one before it (soft deletes: the trashed
+   * record). `twenty`-format webhooks get this one, as Twenty sends it.
+   */
+  recordAfterJson?: string;
+  /** Top-level attribute names that changed (`updated`, soft-delete `deleted` and `restored` events). */
   updatedFields?: string[];
+  /** Twenty's `objectMetadata.id`, when configured for the object (else derived when serialising). */
+  objectMetadataId?: string;
+  /** From the source's `userIdAttribute` / `workspaceMemberIdAttribute`, when the record has them. */
+  userId?: string;
+  workspaceMemberId?: string;
 }

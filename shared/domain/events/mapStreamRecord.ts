@@ -1,5 +1,9 @@
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import type { CrmSourcesConfig, CrmTableConfig } from '../../config/crmSourcesConfig';
+import {
+  type CrmSourcesConfig,
+  type CrmTableConfig,
+  sourceAttributesOf,
+} from '../../config/crmSourcesConfig';
 import { eventIdFor } from '../delivery/stableIds';
 import { attributeMapToJson, attributeValuesEqual } from './attributeValueToJson';
 import type { CrmAction, CrmEvent } from './crmEvent';
@@ -48,10 +52,13 @@ function mapOrError(
   const stream = record.dynamodb ?? {};
   const newImage = stream.NewImage;
   const oldImage = stream.OldImage;
-  const softDelete = config.softDeleteAttribute;
+  const attributes = sourceAttributesOf(table, config);
+  const softDelete = attributes.softDeleteAttribute;
 
   let action: CrmAction;
   let data: Item;
+  // The record after the change when `data` is the one before it (soft deletes): Twenty sends this one.
+  let recordAfter: Item | undefined;
   let updatedFields: string[] | undefined;
   switch (record.eventName) {
     case 'INSERT':
@@ -63,26 +70,31 @@ function mapOrError(
       if (newImage === undefined || oldImage === undefined) {
         return missingImage('MODIFY', newImage === undefined ? 'NewImage' : 'OldImage');
       }
-      const wasDeleted = isSet(oldImage[softDelete]);
-      const isDeleted = isSet(newImage[softDelete]);
+      const wasDeleted = softDelete !== null && isSet(oldImage[softDelete]);
+      const isDeleted = softDelete !== null && isSet(newImage[softDelete]);
+      const changed = changedFields(oldImage, newImage);
       if (!wasDeleted && isDeleted) {
+        // Twenty's soft delete event carries the trashed record and the changed fields
+        // (format-twenty-orm-event-to-database-batch-event.util.ts treats DELETED like UPDATED).
         action = 'deleted';
         data = oldImage;
+        recordAfter = newImage;
       } else if (wasDeleted && !isDeleted) {
         action = 'restored';
         data = newImage;
       } else {
-        const changed = changedFields(oldImage, newImage);
         if (changed.length === 0) return { kind: 'skip', reason: 'no-change' };
         action = 'updated';
         data = newImage;
-        updatedFields = changed;
       }
+      updatedFields = changed;
       break;
     }
     case 'REMOVE':
       if (oldImage === undefined) return missingImage('REMOVE', 'OldImage');
-      action = isSet(oldImage[softDelete]) ? 'destroyed' : 'deleted';
+      // A source with a trash: removing a record, trashed or not, is permanent (Twenty's `destroyed`).
+      // Without one, a removal is the only delete there is.
+      action = softDelete === null ? 'deleted' : 'destroyed';
       data = oldImage;
       break;
     default:
@@ -115,7 +127,18 @@ function mapOrError(
     timestamp,
     dataJson: attributeMapToJson(data),
   };
+  if (recordAfter !== undefined) event.recordAfterJson = attributeMapToJson(recordAfter);
   if (updatedFields !== undefined) event.updatedFields = updatedFields;
+  // Who made the change, read from the record as it is after it (before it, for removals).
+  const actorImage = newImage ?? oldImage ?? data;
+  const userId = attributeText(actorImage, attributes.userIdAttribute);
+  if (userId !== undefined) event.userId = userId;
+  const workspaceMemberId = attributeText(actorImage, attributes.workspaceMemberIdAttribute);
+  if (workspaceMemberId !== undefined) event.workspaceMemberId = workspaceMemberId;
+  const objects = config.objects;
+  const objectMetadataId =
+    objects !== undefined && Object.hasOwn(objects, object) ? objects[object]?.objectMetadataId : undefined;
+  if (objectMetadataId !== undefined) event.objectMetadataId = objectMetadataId;
   return { kind: 'event', event };
 }
 
@@ -176,6 +199,10 @@ function recordIdOf(item: Item, keys: Item | undefined, idAttribute: string): st
   if (own !== undefined) return own;
   const keyValues = Object.values(keys ?? {});
   return keyValues.length === 1 ? scalarText(keyValues[0]) : undefined;
+}
+
+function attributeText(item: Item, attribute: string | undefined): string | undefined {
+  return attribute === undefined ? undefined : scalarText(item[attribute]);
 }
 
 function scalarText(value: AttributeValue | undefined): string | undefined {

@@ -1,5 +1,6 @@
 import type { DeliveryJob } from '../delivery/deliveryJob';
 import type { PayloadFormat } from '../webhooks/webhook';
+import { objectMetadataIdFor } from './objectMetadataId';
 
 /**
  * The request bodies. `job.dataJson` is spliced in as raw text, never parsed, so DynamoDB numbers
@@ -22,20 +23,32 @@ export function serializeDefaultPayload(job: DeliveryJob): string {
 }
 
 /**
- * Twenty's own body, key for key in the order its sender (`CallWebhookJobsJob`) builds it and
- * `JSON.stringify` writes it: targetUrl, eventName, objectMetadata, workspaceId, webhookId,
- * eventDate (a Date, hence ISO 8601 with milliseconds), record, then updatedFields when defined.
- * Twenty's objectMetadata also carries its internal metadata id, which has no equivalent here.
+ * Twenty's own body, key for key in the order its sender builds it (`transformEventBatchToWebhookEvents`
+ * in twentyhq/twenty packages/twenty-server/src/engine/metadata-modules/webhook/utils/) and
+ * `CallWebhookJob` posts it (`JSON.stringify` of the job data without its secret): targetUrl, eventName,
+ * objectMetadata {id, nameSingular}, workspaceId, webhookId, eventDate (a Date, hence ISO 8601 with
+ * milliseconds), userId and workspaceMemberId when known, record, then updatedFields when defined.
+ *
+ * The record goes through `JSON.parse` + `JSON.stringify`, as Twenty's records are JS values: numbers
+ * are written as JavaScript writes them (beyond 2^53 or 17 significant digits they are rounded), so
+ * `JSON.stringify(JSON.parse(body)) === body` and receivers that verify the signature over
+ * `JSON.stringify(parsedBody)`, as Twenty's documentation shows, accept it. The default format keeps
+ * every DynamoDB digit instead.
  */
 export function serializeTwentyPayload(job: DeliveryJob, targetUrl: string): string {
+  const objectMetadataId = job.objectMetadataId ?? objectMetadataIdFor(job.workspaceId, job.object);
   return (
     `{"targetUrl":${JSON.stringify(targetUrl)}` +
     `,"eventName":${JSON.stringify(job.event)}` +
-    `,"objectMetadata":{"nameSingular":${JSON.stringify(job.object)}}` +
+    `,"objectMetadata":{"id":${JSON.stringify(objectMetadataId)},"nameSingular":${JSON.stringify(job.object)}}` +
     `,"workspaceId":${JSON.stringify(job.workspaceId)}` +
     `,"webhookId":${JSON.stringify(job.webhookId)}` +
     `,"eventDate":${JSON.stringify(job.timestamp)}` +
-    `,"record":${job.dataJson}` +
+    (job.userId === undefined ? '' : `,"userId":${JSON.stringify(job.userId)}`) +
+    (job.workspaceMemberId === undefined
+      ? ''
+      : `,"workspaceMemberId":${JSON.stringify(job.workspaceMemberId)}`) +
+    `,"record":${JSON.stringify(JSON.parse(job.dataJson))}` +
     updatedFieldsPart(job) +
     '}'
   );

@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultCrmSourcesConfig, parseCrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
+import {
+  defaultCrmSourcesConfig,
+  parseCrmSourcesConfig,
+  sourceAttributesOf,
+} from '../../../shared/config/crmSourcesConfig';
 
 const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/crm/stream/2026-11-27T13:00:00.000';
 
@@ -89,8 +94,66 @@ describe('parseCrmSourcesConfig', () => {
     expect(errorOf(null)).toContain('(root)');
   });
 
+  it('accepts per-object settings, actor attributes and a null soft-delete attribute (per table too)', () => {
+    const config = parseCrmSourcesConfig({
+      crmTables: [
+        { tableName: 'person', object: 'person', userIdAttribute: 'changedBy' },
+        { tableName: 'audit', object: 'auditEntry', softDeleteAttribute: null },
+      ],
+      softDeleteAttribute: null,
+      userIdAttribute: 'updatedBy',
+      workspaceMemberIdAttribute: 'updatedByMember',
+      objects: {
+        person: { objectMetadataId: '20202020-e674-48e5-a542-72570eee7213' },
+        workflowRun: { exactOnly: ['updated'] },
+        auditEntry: { exactOnly: true },
+      },
+    });
+    expect(config.softDeleteAttribute).toBeNull();
+    expect(config.objects?.workflowRun?.exactOnly).toEqual(['updated']);
+    expect(sourceAttributesOf(config.crmTables[0]!, config)).toEqual({
+      softDeleteAttribute: null,
+      userIdAttribute: 'changedBy',
+      workspaceMemberIdAttribute: 'updatedByMember',
+    });
+    const withTrash = parseCrmSourcesConfig({
+      crmTables: [
+        { tableName: 'person', object: 'person' },
+        { tableName: 'log', object: 'logLine', softDeleteAttribute: null },
+      ],
+    });
+    expect(sourceAttributesOf(withTrash.crmTables[0]!, withTrash).softDeleteAttribute).toBe('deletedAt');
+    expect(sourceAttributesOf(withTrash.crmTables[1]!, withTrash).softDeleteAttribute).toBeNull();
+  });
+
+  it('rejects bad per-object settings, naming the field', () => {
+    const base = { crmTables: [{ tableName: 'person', object: 'person' }] };
+    expect(errorOf({ ...base, objects: { person: { objectMetadataId: 'not-a-uuid' } } })).toContain(
+      'objects.person.objectMetadataId: must be a UUID',
+    );
+    expect(errorOf({ ...base, objects: { person: { exactOnly: ['changed'] } } })).toContain(
+      'objects.person.exactOnly',
+    );
+    expect(errorOf({ ...base, objects: { person: { exactOnly: false } } })).toContain(
+      'objects.person.exactOnly',
+    );
+    expect(errorOf({ ...base, objects: { Person: {} } })).toContain('objects');
+    expect(errorOf({ ...base, objects: { person: { extra: 1 } } })).toContain('extra');
+    expect(errorOf({ ...base, userIdAttribute: '' })).toContain('userIdAttribute');
+  });
+
   it('names the source in the error', () => {
     expect(() => parseCrmSourcesConfig({}, 'CRM_SOURCES_CONFIG')).toThrow(/^Invalid CRM_SOURCES_CONFIG:/);
+  });
+});
+
+describe('docs/event-mapper.md', () => {
+  it('shows a CRM sources config that parses', () => {
+    const doc = readFileSync(new URL('../../../docs/event-mapper.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('### CRM sources'));
+    const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    const config = parseCrmSourcesConfig(JSON.parse(json ?? 'null'));
+    expect(config.objects?.workflowRun?.exactOnly).toEqual(['updated']);
   });
 });
 

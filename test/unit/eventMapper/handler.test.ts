@@ -232,7 +232,12 @@ describe('event mapper: event rules end to end', () => {
   it.each([
     ['MODIFY that sets deletedAt', 'deleted', () => modifyRecord(aliceLive, aliceDeleted), 'live'],
     ['MODIFY that clears deletedAt', 'restored', () => modifyRecord(aliceDeleted, aliceLive), 'live'],
-    ['REMOVE of a live record', 'deleted', () => removeRecord(aliceLive), 'live'],
+    [
+      'REMOVE of a live record (the source has a soft-delete attribute)',
+      'destroyed',
+      () => removeRecord(aliceLive),
+      'live',
+    ],
     ['REMOVE of a soft-deleted record', 'destroyed', () => removeRecord(aliceDeleted), 'deleted'],
   ])('%s → %s', async (_rule, action, makeRecord, dataState) => {
     const hook = webhookItem({ workspaceId: RULES_WS });
@@ -246,6 +251,39 @@ describe('event mapper: event rules end to end', () => {
     // Deletes carry the record before the change; restores the record after it.
     expect('deletedAt' in data).toBe(dataState === 'deleted');
     await store.delete(RULES_WS, hook.id);
+  });
+
+  it('a soft delete gives twenty-format webhooks the trashed record and the others the record before it', async () => {
+    const ws = workspace();
+    const plain = webhookItem({ workspaceId: ws });
+    const twenty = webhookItem({ workspaceId: ws, payloadFormat: 'twenty' });
+    const h = await harness({ webhooks: [plain, twenty] });
+    const live = { id: 'p-1', workspaceId: ws, firstName: 'Alice' };
+
+    await h.invoke(modifyRecord(live, { ...live, deletedAt: '2026-11-27T12:59:00.000Z' }));
+
+    const byWebhook = new Map((await h.jobs()).map((j) => [j.job.webhookId, j.job]));
+    expect(byWebhook.get(plain.id)).toMatchObject({
+      event: 'person.deleted',
+      updatedFields: ['deletedAt'],
+      dataJson: `{"id":"p-1","workspaceId":"${ws}","firstName":"Alice"}`,
+    });
+    expect(byWebhook.get(twenty.id)).toMatchObject({
+      event: 'person.deleted',
+      updatedFields: ['deletedAt'],
+      dataJson: `{"id":"p-1","workspaceId":"${ws}","firstName":"Alice","deletedAt":"2026-11-27T12:59:00.000Z"}`,
+    });
+  });
+
+  it('a source without a soft-delete attribute: REMOVE of a live record → deleted', async () => {
+    const ws = workspace();
+    const hook = webhookItem({ workspaceId: ws });
+    const h = await harness({
+      webhooks: [hook],
+      config: { crmSources: { ...testCrmSources(), softDeleteAttribute: null } },
+    });
+    await h.invoke(removeRecord({ id: 'p-1', workspaceId: ws }));
+    expect((await h.jobs()).map((j) => j.job.event)).toEqual(['person.deleted']);
   });
 
   it('MODIFY with no change → no event and no job, and the record is not reported as failed', async () => {
@@ -321,7 +359,7 @@ describe('event mapper: fan-out', () => {
     const ws = workspace();
     const exact = webhookItem({ workspaceId: ws, operations: ['person.created'] });
     const objectWide = webhookItem({ workspaceId: ws, operations: ['person.*'] });
-    const actionWide = webhookItem({ workspaceId: ws, operations: ['*.deleted'] });
+    const actionWide = webhookItem({ workspaceId: ws, operations: ['*.destroyed'] });
     const companies = webhookItem({ workspaceId: ws, operations: ['company.updated', 'company.created'] });
     const h = await harness({ webhooks: [exact, objectWide, actionWide, companies] });
 
@@ -337,7 +375,33 @@ describe('event mapper: fan-out', () => {
         `${exact.id} person.created`,
         `${objectWide.id} person.created`,
         `${objectWide.id} person.updated`,
-        `${actionWide.id} company.deleted`,
+        `${actionWide.id} company.destroyed`,
+      ].sort(),
+    );
+  });
+
+  it('sends exact-only events (CRM config `objects.<name>.exactOnly`) only to exact subscriptions', async () => {
+    const ws = workspace();
+    const exact = webhookItem({ workspaceId: ws, operations: ['person.updated'] });
+    const everything = webhookItem({ workspaceId: ws, operations: ['*.*'] });
+    const objectWide = webhookItem({ workspaceId: ws, operations: ['person.*'] });
+    const actionWide = webhookItem({ workspaceId: ws, operations: ['*.updated'] });
+    const h = await harness({
+      webhooks: [exact, everything, objectWide, actionWide],
+      config: { crmSources: { ...testCrmSources(), objects: { person: { exactOnly: ['updated'] } } } },
+    });
+
+    await h.invoke(
+      insertRecord({ id: 'p-1', workspaceId: ws }),
+      modifyRecord({ id: 'p-1', workspaceId: ws, a: 1 }, { id: 'p-1', workspaceId: ws, a: 2 }),
+    );
+
+    const got = (await h.jobs()).map((j) => `${j.job.webhookId} ${j.job.event}`).sort();
+    expect(got).toEqual(
+      [
+        `${everything.id} person.created`,
+        `${objectWide.id} person.created`,
+        `${exact.id} person.updated`,
       ].sort(),
     );
   });
@@ -633,7 +697,7 @@ describe('event mapper: metrics', () => {
     expect(value('SqsSendFailures')).toBe(0);
     expect(value('RecordsFailed')).toBe(1);
     expect(value('EventsOut', ['action', 'created'])).toBe(3);
-    expect(value('EventsOut', ['action', 'deleted'])).toBe(1);
+    expect(value('EventsOut', ['action', 'destroyed'])).toBe(1);
     expect(value('RecordsSkipped', ['reason', 'no-change'])).toBe(1);
     expect(value('RecordsSkipped', ['reason', 'unknown-table'])).toBe(1);
     expect(typeof value('BatchDurationMs')).toBe('number');

@@ -81,12 +81,13 @@ describe('mapStreamRecord: actions', () => {
     expect(mapStreamRecord(record, personTable, config)).toEqual({ kind: 'skip', reason: 'no-change' });
   });
 
-  it('MODIFY that sets the soft-delete attribute → deleted with the record before the change', () => {
-    const deleted = { ...alice, deletedAt: '2025-02-10T15:30:50.000Z' };
+  it('MODIFY that sets the soft-delete attribute → deleted with the record before the change, the trashed record and the changed fields', () => {
+    const deleted = { ...alice, deletedAt: '2025-02-10T15:30:50.000Z', updatedAt: 'now' };
     const event = eventOf(mapStreamRecord(modifyRecord(alice, deleted), personTable, config));
     expect(event.name).toBe('person.deleted');
     expect(JSON.parse(event.dataJson)).toEqual(alice);
-    expect(event.updatedFields).toBeUndefined();
+    expect(JSON.parse(event.recordAfterJson as string)).toEqual(deleted);
+    expect(event.updatedFields).toEqual(['deletedAt', 'updatedAt']);
   });
 
   it('treats an absent soft-delete attribute like NULL', () => {
@@ -104,6 +105,8 @@ describe('mapStreamRecord: actions', () => {
       const event = eventOf(mapStreamRecord(modifyRecord(deleted, after), personTable, config));
       expect(event.name).toBe('person.restored');
       expect(JSON.parse(event.dataJson)).toEqual(after);
+      expect(event.updatedFields).toEqual(['deletedAt']);
+      expect(event.recordAfterJson).toBeUndefined();
     }
   });
 
@@ -116,24 +119,89 @@ describe('mapStreamRecord: actions', () => {
     expect(event.updatedFields).toEqual(['lastName']);
   });
 
-  it('REMOVE of a live record → deleted; of a soft-deleted record → destroyed; both with the old image', () => {
+  it('REMOVE with a soft-delete attribute → destroyed, live or trashed (as in Twenty), with the old image', () => {
     const live = eventOf(mapStreamRecord(removeRecord(alice), personTable, config));
-    expect(live.name).toBe('person.deleted');
+    expect(live.name).toBe('person.destroyed');
     expect(JSON.parse(live.dataJson)).toEqual(alice);
+    expect(live.updatedFields).toBeUndefined();
     const softDeleted = { ...alice, deletedAt: '2025-02-10' };
     const destroyed = eventOf(mapStreamRecord(removeRecord(softDeleted), personTable, config));
     expect(destroyed.name).toBe('person.destroyed');
     expect(JSON.parse(destroyed.dataJson)).toEqual(softDeleted);
   });
 
+  it('REMOVE without a soft-delete attribute (null, config-wide or per table) → deleted', () => {
+    for (const hardOnly of [
+      parseCrmSourcesConfig({
+        crmTables: [{ tableName: 'person', object: 'person' }],
+        softDeleteAttribute: null,
+      }),
+      parseCrmSourcesConfig({
+        crmTables: [{ tableName: 'person', object: 'person', softDeleteAttribute: null }],
+      }),
+    ]) {
+      const table = hardOnly.crmTables[0]!;
+      const live = eventOf(mapStreamRecord(removeRecord(alice), table, hardOnly));
+      expect(live.name).toBe('person.deleted');
+      expect(JSON.parse(live.dataJson)).toEqual(alice);
+      // deletedAt is an ordinary field there.
+      const set = eventOf(
+        mapStreamRecord(modifyRecord(alice, { ...alice, deletedAt: 'x' }), table, hardOnly),
+      );
+      expect(set.action).toBe('updated');
+    }
+  });
+
   it('TTL expiries follow the same rules', () => {
     expect(eventOf(mapStreamRecord(removeRecord(alice, { ttl: true }), personTable, config)).action).toBe(
-      'deleted',
+      'destroyed',
     );
-    const softDeleted = { ...alice, deletedAt: '2025-02-10' };
+    const hardOnly = parseCrmSourcesConfig({
+      crmTables: [{ tableName: 'person', object: 'person' }],
+      softDeleteAttribute: null,
+    });
     expect(
-      eventOf(mapStreamRecord(removeRecord(softDeleted, { ttl: true }), personTable, config)).action,
-    ).toBe('destroyed');
+      eventOf(mapStreamRecord(removeRecord(alice, { ttl: true }), hardOnly.crmTables[0]!, hardOnly)).action,
+    ).toBe('deleted');
+  });
+
+  it('reads userId and workspaceMemberId from the configured attributes, after the change (before it for removals)', () => {
+    const withActors = parseCrmSourcesConfig({
+      crmTables: [
+        { tableName: 'person', object: 'person' },
+        { tableName: 'crm', objectAttribute: 'entityType', userIdAttribute: 'changedBy' },
+      ],
+      userIdAttribute: 'updatedBy',
+      workspaceMemberIdAttribute: 'updatedByMember',
+      objects: { person: { objectMetadataId: '20202020-e674-48e5-a542-72570eee7213' } },
+    });
+    const person = withActors.crmTables[0]!;
+    const before = { ...alice, updatedBy: 'u-1', updatedByMember: 'm-1' };
+    const after = { ...alice, lastName: 'X', updatedBy: 'u-2', updatedByMember: 'm-2' };
+    const updated = eventOf(mapStreamRecord(modifyRecord(before, after), person, withActors));
+    expect(updated).toMatchObject({
+      userId: 'u-2',
+      workspaceMemberId: 'm-2',
+      objectMetadataId: '20202020-e674-48e5-a542-72570eee7213',
+    });
+    const removed = eventOf(mapStreamRecord(removeRecord(before), person, withActors));
+    expect(removed).toMatchObject({ userId: 'u-1', workspaceMemberId: 'm-1' });
+    // Left out when the record has no such attribute (or an empty one); the table's own attribute wins.
+    const anonymous = eventOf(mapStreamRecord(insertRecord({ ...alice, updatedBy: '' }), person, withActors));
+    expect(anonymous.userId).toBeUndefined();
+    expect(anonymous.workspaceMemberId).toBeUndefined();
+    const single = eventOf(
+      mapStreamRecord(
+        insertRecord(
+          { id: 'c-1', entityType: 'company', changedBy: 'u-9', updatedBy: 'u-0' },
+          { tableName: 'crm' },
+        ),
+        withActors.crmTables[1]!,
+        withActors,
+      ),
+    );
+    expect(single.userId).toBe('u-9');
+    expect(single.objectMetadataId).toBeUndefined();
   });
 
   it('uses the configured soft-delete attribute', () => {
@@ -176,7 +244,7 @@ describe('mapStreamRecord: object, workspace, id, timestamp', () => {
 
   it('takes the object of a delete from the old image', () => {
     const record = removeRecord({ id: 'c-1', entityType: 'company' }, { tableName: 'crm' });
-    expect(eventOf(mapStreamRecord(record, singleTable, config)).name).toBe('company.deleted');
+    expect(eventOf(mapStreamRecord(record, singleTable, config)).name).toBe('company.destroyed');
   });
 
   it('falls back to the default workspace only when the attribute is absent', () => {

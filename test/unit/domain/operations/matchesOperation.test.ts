@@ -3,6 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { matchesOperation } from '../../../../shared/domain/operations/matchesOperation';
 
 describe('matchesOperation', () => {
+  it('matches exact-only events only with the exact operation (as Twenty does for workflowRun.updated)', () => {
+    expect(matchesOperation(['workflowRun.updated'], 'workflowRun.updated', true)).toBe(true);
+    for (const operation of ['*.*', 'workflowRun.*', '*.updated']) {
+      expect(matchesOperation([operation], 'workflowRun.updated', true)).toBe(false);
+      expect(matchesOperation([operation], 'workflowRun.updated')).toBe(true);
+    }
+  });
+
   it('matches object.action, object.*, *.action and *.*', () => {
     for (const operation of ['person.created', 'person.*', '*.created', '*.*']) {
       expect(matchesOperation([operation], 'person.created')).toBe(true);

@@ -7,6 +7,7 @@ import {
   encodeDeliveryJobs,
 } from '../../../../shared/domain/delivery/deliveryJob';
 import type { CrmEvent } from '../../../../shared/domain/events/crmEvent';
+import { objectMetadataIdFor } from '../../../../shared/domain/payload/objectMetadataId';
 import {
   serializeDefaultPayload,
   serializePayload,
@@ -78,12 +79,12 @@ describe('serializeTwentyPayload', () => {
       dataJson: '{"id":"p-1","lastName":"Jones","n":1.5,"tags":["a"],"x":null}',
     };
     const job = jobFor(safe);
-    // What Twenty's CallWebhookJobsJob builds (minus its internal object metadata id) and CallWebhookJob
-    // posts: axios sends JSON.stringify of this object.
+    // What Twenty's CallWebhookJobsJob builds and CallWebhookJob posts: axios sends JSON.stringify of this
+    // object. (test/unit/domain/payload/twentyFidelity.test.ts compares with the full re-typed sender.)
     const twentyJobData = {
       targetUrl: 'https://example.com/hook',
       eventName: 'person.updated',
-      objectMetadata: { nameSingular: 'person' },
+      objectMetadata: { id: objectMetadataIdFor('ws-1', 'person'), nameSingular: 'person' },
       workspaceId: 'ws-1',
       webhookId: 'wh-1',
       eventDate: new Date('2025-02-10T15:30:50.000Z'),
@@ -99,12 +100,26 @@ describe('serializeTwentyPayload', () => {
     expect(signTwentyV1({ secret: 'secret', timestampMs: 1_700_000_000_000, body })).toBe(twentySignature);
   });
 
-  it('keeps exact numbers in record', () => {
+  it('writes the numbers of record as JavaScript does, unlike the default format', () => {
     const body = serializeTwentyPayload(jobFor(event), 'https://example.com/hook');
-    expect(body).toContain(
-      '"record":{"id":"p-1","lastName":"Jones","big":12345678901234567890,"p":0.1000000000000000055511151231257827}',
-    );
+    expect(body).toContain('"record":{"id":"p-1","lastName":"Jones","big":12345678901234567000,"p":0.1}');
     expect(body.endsWith(',"updatedFields":["lastName"]}')).toBe(true);
+    expect(JSON.stringify(JSON.parse(body))).toBe(body);
+  });
+
+  it('uses the configured objectMetadataId and the actor ids the job carries', () => {
+    const body = serializeTwentyPayload(
+      jobFor({
+        ...event,
+        objectMetadataId: '20202020-e674-48e5-a542-72570eee7213',
+        userId: 'u-1',
+        workspaceMemberId: 'm-1',
+      }),
+      'https://example.com/hook',
+    );
+    expect(body).toContain(
+      '"objectMetadata":{"id":"20202020-e674-48e5-a542-72570eee7213","nameSingular":"person"},"workspaceId":"ws-1","webhookId":"wh-1","eventDate":"2025-02-10T15:30:50.000Z","userId":"u-1","workspaceMemberId":"m-1","record":',
+    );
   });
 });
 
