@@ -9,6 +9,7 @@ import { findTableForSource, tableNameFromStreamArn } from '../../shared/domain/
 import { isExactOnlyEvent } from '../../shared/domain/operations/isExactOnlyEvent';
 import { matchesOperation } from '../../shared/domain/operations/matchesOperation';
 import type { PayloadFormat, Webhook } from '../../shared/domain/webhooks/webhook';
+import { matchesFilter, type WebhookFilter } from '../../shared/domain/webhooks/webhookFilter';
 import type { RecordSkipReason } from '../../shared/observability/metricCatalog';
 
 /**
@@ -118,7 +119,8 @@ export async function fanOutStreamBatch(
   const matching = new MatchingWebhooksByEvent(webhooksByWorkspace, deps.crmSources);
   for (let p = 0; p < pending.length; p++) {
     const { index, event } = pending[p] as PendingRecord;
-    const targets = matching.get(event);
+    const matched = matching.get(event);
+    const targets = matched === undefined ? undefined : withFilterApplied(matched, event);
     if (targets === undefined) {
       report.outcomes[index] = { status: 'failed', reason: 'webhooks-unavailable' };
       continue;
@@ -254,6 +256,33 @@ interface MatchingWebhooks {
   /** Parallel to `ids`. */
   payloadFormats: readonly PayloadFormat[];
   attributes: readonly Record<string, string>[];
+  /** Parallel to `ids`; undefined when none of these webhooks has a filter (the common case). */
+  filters?: readonly (WebhookFilter | undefined)[];
+}
+
+/**
+ * The matching webhooks whose filter this event passes. Without filters the shared arrays are returned
+ * as they are; the record is parsed at most once per event, and only for a `where`. Deletes are matched
+ * on the record before the change (`dataJson`).
+ */
+function withFilterApplied(targets: MatchingWebhooks, event: CrmEvent): MatchingWebhooks {
+  const filters = targets.filters;
+  if (filters === undefined) return targets;
+  let record: Record<string, unknown> | undefined;
+  const fields = () => {
+    record ??= JSON.parse(event.dataJson) as Record<string, unknown>;
+    return record;
+  };
+  const kept: number[] = [];
+  for (let i = 0; i < filters.length; i++) {
+    if (matchesFilter(filters[i], event, fields)) kept.push(i);
+  }
+  if (kept.length === filters.length) return targets;
+  return {
+    ids: kept.map((i) => targets.ids[i] as string),
+    payloadFormats: kept.map((i) => targets.payloadFormats[i] as PayloadFormat),
+    attributes: kept.map((i) => targets.attributes[i] as Record<string, string>),
+  };
 }
 
 /**
@@ -289,6 +318,9 @@ class MatchingWebhooksByEvent {
         ids,
         payloadFormats: webhooks.map((webhook) => webhook.payloadFormat),
         attributes: ids.map((webhookId) => ({ webhookId })),
+        ...(webhooks.some((webhook) => webhook.filter !== undefined)
+          ? { filters: webhooks.map((webhook) => webhook.filter) }
+          : {}),
       };
       byName.set(eventName, matching);
     }

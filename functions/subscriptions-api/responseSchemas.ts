@@ -8,6 +8,7 @@ import { withMetadata } from './schemaMetadata';
 
 const timestamp = withMetadata(z.string(), { format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
 const integer = () => z.number().check(z.int());
+const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const webhookViewSchema = withMetadata(
   z.object({
@@ -17,6 +18,15 @@ export const webhookViewSchema = withMetadata(
     operations: z.array(z.string()),
     description: z.optional(z.string()),
     payloadFormat: z.enum(PAYLOAD_FORMATS),
+    filter: withMetadata(
+      z.optional(
+        z.object({
+          updatedFields: z.optional(z.array(z.string())),
+          where: z.optional(z.record(z.string(), z.union([filterValue, z.array(filterValue)]))),
+        }),
+      ),
+      { description: 'The field filter, when set' },
+    ),
     status: z.enum(WEBHOOK_STATUSES),
     createdAt: timestamp,
     updatedAt: timestamp,

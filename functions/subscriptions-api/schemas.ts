@@ -6,6 +6,12 @@ import {
   operationError,
 } from '../../shared/domain/operations/validateOperation';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
+import {
+  MAX_FILTER_FIELD_NAME_LENGTH,
+  MAX_FILTER_FIELDS,
+  MAX_FILTER_STRING_LENGTH,
+  MAX_FILTER_VALUES,
+} from '../../shared/domain/webhooks/webhookFilter';
 import { withMetadata } from './schemaMetadata';
 import { MAX_TARGET_URL_LENGTH, type TargetUrlPolicy, targetUrlError } from './targetUrlError';
 
@@ -72,12 +78,103 @@ const payloadFormatSchema = withMetadata(z.enum(PAYLOAD_FORMATS), {
   description: "`default`: this product's payload; `twenty`: the body Twenty CRM itself sends.",
 });
 
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** A top-level record attribute name as DynamoDB allows it, minus what no CRM field is called. */
+const filterFieldName = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(MAX_FILTER_FIELD_NAME_LENGTH),
+  z.refine((name) => !hasControlCharacter(name), 'must not contain control characters'),
+  z.refine((name) => name !== '__proto__', 'is not a field name'),
+);
+
+/**
+ * Numbers are kept within ±(2^53 − 1): the record side is compared as JavaScript numbers, and the
+ * stored filter must read back from DynamoDB without losing digits.
+ */
+const filterScalar = z.union([
+  z.string().check(z.maxLength(MAX_FILTER_STRING_LENGTH)),
+  z
+    .number()
+    .check(
+      z.gte(Number.MIN_SAFE_INTEGER, 'must be between -(2^53 - 1) and 2^53 - 1'),
+      z.lte(Number.MAX_SAFE_INTEGER, 'must be between -(2^53 - 1) and 2^53 - 1'),
+    ),
+  z.boolean(),
+  z.null(),
+]);
+
+const filterSchema = withMetadata(
+  z
+    .strictObject({
+      updatedFields: withMetadata(
+        z.optional(
+          z
+            .array(filterFieldName)
+            .check(
+              z.minLength(1, 'must name at least one field'),
+              z.maxLength(MAX_FILTER_FIELDS, `must name at most ${MAX_FILTER_FIELDS} fields`),
+            ),
+        ),
+        {
+          description: `An \`updated\` event is delivered only if at least one of these top-level fields changed (1-${MAX_FILTER_FIELDS} names). Other actions are not affected.`,
+          example: ['stage', 'amount'],
+        },
+      ),
+      where: withMetadata(
+        z.optional(
+          z
+            .record(filterFieldName, z.union([filterScalar, z.array(filterScalar).check(z.minLength(1))]))
+            .check(
+              z.superRefine((where, ctx) => {
+                const fields = Object.keys(where);
+                if (fields.length === 0)
+                  ctx.addIssue({ code: 'custom', message: 'must name at least one field' });
+                if (fields.length > MAX_FILTER_FIELDS) {
+                  ctx.addIssue({ code: 'custom', message: `must name at most ${MAX_FILTER_FIELDS} fields` });
+                }
+                const values = Object.values(where).reduce<number>(
+                  (n, value) => n + (Array.isArray(value) ? value.length : 1),
+                  0,
+                );
+                if (values > MAX_FILTER_VALUES) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    message: `must list at most ${MAX_FILTER_VALUES} values in all`,
+                  });
+                }
+              }),
+            ),
+        ),
+        {
+          description: `Each named top-level field of the record (after the change; before it, for deletes) must equal the value or one of the values (JSON scalars; an absent field counts as null). At most ${MAX_FILTER_FIELDS} fields and ${MAX_FILTER_VALUES} values.`,
+          example: { stage: ['WON', 'LOST'] },
+        },
+      ),
+    })
+    .check(
+      z.refine((filter) => filter.updatedFields !== undefined || filter.where !== undefined, {
+        message: 'must set updatedFields or where',
+      }),
+    ),
+  {
+    description: 'Optional field filter, applied after `operations`. The test event ignores it.',
+  },
+);
+
 export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
   return z.strictObject({
     targetUrl: targetUrlSchema(policy),
     operations: z.optional(operationsSchema),
     description: z.optional(descriptionSchema),
     payloadFormat: z.optional(payloadFormatSchema),
+    filter: z.optional(filterSchema),
   });
 }
 
@@ -90,6 +187,7 @@ export function updateWebhookRequestSchema(policy: TargetUrlPolicy) {
         description: '`null` removes it',
       }),
       payloadFormat: z.optional(payloadFormatSchema),
+      filter: withMetadata(z.optional(z.nullable(filterSchema)), { description: '`null` removes it' }),
       status: withMetadata(z.optional(z.enum(WEBHOOK_STATUSES)), {
         description: '`disabled` stops deliveries; `active` re-enables (and clears the failure state).',
       }),

@@ -170,6 +170,62 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
     expect(new Set(atPeople.map((r) => r.headers['webhook-id'])).size).toBe(6);
   }, 60_000);
 
+  it('field filters: updatedFields gets only the updates touching its fields, where only matching records', async () => {
+    const stageUpdates = await webhookWithReceiver({
+      operations: ['opportunity.updated'],
+      filter: { updatedFields: ['stage'] },
+    });
+    const closedDeals = await webhookWithReceiver({
+      operations: ['opportunity.created'],
+      filter: { where: { stage: ['WON', 'LOST'] } },
+    });
+    const control = await webhookWithReceiver({ operations: ['opportunity.*'] });
+    const put = (id: string, stage: string) =>
+      runtime.dynamo.send(
+        new PutItemCommand({
+          TableName: 'opportunity',
+          Item: { id: { S: id }, stage: { S: stage }, amount: { N: '100' } },
+        }),
+      );
+    const set = (id: string, field: string, value: { S: string } | { N: string }) =>
+      runtime.dynamo.send(
+        new UpdateItemCommand({
+          TableName: 'opportunity',
+          Key: { id: { S: id } },
+          UpdateExpression: 'SET #f = :v',
+          ExpressionAttributeNames: { '#f': field },
+          ExpressionAttributeValues: { ':v': value },
+        }),
+      );
+
+    await put('e2e-o1', 'OPEN');
+    await put('e2e-o2', 'WON');
+    await set('e2e-o1', 'amount', { N: '250' });
+    await set('e2e-o1', 'stage', { S: 'LOST' });
+    // The unfiltered control webhook sees all four; jobs of one change are enqueued together.
+    await control.receiver.waitForRequests(4, 20_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    const updates = stageUpdates.receiver.requests.map(payloadOf);
+    expect(updates.map((p) => [p.event, p.data.id, p.updatedFields])).toEqual([
+      ['opportunity.updated', 'e2e-o1', ['stage']],
+    ]);
+    const created = closedDeals.receiver.requests.map(payloadOf);
+    expect(created.map((p) => [p.event, p.data.id, p.data.stage])).toEqual([
+      ['opportunity.created', 'e2e-o2', 'WON'],
+    ]);
+    for (const request of [...stageUpdates.receiver.requests, ...closedDeals.receiver.requests]) {
+      expectVerified(
+        request,
+        request === stageUpdates.receiver.requests[0]
+          ? stageUpdates.webhook.secret
+          : closedDeals.webhook.secret,
+      );
+    }
+    const shown = await runtime.api<{ filter: unknown }>('GET', `/webhooks/${closedDeals.webhook.id}`);
+    expect(shown.body.filter).toEqual({ where: { stage: ['WON', 'LOST'] } });
+  }, 60_000);
+
   it('signs with both secrets during a rotation, and the test event arrives', async () => {
     const { webhook, receiver } = await webhookWithReceiver({ operations: ['note.created'] });
     const rotated = await runtime.api<{ secret: string; previousSecretExpiresAt: string }>(

@@ -35,6 +35,7 @@ export async function createWebhookWithSecret(
     operations: normalizeOperations(request.operations),
     ...(request.description === undefined ? {} : { description: request.description }),
     payloadFormat: request.payloadFormat ?? 'default',
+    ...(request.filter === undefined ? {} : { filter: request.filter }),
     status: 'active',
     createdAt: at,
     updatedAt: at,

@@ -17,6 +17,7 @@ export function changesFor(request: UpdateWebhookRequest): WebhookChanges {
   if (request.operations !== undefined) changes.operations = request.operations;
   if (request.description !== undefined) changes.description = request.description ?? undefined;
   if (request.payloadFormat !== undefined) changes.payloadFormat = request.payloadFormat;
+  if (request.filter !== undefined) changes.filter = request.filter ?? undefined;
   if (request.status === 'active') {
     // Re-enabling starts afresh: a webhook disabled for failing must not be disabled again at once.
     Object.assign(changes, { status: 'active', disabledReason: undefined, failingSince: undefined });

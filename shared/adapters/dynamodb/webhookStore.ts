@@ -33,6 +33,7 @@ export type WebhookChanges = Partial<
     | 'operations'
     | 'description'
     | 'payloadFormat'
+    | 'filter'
     | 'status'
     | 'disabledReason'
     | 'sealedSecret'

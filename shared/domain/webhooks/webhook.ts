@@ -1,3 +1,5 @@
+import type { WebhookFilter } from './webhookFilter';
+
 export const PAYLOAD_FORMATS = ['default', 'twenty'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
@@ -13,6 +15,8 @@ export interface Webhook {
   operations: string[];
   description?: string;
   payloadFormat: PayloadFormat;
+  /** Optional field filter (`updatedFields`, `where`), applied by the event mapper. */
+  filter?: WebhookFilter;
   status: WebhookStatus;
   createdAt: string;
   updatedAt: string;
@@ -47,6 +51,7 @@ export interface WebhookView {
   operations: string[];
   description?: string;
   payloadFormat: PayloadFormat;
+  filter?: WebhookFilter;
   status: WebhookStatus;
   createdAt: string;
   updatedAt: string;
@@ -63,6 +68,7 @@ export function toWebhookView(webhook: Webhook): WebhookView {
     operations: webhook.operations,
     ...(webhook.description === undefined ? {} : { description: webhook.description }),
     payloadFormat: webhook.payloadFormat,
+    ...(webhook.filter === undefined ? {} : { filter: webhook.filter }),
     status: webhook.status,
     createdAt: webhook.createdAt,
     updatedAt: webhook.updatedAt,

@@ -64,6 +64,40 @@ describe('POST /webhooks', () => {
     expect(fetched.rawBody).not.toContain('whsec_');
   });
 
+  it('stores a field filter, shows it on GET and list, and PATCH replaces or removes it', async () => {
+    const filter = {
+      updatedFields: ['stage', 'amount'],
+      where: { stage: ['WON', 'LOST'], pipeline: 'main', amount: 12.5, archived: false, owner: null },
+    };
+    const created = await createWebhook({ filter });
+    expect(created.filter).toEqual(filter);
+    const fetched = await asA({ method: 'GET', path: `/webhooks/${created.id}` });
+    expect(fetched.json.filter).toEqual(filter);
+    const listed = await asA({ method: 'GET', path: '/webhooks?limit=100' });
+    expect(listed.json.data.find((w: { id: string }) => w.id === created.id)?.filter).toEqual(filter);
+
+    const replaced = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { filter: { updatedFields: ['city'] } },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.filter).toEqual({ updatedFields: ['city'] });
+    const removed = await asA({ method: 'PATCH', path: `/webhooks/${created.id}`, body: { filter: null } });
+    expect(removed.status).toBe(200);
+    expect(removed.json).not.toHaveProperty('filter');
+  });
+
+  it('accepts 20 filter fields and 50 values', async () => {
+    const updatedFields = Array.from({ length: 20 }, (_, i) => `field${i}`);
+    const where = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`field${i}`, i < 10 ? [i, `v${i}`, true, null] : i]),
+    );
+    const created = await createWebhook({ filter: { updatedFields, where } });
+    expect(created.filter.updatedFields).toHaveLength(20);
+    expect(Object.keys(created.filter.where)).toHaveLength(20);
+  });
+
   it('de-duplicates operations and keeps payloadFormat', async () => {
     const created = await createWebhook({
       operations: ['person.created', 'company.*', 'person.created'],
@@ -122,6 +156,61 @@ describe('POST /webhooks', () => {
       'description',
     ],
     ['bad payloadFormat', { targetUrl: 'https://example.com', payloadFormat: 'xml' }, 'payloadFormat'],
+    ['empty filter', { targetUrl: 'https://example.com', filter: {} }, 'filter'],
+    ['filter not an object', { targetUrl: 'https://example.com', filter: 'stage' }, 'filter'],
+    ['unknown filter key', { targetUrl: 'https://example.com', filter: { fields: ['a'] } }, 'filter.fields'],
+    [
+      '21 updatedFields',
+      {
+        targetUrl: 'https://example.com',
+        filter: { updatedFields: Array.from({ length: 21 }, (_, i) => `f${i}`) },
+      },
+      'filter.updatedFields',
+    ],
+    [
+      'empty updatedFields',
+      { targetUrl: 'https://example.com', filter: { updatedFields: [] } },
+      'filter.updatedFields',
+    ],
+    [
+      'empty field name',
+      { targetUrl: 'https://example.com', filter: { updatedFields: ['stage', ''] } },
+      'filter.updatedFields.1',
+    ],
+    [
+      'control character in a field name',
+      { targetUrl: 'https://example.com', filter: { updatedFields: ['sta\nge'] } },
+      'filter.updatedFields.0',
+    ],
+    [
+      'where value not a scalar',
+      { targetUrl: 'https://example.com', filter: { where: { stage: { eq: 'WON' } } } },
+      'filter.where.stage',
+    ],
+    [
+      'where number beyond 2^53',
+      { targetUrl: 'https://example.com', filter: { where: { amount: 2 ** 60 } } },
+      'filter.where.amount',
+    ],
+    ['empty where', { targetUrl: 'https://example.com', filter: { where: {} } }, 'filter.where'],
+    [
+      '21 where fields',
+      {
+        targetUrl: 'https://example.com',
+        filter: { where: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`f${i}`, 1])) },
+      },
+      'filter.where',
+    ],
+    [
+      '51 where values',
+      {
+        targetUrl: 'https://example.com',
+        filter: {
+          where: { a: Array.from({ length: 30 }, (_, i) => i), b: Array.from({ length: 21 }, (_, i) => i) },
+        },
+      },
+      'filter.where',
+    ],
     ['unknown field', { targetUrl: 'https://example.com', secret: 'mine' }, 'secret'],
     ['status on create', { targetUrl: 'https://example.com', status: 'disabled' }, 'status'],
   ];
@@ -316,6 +405,7 @@ describe('PATCH /webhooks/{id}', () => {
     ['empty operations', { operations: [] }, 'operations'],
     ['long description', { description: 'x'.repeat(501) }, 'description'],
     ['bad payloadFormat', { payloadFormat: 'csv' }, 'payloadFormat'],
+    ['bad filter', { filter: { updatedFields: 'stage' } }, 'filter.updatedFields'],
     ['unknown field', { id: 'wh_other' }, 'id'],
     ['secret field', { secret: 'whsec_x' }, 'secret'],
   ])('rejects %s with 400', async (_name, body, field) => {

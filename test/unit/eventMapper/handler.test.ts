@@ -380,6 +380,42 @@ describe('event mapper: fan-out', () => {
     );
   });
 
+  it('applies each webhook’s field filter: updatedFields to updates only, where to the record (before it, for deletes)', async () => {
+    const ws = workspace();
+    const stageChanges = webhookItem({ workspaceId: ws, filter: { updatedFields: ['stage'] } });
+    const wonOrLost = webhookItem({ workspaceId: ws, filter: { where: { stage: ['WON', 'LOST'] } } });
+    const plain = webhookItem({ workspaceId: ws });
+    const h = await harness({ webhooks: [stageChanges, wonOrLost, plain] });
+    const open = { id: 'p-1', workspaceId: ws, stage: 'OPEN', amount: 1 };
+    const won = { ...open, stage: 'WON' };
+
+    await h.invoke(
+      insertRecord(open),
+      modifyRecord(open, { ...open, amount: 2 }),
+      modifyRecord(open, won),
+      removeRecord(won),
+    );
+
+    const got = (await h.jobs())
+      .map((j) => `${j.job.webhookId} ${j.job.event} ${j.job.updatedFields ?? ''}`)
+      .sort();
+    expect(got).toEqual(
+      [
+        `${plain.id} person.created `,
+        `${plain.id} person.updated amount`,
+        `${plain.id} person.updated stage`,
+        `${plain.id} person.destroyed `,
+        // updatedFields: every non-update event, and the update that changed the stage.
+        `${stageChanges.id} person.created `,
+        `${stageChanges.id} person.updated stage`,
+        `${stageChanges.id} person.destroyed `,
+        // where: the records that are WON after the change, and the removal of a WON record.
+        `${wonOrLost.id} person.updated stage`,
+        `${wonOrLost.id} person.destroyed `,
+      ].sort(),
+    );
+  });
+
   it('sends exact-only events (CRM config `objects.<name>.exactOnly`) only to exact subscriptions', async () => {
     const ws = workspace();
     const exact = webhookItem({ workspaceId: ws, operations: ['person.updated'] });
