@@ -121,11 +121,12 @@ export const deliveryPath: Benchmark = {
       });
 
       const outcomes = new Map<string, number>();
-      const writes = { recordFailure: 0, recordSuccess: 0, disable: 0, visibility: 0 };
+      const writes = { recordFailure: 0, recordSuccess: 0, disable: 0, resent: 0, deadLettered: 0 };
       const config: DeliveryConfig = {
         webhooksTable: 'webhooks',
         deliveryLogTable: 'delivery-log',
         deliveriesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
+        deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-dlq',
         secretNamePrefix: 'crm-webhooks',
         secretStore: 'envelope',
         signingKeySecretId: keySecret.ARN as string,
@@ -164,9 +165,15 @@ export const deliveryPath: Benchmark = {
               return { unprocessed: [] };
             },
           },
-          visibility: {
-            change: async () => {
-              writes.visibility++;
+          deadLetters: {
+            put: async () => {
+              writes.deadLettered++;
+            },
+          },
+          jobQueues: {
+            send: async (_destination, messages) => {
+              writes.resent += messages.length;
+              return messages.map((m) => ({ entryId: m.entryId, status: 'sent' as const }));
             },
           },
           // Each lane (container) has its own keyring and cache, as each Lambda container does.
@@ -305,7 +312,7 @@ export const deliveryPath: Benchmark = {
             },
             target: { on: 'ratio', comparison: '>=', threshold: 0.85 },
             notes:
-              'Real buildDeliveryHandler (decode, webhook cache, envelope-mode signing secrets (key from the local Secrets Manager, opened secrets cached), signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log and visibility; one handler instance per concurrent invocation (like Lambda containers); receiver in its own process.',
+              'Real buildDeliveryHandler (decode, webhook cache, envelope-mode signing secrets (key from the local Secrets Manager, opened secrets cached), signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log, dead-letter index and re-send queues; one handler instance per concurrent invocation (like Lambda containers); receiver in its own process.',
           }),
         ],
         details: {

@@ -4,17 +4,20 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { BatchRecordResult, DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
-import { nextVisibilityDelaySeconds } from '../../shared/domain/retry';
+import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
+import { decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
+import { hopDelaySeconds, nextRetryDelaySeconds } from '../../shared/domain/retry';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import type { DeliveryConfig } from './config';
 import { type DeliveryPorts, deliverJob, errorName } from './deliverJob';
 import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
+import { type JobDestination, JobOutbox } from './jobOutbox';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
 import { runWithConcurrency } from './runWithConcurrency';
 import { WebhookCache } from './webhookCache';
 
-/** Time kept free at the end of an invocation for attempt logs, visibility changes and the response. */
+/** Time kept free at the end of an invocation for attempt logs, re-sends and the response. */
 export const SAFETY_MARGIN_MS = 3_000;
 /** A job is not started with less request time than this left; SQS redelivers it instead. */
 export const MIN_REQUEST_BUDGET_MS = 1_000;
@@ -27,7 +30,9 @@ export interface DeliveryDependencies {
   deliveryLog: {
     recordBatch(attempts: readonly DeliveryAttempt[], ttlDays: number): Promise<BatchRecordResult>;
   };
-  visibility: DeliveryPorts['visibility'];
+  deadLetters: DeliveryPorts['deadLetters'];
+  /** Sends jobs to a queue in SendMessageBatch requests (`DeliveryJobSender`), one outcome per message. */
+  jobQueues: { send(destination: JobDestination, messages: OutgoingMessage[]): Promise<SendOutcome[]> };
   signingSecrets: DeliveryPorts['signingSecrets'];
   http: DeliveryPorts['http'];
   logger?: Logger;
@@ -42,8 +47,10 @@ export type DeliveryHandler = (event: SQSEvent, context: Context) => Promise<SQS
 
 /**
  * The deliveries queue handler. Jobs of a batch run concurrently (at most `deliveryConcurrency`), each
- * with its own timeout, so one slow receiver never holds up the others. Failed jobs, and jobs the
- * invocation had no time left for, are returned in `batchItemFailures`; SQS redelivers them.
+ * with its own timeout, so one slow receiver never holds up the others. A failed attempt is re-sent as
+ * a new message for the next one; a received message is acknowledged only once what replaces it was
+ * accepted by SQS. Jobs whose re-send failed, and jobs the invocation had no time left for, are
+ * returned in `batchItemFailures`; SQS redelivers them after the queue's visibility timeout.
  */
 export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDependencies): DeliveryHandler {
   const logger = deps.logger ?? defaultLogger;
@@ -57,7 +64,8 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
     webhookWrites: deps.webhookStore,
     // Replaced per invocation by a collector; the entries are written together when the batch is done.
     attemptLog: { record: async () => {} },
-    visibility: deps.visibility,
+    outbox: new JobOutbox(),
+    deadLetters: deps.deadLetters,
     signingSecrets: deps.signingSecrets,
     http: deps.http,
     metrics: deps.deliveryMetrics ?? powertoolsDeliveryMetrics(metrics),
@@ -83,8 +91,10 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
     const invocationEnd = Date.now() + remainingMs;
     const requestBudget = () => invocationEnd - SAFETY_MARGIN_MS - Date.now();
     const attempts: DeliveryAttempt[] = [];
+    const outbox = new JobOutbox();
     const invocationPorts: DeliveryPorts = {
       ...ports,
+      outbox,
       attemptLog: {
         record: async (attempt) => {
           attempts.push(attempt);
@@ -105,26 +115,34 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
             invocationPorts,
           );
         } catch (error) {
-          // Webhook table or Secrets Manager unavailable: SQS redelivers after the visibility timeout.
+          // Webhook table or Secrets Manager unavailable: not the receiver's fault, no attempt consumed.
           logger.error('Delivery job could not be processed', {
             messageId: record.messageId,
             error: errorName(error),
           });
           ports.metrics.count('DeliveryErrors');
-          await retrySoon(record, ports, config);
-          return 'retry' as const;
+          outbox.discard(record.messageId);
+          return retrySoon(record, outbox, config, ports);
         }
       },
     });
 
+    // Before the sends: entries for jobs whose re-send fails still describe attempts that happened.
     await writeAttemptLog(attempts, deps.deliveryLog, config, ports);
+    // Only finished jobs' messages: a job cut off by the deadline is redelivered whole by SQS, and
+    // sending its retry as well would duplicate it.
+    const finished = new Set(
+      records.filter((_, index) => results[index]?.status === 'done').map((record) => record.messageId),
+    );
+    const unsent = await sendOutbox(outbox, finished, deps.jobQueues, ports);
 
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     let deferred = 0;
     results.forEach((result, index) => {
       const messageId = records[index]?.messageId ?? '';
       if (result.status === 'done') {
-        if (result.value === 'retry') batchItemFailures.push({ itemIdentifier: messageId });
+        if (result.value === 'retry' || unsent.has(messageId))
+          batchItemFailures.push({ itemIdentifier: messageId });
         return;
       }
       deferred++;
@@ -141,6 +159,95 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
   };
 
   return middy(handleBatch).use(injectLambdaContext(logger)).use(publishMetrics(metrics));
+}
+
+/**
+ * Sends what the invocation queued, per destination, in SendMessageBatch requests. Returns the ids
+ * of the received messages whose replacement SQS did not accept: those are reported as failures, so
+ * SQS redelivers them (a repeated attempt, never a lost job). Every refused message is logged (ids
+ * only) and counted in `SqsCallFailures`.
+ */
+async function sendOutbox(
+  outbox: JobOutbox,
+  finished: ReadonlySet<string>,
+  jobQueues: DeliveryDependencies['jobQueues'],
+  ports: DeliveryPorts,
+): Promise<Set<string>> {
+  const unsent = new Set<string>();
+  const destinations: JobDestination[] = ['deliveries', 'dead-letter'];
+  await Promise.all(
+    destinations.map(async (destination) => {
+      const queued = outbox.queued.filter(
+        (entry) => entry.destination === destination && finished.has(entry.receivedMessageId),
+      );
+      if (queued.length === 0) return;
+      const messages: OutgoingMessage[] = queued.map((entry, index) => ({
+        entryId: `m${index}`,
+        body: entry.body,
+        attributes: { webhookId: entry.job.webhookId },
+        delaySeconds: entry.delaySeconds,
+      }));
+      let outcomes: SendOutcome[];
+      try {
+        outcomes = await jobQueues.send(destination, messages);
+      } catch (error) {
+        outcomes = messages.map((m) => ({
+          entryId: m.entryId,
+          status: 'failed',
+          code: errorName(error),
+          senderFault: false,
+          attempts: 1,
+        }));
+      }
+      outcomes.forEach((outcome, index) => {
+        if (outcome.status === 'sent') return;
+        const entry = queued[index];
+        if (entry === undefined) return;
+        unsent.add(entry.receivedMessageId);
+        ports.metrics.count('SqsCallFailures', { operation: 'SendMessageBatch' });
+        ports.logger.error('Could not send a delivery job; SQS will redeliver the received one', {
+          destination,
+          messageId: entry.receivedMessageId,
+          webhookId: entry.job.webhookId,
+          deliveryId: entry.job.deliveryId,
+          status: outcome.status,
+          ...(outcome.status === 'failed' ? { code: outcome.code } : {}),
+        });
+      });
+    }),
+  );
+  return unsent;
+}
+
+/**
+ * After an internal error (not the receiver's fault) the job is sent again unchanged, on the retry
+ * schedule's internal-error delay rather than the queue's visibility timeout (six times the function
+ * timeout), and without consuming an attempt. Its receive count stays 1, so only real crash loops
+ * reach the queue's redrive policy.
+ */
+function retrySoon(
+  record: SQSRecord,
+  outbox: JobOutbox,
+  config: DeliveryConfig,
+  ports: DeliveryPorts,
+): 'acknowledged' | 'retry' {
+  const decoded = decodeDeliveryJob(record.body);
+  if (!decoded.ok) return 'retry';
+  const nowMs = ports.now().getTime();
+  const seconds = nextRetryDelaySeconds({
+    attempt: decoded.job.attempt ?? 1,
+    policy: config.retryPolicy,
+    cause: 'internal-error',
+    now: new Date(nowMs),
+    random: ports.random,
+  });
+  const notBefore = nowMs + Math.round(seconds * 1000);
+  outbox.add(record.messageId, {
+    destination: 'deliveries',
+    job: { ...decoded.job, notBefore },
+    delaySeconds: hopDelaySeconds(notBefore, nowMs),
+  });
+  return 'acknowledged';
 }
 
 /**
@@ -170,25 +277,4 @@ async function writeAttemptLog(
     })),
   });
   for (let i = 0; i < unprocessed.length; i++) ports.metrics.count('AttemptLogWriteFailures');
-}
-
-/**
- * After an internal error (not the receiver's fault) the job comes back on the retry schedule rather
- * than after the queue's visibility timeout (six times the function timeout). Best effort.
- */
-async function retrySoon(record: SQSRecord, ports: DeliveryPorts, config: DeliveryConfig): Promise<void> {
-  const attempt = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
-  const seconds = nextVisibilityDelaySeconds({
-    attempt,
-    policy: config.retryPolicy,
-    cause: 'internal-error',
-    now: ports.now(),
-    random: ports.random,
-  });
-  await ports.visibility.change(record.receiptHandle, seconds).catch((error: unknown) => {
-    ports.logger.error('Could not set the retry delay', {
-      messageId: record.messageId,
-      error: errorName(error),
-    });
-  });
 }

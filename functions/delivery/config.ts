@@ -16,6 +16,7 @@ const envSchema = z.object({
   WEBHOOKS_TABLE: required('WEBHOOKS_TABLE'),
   DELIVERY_LOG_TABLE: required('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
+  DEAD_LETTER_QUEUE_URL: required('DEAD_LETTER_QUEUE_URL'),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
   SECRET_STORE: secretStoreVariable,
   SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
@@ -24,6 +25,8 @@ const envSchema = z.object({
   WEBHOOK_CACHE_TTL_SECONDS: z._default(integer(0, 3600), 5),
   MAX_ATTEMPTS: z._default(integer(1, 100), DEFAULT_RETRY_POLICY.maxAttempts),
   RETRY_DELAYS_SECONDS: z.optional(z.string()),
+  /** Multiplies every retry delay: 1 on AWS; tests run the real schedule scaled down. */
+  RETRY_DELAY_SCALE: z._default(z.coerce.number().check(z.positive(), z.maximum(1)), 1),
   REQUEST_TIMEOUT_MS: z._default(integer(100, 900_000), 10_000),
   AUTO_DISABLE_AFTER_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(24 * 365)), 120),
   DELIVERY_LOG_TTL_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(3650)), 30),
@@ -35,6 +38,8 @@ export interface DeliveryConfig {
   webhooksTable: string;
   deliveryLogTable: string;
   deliveriesQueueUrl: string;
+  /** Jobs that failed their last attempt are sent here by the function (and indexed per webhook). */
+  deadLetterQueueUrl: string;
   /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
   secretStore: SecretStoreMode;
   /** Envelope mode: name or ARN of the key secret. */
@@ -70,11 +75,16 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
     webhooksTable: values.WEBHOOKS_TABLE,
     deliveryLogTable: values.DELIVERY_LOG_TABLE,
     deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,
+    deadLetterQueueUrl: values.DEAD_LETTER_QUEUE_URL,
     secretNamePrefix: values.SECRET_NAME_PREFIX,
     ...secretStoreSettings(values, 'delivery'),
     signingSecretCacheBytes: values.SIGNING_SECRET_CACHE_MB * 1024 * 1024,
     webhookCacheTtlSeconds: values.WEBHOOK_CACHE_TTL_SECONDS,
-    retryPolicy: { maxAttempts: values.MAX_ATTEMPTS, delaysSeconds },
+    retryPolicy: {
+      maxAttempts: values.MAX_ATTEMPTS,
+      delaysSeconds,
+      ...(values.RETRY_DELAY_SCALE === 1 ? {} : { scale: values.RETRY_DELAY_SCALE }),
+    },
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
     autoDisableAfterHours: values.AUTO_DISABLE_AFTER_HOURS,
     deliveryLogTtlDays: values.DELIVERY_LOG_TTL_DAYS,

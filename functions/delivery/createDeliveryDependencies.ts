@@ -3,14 +3,15 @@ import {
   createSecretsManagerClient,
   createSqsClient,
 } from '../../shared/adapters/aws/clients';
+import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
 import { createWebhookHttpClient } from '../../shared/adapters/http/webhookHttpClient';
 import { createSigningSecretsReader } from '../../shared/adapters/secrets/createSigningSecrets';
 import type { DeliveryDependencies } from './buildDeliveryHandler';
 import type { DeliveryConfig } from './config';
-import { sqsMessageVisibility } from './messageVisibility';
 import { logger } from './observability';
+import { sqsJobQueues } from './sqsJobQueues';
 
 /** The real adapters, created once per container (module scope in handler.ts). */
 export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDependencies {
@@ -18,7 +19,11 @@ export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDepe
   return {
     webhookStore: new WebhookStore(dynamoDb, config.webhooksTable),
     deliveryLog: new DeliveryLogStore(dynamoDb, config.deliveryLogTable),
-    visibility: sqsMessageVisibility(createSqsClient(), config.deliveriesQueueUrl),
+    deadLetters: new DeadLetterIndex(dynamoDb, config.deliveryLogTable),
+    jobQueues: sqsJobQueues(createSqsClient(), {
+      deliveries: config.deliveriesQueueUrl,
+      'dead-letter': config.deadLetterQueueUrl,
+    }),
     signingSecrets: createSigningSecretsReader(createSecretsManagerClient(), config, (webhook) => {
       logger.warn('Previous signing secret version not found; signing with the current one only', {
         webhookId: webhook.id,

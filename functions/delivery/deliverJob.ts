@@ -2,15 +2,27 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';
-import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
+import type { DeadLetter } from '../../shared/domain/delivery/deadLetter';
+import {
+  attemptOf,
+  type DeliveryJob,
+  decodeDeliveryJob,
+  encodeDeliveryJob,
+} from '../../shared/domain/delivery/deliveryJob';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
-import { classifyAttemptOutcome, isLastAttempt, nextVisibilityDelaySeconds } from '../../shared/domain/retry';
+import {
+  classifyAttemptOutcome,
+  hopDelaySeconds,
+  isDue,
+  scheduleNextAttempt,
+} from '../../shared/domain/retry';
 import { buildSignatureHeaders } from '../../shared/domain/signing';
 import type { SigningSecretsReader } from '../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import type { DeliveryConfig } from './config';
 import type { DeliveryMetrics } from './deliveryMetrics';
 import { failureCauseOf } from './failureCause';
+import type { JobOutbox } from './jobOutbox';
 import type { WebhookCache } from './webhookCache';
 
 /** The narrow slices of the adapters one delivery needs. */
@@ -22,7 +34,9 @@ export interface DeliveryPorts {
     disable(workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean>;
   };
   attemptLog: { record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> };
-  visibility: { change(receiptHandle: string, seconds: number): Promise<void> };
+  /** Messages this invocation sends (retries, delay hops, dead letters), sent together at its end. */
+  outbox: JobOutbox;
+  deadLetters: { put(entry: DeadLetter): Promise<void> };
   signingSecrets: SigningSecretsReader;
   http: {
     post(request: {
@@ -38,12 +52,17 @@ export interface DeliveryPorts {
   random: () => number;
 }
 
-/** `acknowledged`: the job is finished (delete it); `retry`: report it in `batchItemFailures`. */
+/**
+ * `acknowledged`: the job is finished here (delete it once the outbox messages it queued are sent);
+ * `retry`: report it in `batchItemFailures`.
+ */
 export type JobDisposition = 'acknowledged' | 'retry';
 
 /**
- * One SQS record, start to finish: decode, load the webhook and its secrets, sign, POST, then act on
- * the outcome (retry schedule, 410 disable, auto-disable, dead-lettering) and log the attempt.
+ * One SQS record, start to finish: decode, wait further if it is not due, load the webhook and its
+ * secrets, sign, POST, then act on the outcome (re-send for the next attempt, 410 disable,
+ * auto-disable, dead-lettering) and log the attempt. No outcome leaves the message in flight: a
+ * retry is a new message carrying `attempt` and `notBefore`, and the received one is acknowledged.
  * `requestTimeoutMs` is this attempt's budget (the configured timeout, shortened near the deadline).
  */
 export async function deliverJob(
@@ -63,7 +82,18 @@ export async function deliverJob(
     return 'acknowledged';
   }
   const job = decoded.job;
-  const attempt = Math.max(1, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+  const attempt = attemptOf(job);
+  const receivedAt = ports.now().getTime();
+  if (!isDue(job.notBefore, receivedAt)) {
+    // A wait longer than one SQS delay: send it on for the next hop; no attempt is made or counted.
+    ports.outbox.add(record.messageId, {
+      destination: 'deliveries',
+      job,
+      delaySeconds: hopDelaySeconds(job.notBefore as number, receivedAt),
+    });
+    ports.metrics.count('DelayHops');
+    return 'acknowledged';
+  }
   const context = {
     webhookId: job.webhookId,
     deliveryId: job.deliveryId,
@@ -154,33 +184,66 @@ export async function deliverJob(
     }
   }
 
-  if (isLastAttempt(attempt, config.retryPolicy)) {
-    // Reported as failed with visibility 0: SQS sees the receive count exhausted and moves it to the DLQ now.
-    ports.metrics.count('DeadLettered');
-    ports.logger.warn('Delivery failed for the last time; the job goes to the dead-letter queue', failure);
-    await changeVisibility(ports, record, 0, context);
-    await writeAttemptLog(ports, config, job, attempt, { outcome: 'dead-lettered', ...failedAttempt });
-    return 'retry';
-  }
-
-  const delaySeconds = nextVisibilityDelaySeconds({
+  const plan = scheduleNextAttempt({
     attempt,
     policy: config.retryPolicy,
+    cause: classified.cause,
     ...(result.kind === 'response' && result.retryAfter !== undefined
       ? { retryAfter: result.retryAfter }
       : {}),
-    cause: classified.cause,
-    now: finishedAt,
+    nowMs: finishedAt.getTime(),
     random: ports.random,
   });
-  ports.logger.info('Delivery failed; retry scheduled', { ...failure, retryInSeconds: delaySeconds });
-  await changeVisibility(ports, record, delaySeconds, context);
+
+  if (plan.kind === 'dead-letter') {
+    await deadLetter(record, job, attempt, cause, finishedAt, ports);
+    ports.logger.warn('Delivery failed for the last time; the job is dead-lettered', failure);
+    await writeAttemptLog(ports, config, job, attempt, { outcome: 'dead-lettered', ...failedAttempt });
+    return 'acknowledged';
+  }
+
+  ports.outbox.add(record.messageId, {
+    destination: 'deliveries',
+    job: { ...job, attempt: plan.attempt, notBefore: plan.notBefore },
+    delaySeconds: plan.firstHopDelaySeconds,
+  });
+  ports.metrics.count('RetriesScheduled');
+  ports.logger.info('Delivery failed; retry scheduled', { ...failure, retryInSeconds: plan.delaySeconds });
   await writeAttemptLog(ports, config, job, attempt, {
     outcome: 'failed',
     ...failedAttempt,
-    nextAttemptAt: new Date(finishedAt.getTime() + delaySeconds * 1000).toISOString(),
+    nextAttemptAt: new Date(plan.notBefore).toISOString(),
   });
-  return 'retry';
+  return 'acknowledged';
+}
+
+/**
+ * After the last attempt: the job goes into the webhook's dead-letter index (what redrive and resend
+ * read) and, through the outbox, to the SQS dead-letter queue. The index is written first: if the DLQ
+ * send then fails, the record is redelivered and dead-lettered again (same key, no duplicate entry).
+ */
+async function deadLetter(
+  record: SQSRecord,
+  job: DeliveryJob,
+  attempt: number,
+  cause: string,
+  at: Date,
+  ports: DeliveryPorts,
+): Promise<void> {
+  const { notBefore: _due, ...withoutDue } = job;
+  await ports.deadLetters.put({
+    webhookId: job.webhookId,
+    workspaceId: job.workspaceId,
+    deliveryId: job.deliveryId,
+    eventId: job.eventId,
+    event: job.event,
+    attempts: attempt,
+    cause,
+    deadLetteredAt: at.toISOString(),
+    jobBody: encodeDeliveryJob(withoutDue),
+  });
+  ports.outbox.add(record.messageId, { destination: 'dead-letter', job: withoutDue, delaySeconds: 0 });
+  ports.metrics.count('DeadLettered');
 }
 
 async function disableWebhook(
@@ -200,20 +263,6 @@ async function disableWebhook(
         : 'Webhook disabled: it has been failing for longer than AUTO_DISABLE_AFTER_HOURS',
       { ...logContext, reason },
     );
-  }
-}
-
-async function changeVisibility(
-  ports: DeliveryPorts,
-  record: SQSRecord,
-  seconds: number,
-  logContext: Record<string, unknown>,
-): Promise<void> {
-  try {
-    await ports.visibility.change(record.receiptHandle, seconds);
-  } catch (error) {
-    // The job is still reported as failed; SQS then retries it after the queue's visibility timeout.
-    ports.logger.error('Could not set the retry delay', { ...logContext, error: errorName(error) });
   }
 }
 

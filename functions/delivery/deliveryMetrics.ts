@@ -4,9 +4,12 @@ import { DELIVERY_METRICS, type DeliveryMetricName } from '../../shared/observab
 /** The delivery counters (`DeliveryLatency` is recorded with `latency`). */
 export type DeliveryCountName = Exclude<DeliveryMetricName, 'DeliveryLatency'>;
 
+/** The one extra dimension a count may carry: `cause` (failures) or `operation` (SQS calls). */
+export type MetricDimension = { cause: string } | { operation: string };
+
 /** What the delivery function counts; the Powertools (EMF) implementation is below. */
 export interface DeliveryMetrics {
-  count(name: DeliveryCountName, dimensions?: { cause: string }): void;
+  count(name: DeliveryCountName, dimension?: MetricDimension): void;
   latency(milliseconds: number): void;
   /** Hands what was counted to the invocation's EMF store; called once at the end of each invocation. */
   flush(): void;
@@ -14,8 +17,8 @@ export interface DeliveryMetrics {
 
 /**
  * Counters go into the invocation's EMF blob, flushed by the `logMetrics` middleware. A count with a
- * `cause` dimension is also published as its own EMF line (a different dimension set), so
- * dashboards can split `DeliveryFailed` by cause while alarms use the undimensioned total.
+ * `cause` or `operation` dimension is also published as its own EMF line (a different dimension set),
+ * so dashboards can split `DeliveryFailed` by cause while alarms use the undimensioned total.
  *
  * Counts are tallied in memory and added once per name and invocation (`Delivered: 10`, not ten 1s):
  * Powertools reads an environment variable and copies the metric's value list on every `addMetric`,
@@ -24,15 +27,18 @@ export interface DeliveryMetrics {
  */
 export function powertoolsDeliveryMetrics(metrics: Metrics): DeliveryMetrics {
   const totals = new Map<DeliveryCountName, number>();
-  const byCause = new Map<DeliveryCountName, Map<string, number>>();
+  /** name → "dimension\u0000value" → count. */
+  const byDimension = new Map<DeliveryCountName, Map<string, number>>();
   let latencies: number[] = [];
   return {
-    count(name, dimensions) {
+    count(name, dimension) {
       totals.set(name, (totals.get(name) ?? 0) + 1);
-      if (dimensions) {
-        const causes = byCause.get(name) ?? new Map<string, number>();
-        causes.set(dimensions.cause, (causes.get(dimensions.cause) ?? 0) + 1);
-        byCause.set(name, causes);
+      if (dimension) {
+        const [[dimensionName, value]] = Object.entries(dimension) as [[string, string]];
+        const key = `${dimensionName}\u0000${value}`;
+        const values = byDimension.get(name) ?? new Map<string, number>();
+        values.set(key, (values.get(key) ?? 0) + 1);
+        byDimension.set(name, values);
       }
     },
     latency(milliseconds) {
@@ -45,14 +51,15 @@ export function powertoolsDeliveryMetrics(metrics: Metrics): DeliveryMetrics {
       latencies = [];
       for (const value of values)
         metrics.addMetric('DeliveryLatency', DELIVERY_METRICS.DeliveryLatency.unit, value);
-      for (const [name, causes] of byCause) {
-        for (const [cause, count] of causes) {
+      for (const [name, counts] of byDimension) {
+        for (const [key, count] of counts) {
+          const [dimensionName, value] = key.split('\u0000') as [string, string];
           const single = metrics.singleMetric();
-          single.addDimension('cause', cause);
+          single.addDimension(dimensionName, value);
           single.addMetric(name, DELIVERY_METRICS[name].unit, count);
         }
       }
-      byCause.clear();
+      byDimension.clear();
     },
   };
 }

@@ -44,7 +44,7 @@ export class CrmWebhooksStack extends Stack {
     // The queue's visibility timeout derives from the delivery timeout, so the value is computed here
     // from settings rather than read back from the function (which needs the queue first).
     this.queues = new DeliveryQueues(this, 'Queues', {
-      maxAttempts: settings.maxAttempts,
+      crashLoopMaxReceives: settings.crashLoopMaxReceives,
       deliveryFunctionTimeoutSeconds: settings.deliveryTimeoutSeconds,
     });
 
@@ -87,6 +87,7 @@ export class CrmWebhooksStack extends Stack {
       webhooksTable: this.tables.webhooks,
       deliveryLogTable: this.tables.deliveryLog,
       deliveriesQueue: this.queues.deliveries,
+      deadLetterQueue: this.queues.deadLetter,
     });
 
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {

@@ -23,8 +23,13 @@ export const stackSettingsSchema = z
       .default('CrmWebhooks'),
     /** Path (relative to the project root) of the CRM sources config JSON file. */
     crmSourcesConfig: z.string().min(1).default('config/crm-sources.json'),
-    /** Delivery attempts before a job moves to the dead-letter queue (= the queue's maxReceiveCount). */
+    /** Delivery attempts before the function dead-letters a job (DLQ + the webhook's dead-letter index). */
     maxAttempts: positiveInt(1, 100).default(10),
+    /**
+     * The deliveries queue's redrive maxReceiveCount: a crash-loop safety net only. A retry is a new
+     * message, so a message is received more than once only when its invocation crashed or timed out.
+     */
+    crashLoopMaxReceives: positiveInt(2, 1000).default(5),
     /** Comma-separated retry delays in seconds, one per attempt; unset = the delivery function's default. */
     retryDelaysSeconds: z
       .string()

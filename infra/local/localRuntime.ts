@@ -185,7 +185,7 @@ export async function startLocalRuntime(
       });
     }
     const queues = sqsLocal.createDeliveryQueues({
-      maxAttempts: settings.maxAttempts,
+      maxReceiveCount: settings.crashLoopMaxReceives,
       visibilityTimeoutSeconds: settings.deliveryTimeoutSeconds * 6,
     });
     const dynamoDbPort = settings.dynamoDbPort === 0 ? await freePort() : settings.dynamoDbPort;

@@ -33,6 +33,8 @@ const localEnvSchema = z.object({
   WEBHOOKS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   CRM_SOURCES_CONFIG_FILE: z.string().min(1).optional(),
   MAX_ATTEMPTS: positiveInt(1, 100).default(10),
+  /** The deliveries queue's redrive maxReceiveCount, a crash-loop safety net (the stack's crashLoopMaxReceives). */
+  CRASH_LOOP_MAX_RECEIVES: positiveInt(2, 1000).default(5),
   /** Most concurrent receive loops on the deliveries queue; it scales between 1 and this with the backlog. */
   DELIVERY_POLLERS: positiveInt(1, 50).default(4),
   /** The delivery function's timeout; the deliveries queue's visibility timeout is 6x this, as on AWS. */
@@ -58,6 +60,7 @@ export interface LocalSettings {
   /** Where the CRM sources config came from (shown to the user). */
   crmSourcesOrigin: string;
   maxAttempts: number;
+  crashLoopMaxReceives: number;
   deliveryConcurrency: number;
   deliveryTimeoutSeconds: number;
   mapperRetryAttempts: number;
@@ -115,6 +118,7 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     crmSources,
     crmSourcesOrigin,
     maxAttempts: e.MAX_ATTEMPTS,
+    crashLoopMaxReceives: e.CRASH_LOOP_MAX_RECEIVES,
     deliveryConcurrency: e.DELIVERY_POLLERS,
     deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
     mapperRetryAttempts: e.MAPPER_RETRY_ATTEMPTS,

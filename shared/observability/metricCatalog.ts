@@ -86,7 +86,7 @@ export const DELIVERY_METRICS = {
   DeliveryAttempts: count('HTTP attempts made'),
   Delivered: count('Attempts answered with a 2xx'),
   DeliveryFailed: count('Failed attempts, in total and by cause', [[], ['cause']]),
-  DeadLettered: count('Jobs moved to the dead-letter queue after their last attempt'),
+  DeadLettered: count('Jobs the function dead-lettered (DLQ + webhook index) after their last attempt'),
   WebhooksDisabled: count('Webhooks disabled (410 Gone or failing), in total and by cause', [[], ['cause']]),
   JobsSkipped: count('Jobs for a webhook that is deleted or disabled'),
   MalformedJobs: count('Jobs whose message cannot be decoded'),
@@ -94,6 +94,12 @@ export const DELIVERY_METRICS = {
   JobsDeferred: count('Jobs left for SQS to redeliver because the invocation ran out of time'),
   AttemptLogWriteFailures: count('Attempt log entries unwritten after BatchWriteItem retries'),
   DeliveryLatency: milliseconds('Duration of each HTTP attempt'),
+  RetriesScheduled: count('Failed attempts re-sent as a new delayed message for the next attempt'),
+  DelayHops: count('Jobs received before their notBefore and sent on with the next SQS delay hop'),
+  SqsCallFailures: count('SQS calls that failed, in total and by operation (the record is redelivered)', [
+    [],
+    ['operation'],
+  ]),
 } as const satisfies Record<string, MetricDefinition>;
 
 /** Published once per request with the request's route template and status class. */

@@ -6,7 +6,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
+import {
+  decodeDeliveryJob,
+  encodeDeliveryJob,
+  encodeDeliveryJobs,
+} from '../../shared/domain/delivery/deliveryJob';
 import type { CrmEvent } from '../../shared/domain/events/crmEvent';
 
 const REGION = 'us-east-1';
@@ -28,14 +32,24 @@ export function crmEvent(overrides: Partial<CrmEvent> = {}): CrmEvent {
   };
 }
 
-/** The SQS message body the event mapper would send for (event, webhook). */
-export function deliveryJobBody(webhookId: string, event: CrmEvent = crmEvent()): string {
+/**
+ * The SQS message body the event mapper would send for (event, webhook); with `retry`, the body the
+ * delivery function re-sends for a later attempt (`attempt`, optional `notBefore`).
+ */
+export function deliveryJobBody(
+  webhookId: string,
+  event: CrmEvent = crmEvent(),
+  retry?: { attempt: number; notBefore?: number },
+): string {
   const [job] = encodeDeliveryJobs(event, [webhookId]);
   if (job === undefined) throw new Error('no job encoded');
-  return job.body;
+  if (retry === undefined) return job.body;
+  const decoded = decodeDeliveryJob(job.body);
+  if (!decoded.ok) throw new Error(decoded.error);
+  return encodeDeliveryJob({ ...decoded.job, ...retry });
 }
 
-/** One record of a Lambda SQS event; `receiveCount` is `ApproximateReceiveCount` (the attempt number). */
+/** One record of a Lambda SQS event; `receiveCount` is `ApproximateReceiveCount`. */
 export function sqsRecord({
   body,
   receiveCount = 1,

@@ -97,15 +97,16 @@ describe('CrmWebhooksStack with the default demo config', () => {
   });
 
   describe('queues', () => {
-    it('redrives deliveries to the DLQ after MAX_ATTEMPTS receives', () => {
+    it("redrives a crash-looping message to the DLQ after 5 receives; MAX_ATTEMPTS is the function's", () => {
       const dlqId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
       const queue = resourceOf(built.template, 'AWS::SQS::Queue', 'DeliveriesQueue');
       expect(queue.Properties.RedrivePolicy).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
-        maxReceiveCount: 10,
+        maxReceiveCount: 5,
       });
       const delivery = resourceOf(built.template, 'AWS::Lambda::Function', 'DeliveryFunction');
       expect(delivery.Properties.Environment.Variables.MAX_ATTEMPTS).toBe('10');
+      expect(delivery.Properties.Environment.Variables.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: dlqId });
     });
 
     it('keeps the visibility timeout at least 6x the delivery function timeout', () => {
@@ -325,13 +326,13 @@ describe('CrmWebhooksStack with the default demo config', () => {
       ]);
       expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'DeliveryLogTable'))).toEqual([
         'dynamodb:BatchWriteItem',
+        'dynamodb:PutItem',
       ]);
       const queueActions = grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'));
       expect(queueActions).toEqual(
-        expect.arrayContaining(['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+        expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
       );
-      expect(queueActions).not.toContain('sqs:SendMessage');
-      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual([]);
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual(['sqs:SendMessage']);
       const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
       expect(secrets.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
       expect(secrets[0]!.Resource).toEqual({ Ref: signingKeyId() });
@@ -468,11 +469,11 @@ describe('CrmWebhooksStack with the default demo config', () => {
 });
 
 describe('CrmWebhooksStack with context parameters', () => {
-  it('uses maxAttempts for both the redrive policy and MAX_ATTEMPTS', () => {
-    const { template } = buildTestStack({ context: { maxAttempts: '7' } });
+  it('sets MAX_ATTEMPTS from maxAttempts and the redrive policy from crashLoopMaxReceives', () => {
+    const { template } = buildTestStack({ context: { maxAttempts: '7', crashLoopMaxReceives: '3' } });
     expect(
       resourceOf(template, 'AWS::SQS::Queue', 'DeliveriesQueue').Properties.RedrivePolicy.maxReceiveCount,
-    ).toBe(7);
+    ).toBe(3);
     const env = resourceOf(template, 'AWS::Lambda::Function', 'DeliveryFunction').Properties.Environment
       .Variables;
     expect(env.MAX_ATTEMPTS).toBe('7');

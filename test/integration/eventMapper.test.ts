@@ -75,7 +75,7 @@ beforeAll(async () => {
   sqsLocal = await startSqsLocal();
   sqs = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
   queueUrl = sqsLocal.createDeliveryQueues({
-    maxAttempts: 3,
+    maxReceiveCount: 3,
     visibilityTimeoutSeconds: 600,
   }).deliveriesQueueUrl;
   const store = new WebhookStore(dynamo, tables.webhooks);

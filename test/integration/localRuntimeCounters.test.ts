@@ -18,7 +18,7 @@ describe('local runtime counters', () => {
 
   it('counts events and deliveries from poller results, retrying and dead-lettered from the queues', async () => {
     const queues = sqsLocal.createDeliveryQueues({
-      maxAttempts: 3,
+      maxReceiveCount: 3,
       visibilityTimeoutSeconds: 60,
       prefix: 'counters-',
     });

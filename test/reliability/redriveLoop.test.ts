@@ -25,7 +25,11 @@ describe('dead-letter redrive does not loop over the jobs it moved back', () => 
     sqsLocal = await startSqsLocal();
     sqs = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
     // One receive and a job is dead: every redriven copy fails straight back into the DLQ.
-    queues = sqsLocal.createDeliveryQueues({ maxAttempts: 1, visibilityTimeoutSeconds: 30, prefix: 'loop-' });
+    queues = sqsLocal.createDeliveryQueues({
+      maxReceiveCount: 1,
+      visibilityTimeoutSeconds: 30,
+      prefix: 'loop-',
+    });
   });
 
   afterAll(async () => {

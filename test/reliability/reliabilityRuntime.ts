@@ -93,6 +93,7 @@ export async function startReliabilityRuntime(
     crmSources: options.crmSources ?? defaultCrmSourcesConfig,
     crmSourcesOrigin: 'reliability test',
     maxAttempts: options.maxAttempts ?? 10,
+    crashLoopMaxReceives: 5,
     deliveryConcurrency: options.deliveryPollers ?? 4,
     deliveryTimeoutSeconds: options.deliveryTimeoutSeconds ?? 10,
     mapperRetryAttempts: options.mapperRetryAttempts ?? 3,

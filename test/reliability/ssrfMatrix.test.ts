@@ -5,7 +5,8 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeliveryHandler } from '../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../functions/delivery/config';
-import { sqsMessageVisibility } from '../../functions/delivery/messageVisibility';
+import { sqsJobQueues } from '../../functions/delivery/sqsJobQueues';
+import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import {
   createWebhookHttpClient,
   type WebhookHttpClient,
@@ -203,6 +204,7 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       WEBHOOKS_TABLE: api.tables.webhooks,
       DELIVERY_LOG_TABLE: api.tables.deliveryLog,
       DELIVERIES_QUEUE_URL: api.queues.deliveriesQueueUrl,
+      DEAD_LETTER_QUEUE_URL: api.queues.deadLetterQueueUrl,
       MAX_ATTEMPTS: '3',
       RETRY_DELAYS_SECONDS: '300',
       REQUEST_TIMEOUT_MS: '3000',
@@ -226,7 +228,11 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
     return buildDeliveryHandler(config, {
       webhookStore: api.webhookStore,
       deliveryLog: api.deliveryLog,
-      visibility: sqsMessageVisibility(api.sqs, api.queues.deliveriesQueueUrl),
+      deadLetters: new DeadLetterIndex(api.dynamo, api.tables.deliveryLog),
+      jobQueues: sqsJobQueues(api.sqs, {
+        deliveries: api.queues.deliveriesQueueUrl,
+        'dead-letter': api.queues.deadLetterQueueUrl,
+      }),
       signingSecrets: createSigningSecretsReader(api.secretsClient, config, () => {}),
       http,
     });

@@ -25,11 +25,13 @@ export interface DeliveryFunctionProps {
   deliveriesQueue: IQueue;
   /** The key secret, in envelope mode. */
   signingKey?: SigningKeySecret;
+  deadLetterQueue: IQueue;
 }
 
 /**
- * Signs and POSTs delivery jobs. Failed jobs stay on the queue with a backoff visibility timeout set by
- * the function; `maxConcurrency` caps parallel requests so receivers (and Lambda concurrency) are not
+ * Signs and POSTs delivery jobs. A failed attempt is re-sent by the function as a new message with a
+ * delay (no job waits in flight), and after the last attempt the function sends the job to the DLQ
+ * itself; `maxConcurrency` caps parallel requests so receivers (and Lambda concurrency) are not
  * flooded after an outage.
  */
 export class DeliveryFunction extends Construct {
@@ -56,6 +58,7 @@ export class DeliveryFunction extends Construct {
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
         ...secretStoreEnvironment(settings, props.signingKey),
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
         WEBHOOK_CACHE_TTL_SECONDS: '5',
         MAX_ATTEMPTS: String(settings.maxAttempts),
         REQUEST_TIMEOUT_MS: String(settings.requestTimeoutMs),
@@ -72,9 +75,12 @@ export class DeliveryFunction extends Construct {
     props.webhooksTable.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     // Attempts are collected per invocation and written with BatchWriteItem, which needs its own action:
     // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
-    props.deliveryLogTable.grant(this.fn, 'dynamodb:BatchWriteItem');
-    // Backoff: the function sets each failed job's next visibility itself.
-    props.deliveriesQueue.grant(this.fn, 'sqs:ChangeMessageVisibility');
+    // PutItem: the webhook's dead-letter index beside the attempt log.
+    props.deliveryLogTable.grant(this.fn, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
+    // Retries are new messages with DelaySeconds; dead letters are sent to the DLQ by the function.
+    // SendMessageBatch is authorized by sqs:SendMessage.
+    props.deliveriesQueue.grant(this.fn, 'sqs:SendMessage');
+    props.deadLetterQueue.grant(this.fn, 'sqs:SendMessage');
     if (props.signingKey !== undefined) {
       // Envelope mode: the key secret only, read once per key version per container.
       props.signingKey.grantRead(this.fn);

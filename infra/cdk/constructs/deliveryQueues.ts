@@ -6,8 +6,12 @@ import { acknowledgeTerminalQueue } from './nagAcknowledgements';
 const FOURTEEN_DAYS = Duration.days(14);
 
 export interface DeliveryQueuesProps {
-  /** Receives before SQS moves a job to the DLQ: one receive = one delivery attempt. */
-  maxAttempts: number;
+  /**
+   * Receives of one message before SQS moves it to the DLQ. Not the retry count: each attempt is a new
+   * message (received once), and the function dead-letters jobs itself after the last attempt. This
+   * only catches crash loops (a job whose invocation keeps timing out or crashing).
+   */
+  crashLoopMaxReceives: number;
   /** Timeout of the function consuming the deliveries queue. */
   deliveryFunctionTimeoutSeconds: number;
 }
@@ -32,7 +36,7 @@ export class DeliveryQueues extends Construct {
     });
     acknowledgeTerminalQueue(
       this.deadLetter,
-      'This is the dead-letter queue of the deliveries queue; jobs here are inspected and redriven by the API (POST /webhooks/{id}/redrive), and an alarm fires while it is not empty.',
+      'This is the dead-letter queue of the deliveries queue. The delivery function sends jobs here after their last attempt (and indexes them per webhook for the redrive API); the redrive policy adds jobs that crash-looped. An alarm watches the rate of dead-lettered jobs.',
     );
 
     this.deliveries = new Queue(this, 'DeliveriesQueue', {
@@ -42,7 +46,7 @@ export class DeliveryQueues extends Construct {
       // AWS's guidance for Lambda consumers: at least 6x the function timeout, so a message is not
       // received again while a (retried) invocation still works on it.
       visibilityTimeout: Duration.seconds(props.deliveryFunctionTimeoutSeconds * 6),
-      deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: props.maxAttempts },
+      deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: props.crashLoopMaxReceives },
     });
 
     this.mapperFailures = new Queue(this, 'MapperFailureQueue', {

@@ -9,8 +9,11 @@ export interface DeliveryQueues {
 }
 
 export interface QueueSettings {
-  /** Receives before SQS moves a job to the DLQ: the retry policy's attempts (CDK uses the same). */
-  maxAttempts: number;
+  /**
+   * The deliveries queue's redrive maxReceiveCount: a crash-loop safety net (CDK: crashLoopMaxReceives).
+   * Retries are new messages and the function dead-letters jobs itself after the last attempt.
+   */
+  maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
   /** Queue name prefix, so several test files can share an emulator. */
   prefix?: string;
@@ -61,7 +64,7 @@ export async function startSqsLocal(options: SqsLocalOptions = {}): Promise<SqsL
     port: guard.port,
     server,
     guard,
-    createDeliveryQueues({ maxAttempts, visibilityTimeoutSeconds, prefix = '' }) {
+    createDeliveryQueues({ maxReceiveCount, visibilityTimeoutSeconds, prefix = '' }) {
       const fourteenDays = String(14 * 24 * 3600);
       const dlq = server.createQueue(`${prefix}deliveries-dlq`, {
         attributes: { MessageRetentionPeriod: fourteenDays },
@@ -70,7 +73,7 @@ export async function startSqsLocal(options: SqsLocalOptions = {}): Promise<SqsL
         attributes: {
           MessageRetentionPeriod: fourteenDays,
           VisibilityTimeout: String(visibilityTimeoutSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: maxAttempts }),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount }),
         },
       });
       const failures = server.createQueue(`${prefix}mapper-failures`, {

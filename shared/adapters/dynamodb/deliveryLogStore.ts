@@ -6,7 +6,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
+import { ATTEMPT_KEYS_END, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
 
 export const ATTEMPT_OUTCOMES = ['delivered', 'failed', 'dead-lettered', 'gone', 'skipped'] as const;
@@ -18,7 +18,7 @@ export interface DeliveryAttempt {
   deliveryId: string;
   eventId: string;
   event: string;
-  /** 1-based attempt number (SQS ApproximateReceiveCount). */
+  /** 1-based attempt number, carried in the job (a retry is a new message). */
   attempt: number;
   outcome: AttemptOutcome;
   /** Failure cause: `http-5xx`, `timeout`, `connection`, `blocked`… */
@@ -143,9 +143,10 @@ export class DeliveryLogStore {
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: '#pk = :id',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: marshall({ ':id': webhookId }),
+        // Below ATTEMPT_KEYS_END: attempts only, not the dead-letter index sharing the partition.
+        KeyConditionExpression: '#pk = :id AND #sk < :end',
+        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+        ExpressionAttributeValues: marshall({ ':id': webhookId, ':end': ATTEMPT_KEYS_END }),
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: startKey,

@@ -163,5 +163,7 @@ function redrivenBody(message: Message, webhookId: string): string | undefined {
   if (attribute !== undefined && attribute !== webhookId) return undefined;
   const decoded = decodeDeliveryJob(message.Body ?? '');
   if (!decoded.ok || decoded.job.webhookId !== webhookId) return undefined;
-  return encodeDeliveryJob({ ...decoded.job, redriveCount: (decoded.job.redriveCount ?? 0) + 1 });
+  // A redriven job starts its attempts afresh, due at once.
+  const { attempt: _attempt, notBefore: _notBefore, ...job } = decoded.job;
+  return encodeDeliveryJob({ ...job, redriveCount: (job.redriveCount ?? 0) + 1 });
 }

@@ -16,6 +16,11 @@ export interface OutgoingMessage {
   body: string;
   /** String message attributes (e.g. `webhookId`). */
   attributes: Record<string, string>;
+  /**
+   * Seconds SQS keeps the message invisible after sending, 0–900 (re-sent retries):
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-delay-queues.html
+   */
+  delaySeconds?: number;
 }
 
 export type SendOutcome =
@@ -126,6 +131,11 @@ export class DeliveryJobSender {
       if (!VALID_ENTRY_ID.test(entryId) || entryIds.has(entryId)) {
         throw new Error(`invalid or duplicate batch entry id ${JSON.stringify(entryId)}`);
       }
+      const delay = message.delaySeconds;
+      if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 900)) {
+        // SQS would reject the whole entry; a caller bug, not a transient fault.
+        throw new RangeError(`DelaySeconds must be a whole number from 0 to 900, got ${delay}`);
+      }
       entryIds.add(entryId);
       const size = messageSizeBytes(message.body, message.attributes);
       if (size > this.options.maxMessageBytes) {
@@ -174,7 +184,12 @@ export class DeliveryJobSender {
       for (const name in message.attributes) {
         attributes[name] = { DataType: 'String', StringValue: message.attributes[name] };
       }
-      return { Id: message.entryId, MessageBody: message.body, MessageAttributes: attributes };
+      return {
+        Id: message.entryId,
+        MessageBody: message.body,
+        MessageAttributes: attributes,
+        ...(message.delaySeconds === undefined ? {} : { DelaySeconds: message.delaySeconds }),
+      };
     });
     let failed: BatchResultErrorEntry[];
     let succeeded: Set<string>;

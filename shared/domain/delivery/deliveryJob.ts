@@ -31,9 +31,22 @@ export const deliveryJobSchema = z.object({
   dataJson: z.string(),
   /** How many times the job came back from the dead-letter queue. */
   redriveCount: z.optional(z.number().check(z.int(), z.nonnegative())),
+  /**
+   * The attempt this message will make, 1-based; absent = 1 (the mapper's jobs, and messages written
+   * before retries were re-sent). Carried in the body because a retry is a new message, so SQS's
+   * ApproximateReceiveCount no longer counts attempts.
+   */
+  attempt: z.optional(z.number().check(z.int(), z.positive())),
+  /** Epoch ms before which no attempt is made: a wait longer than one SQS delay (15 min) is chained. */
+  notBefore: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+/** The attempt number a received job makes (absent = its first). */
+export function attemptOf(job: Pick<DeliveryJob, 'attempt'>): number {
+  return job.attempt ?? 1;
+}
 
 /** Everything in the body before `data`: small, parsed with JSON.parse and checked field by field. */
 const envelopeSchema = z.omit(deliveryJobSchema, { dataJson: true });

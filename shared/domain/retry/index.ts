@@ -2,14 +2,16 @@ export { type AttemptResult, type ClassifiedAttempt, classifyAttemptOutcome } fr
 export {
   baseDelaySeconds,
   JITTER_RATIO,
-  nextVisibilityDelaySeconds,
+  nextRetryDelaySeconds,
   OVERLOAD_FLOOR_SECONDS,
   parseRetryAfter,
-} from './nextVisibilityDelaySeconds';
+} from './nextRetryDelaySeconds';
 export {
   DEFAULT_RETRY_POLICY,
   isLastAttempt,
-  MAX_DELAY_SECONDS,
+  MAX_CONFIGURED_DELAY_SECONDS,
   parseRetryDelays,
   type RetryPolicy,
 } from './retryPolicy';
+export { type NextAttemptPlan, scheduleNextAttempt } from './scheduleNextAttempt';
+export { DUE_TOLERANCE_MS, hopDelaySeconds, isDue, MAX_SQS_DELAY_SECONDS } from './sqsDelay';

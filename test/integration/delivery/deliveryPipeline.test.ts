@@ -16,13 +16,14 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDeliveryHandler, type DeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../../functions/delivery/config';
-import { sqsMessageVisibility } from '../../../functions/delivery/messageVisibility';
+import { sqsJobQueues } from '../../../functions/delivery/sqsJobQueues';
 import {
   type SecretsManagerLocal,
   startSecretsManagerLocal,
 } from '../../../infra/local/emulators/secretsManagerLocal';
 import { type DeliveryQueues, type SqsLocal, startSqsLocal } from '../../../infra/local/emulators/sqsLocal';
 import { createProductTables, deleteTables, type ProductTableNames } from '../../../infra/local/tables';
+import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import {
@@ -31,6 +32,7 @@ import {
 } from '../../../shared/adapters/http/webhookHttpClient';
 import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWebhookSigningSecrets';
 import { SigningSecretCache } from '../../../shared/adapters/secrets/signingSecretCache';
+import { decodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import { dynamoDbEndpoint, uniqueTableName } from '../../helpers/emulators';
@@ -118,7 +120,7 @@ let queueCount = 0;
 beforeEach(() => {
   // A fresh queue pair per test, so a leftover job of one test never reaches another.
   queues = sqsLocal.createDeliveryQueues({
-    maxAttempts: MAX_ATTEMPTS,
+    maxReceiveCount: MAX_ATTEMPTS,
     visibilityTimeoutSeconds: 5,
     prefix: `t${++queueCount}-`,
   });
@@ -132,6 +134,7 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
     WEBHOOKS_TABLE: tables.webhooks,
     DELIVERY_LOG_TABLE: tables.deliveryLog,
     DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
+    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     LOCAL_MODE: 'true',
     MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     RETRY_DELAYS_SECONDS: '1',
@@ -144,7 +147,11 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
   const handler = buildDeliveryHandler(config, {
     webhookStore: webhooks,
     deliveryLog,
-    visibility: sqsMessageVisibility(sqs, config.deliveriesQueueUrl),
+    deadLetters: new DeadLetterIndex(dynamoDb, tables.deliveryLog),
+    jobQueues: sqsJobQueues(sqs, {
+      deliveries: config.deliveriesQueueUrl,
+      'dead-letter': config.deadLetterQueueUrl,
+    }),
     signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager), {
       secretNamePrefix: config.secretNamePrefix,
     }),
@@ -276,7 +283,7 @@ describe('delivery handler against the emulators', () => {
     expect((await webhooks.get('ws-1', webhook.id, { consistent: true }))?.failingSince).toBeUndefined();
   });
 
-  it('always 500: the job reaches the DLQ after MAX_ATTEMPTS, the last attempt logged as dead-lettered', async () => {
+  it('always 500: after MAX_ATTEMPTS the job is in the DLQ and the webhook dead-letter index, logged as dead-lettered', async () => {
     const handler = handlerWith();
     const { webhook } = await createWebhook();
     receiver.setDefaultResponse({ status: 500 });
@@ -289,11 +296,31 @@ describe('delivery handler against the emulators', () => {
     expect(attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'dead-lettered']);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queues.deadLetterQueueUrl, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queues.deadLetterQueueUrl,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
-    expect(Messages[0]?.Body).toBe(body);
+    const sent = decodeDeliveryJob(body);
+    const dead = decodeDeliveryJob(Messages[0]?.Body ?? '');
+    if (!sent.ok || !dead.ok) throw new Error('undecodable job');
+    expect(dead.job).toEqual({ ...sent.job, attempt: MAX_ATTEMPTS });
     expect(Messages[0]?.MessageAttributes?.webhookId?.StringValue).toBe(webhook.id);
+    // Sent there by the function, not moved by the redrive policy after repeated receives.
+    expect(Messages[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
     expect(await queueDepth(queues.deliveriesQueueUrl)).toBe(0);
+    // The index lives beside the attempt log (which does not list it) and holds the job to redrive.
+    const index = await new DeadLetterIndex(dynamoDb, tables.deliveryLog).list(webhook.id, { limit: 10 });
+    expect(index.items).toEqual([
+      expect.objectContaining({
+        webhookId: webhook.id,
+        deliveryId: sent.job.deliveryId,
+        attempts: MAX_ATTEMPTS,
+        cause: 'http-5xx',
+        jobBody: Messages[0]?.Body,
+      }),
+    ]);
   });
 
   it('410 Gone disables the webhook and acknowledges the job', async () => {
@@ -430,7 +457,7 @@ describe('delivery handler against the emulators', () => {
     expect((secretsLocal.requestCounts.GetSecretValue ?? 0) - before).toBe(1);
   });
 
-  it('retries a job when Secrets Manager fails, without losing it', async () => {
+  it('retries a job when Secrets Manager fails, without losing it or consuming an attempt', async () => {
     const handler = handlerWith();
     const { webhook } = await createWebhook();
     secretsLocal.failNext('GetSecretValue', 'EncryptionFailure');
@@ -438,7 +465,7 @@ describe('delivery handler against the emulators', () => {
 
     await driveUntil(handler, async () => receiver.requests.length === 1);
 
-    expect((await attemptsOf(webhook.id)).map((a) => [a.attempt, a.outcome])).toEqual([[2, 'delivered']]);
+    expect((await attemptsOf(webhook.id)).map((a) => [a.attempt, a.outcome])).toEqual([[1, 'delivered']]);
   });
 
   it('never logs secrets or payloads', () => {

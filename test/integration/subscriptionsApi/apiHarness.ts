@@ -73,7 +73,7 @@ export async function startApiHarness(
   await createProductTables(dynamo, tables);
   const secretsLocal = await startSecretsManagerLocal();
   const sqsLocal = await startSqsLocal();
-  const queues = sqsLocal.createDeliveryQueues({ maxAttempts: 3, visibilityTimeoutSeconds: 30 });
+  const queues = sqsLocal.createDeliveryQueues({ maxReceiveCount: 3, visibilityTimeoutSeconds: 30 });
   const sqs = new SQSClient({ endpoint: sqsLocal.endpoint, useQueueUrlAsEndpoint: false });
   const secretsClient = new SecretsManagerClient({ endpoint: secretsLocal.endpoint, maxAttempts: 1 });
   const secretStore = options.secretStore ?? 'envelope';

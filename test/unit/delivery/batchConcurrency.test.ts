@@ -13,10 +13,11 @@ import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import { deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/sqsEvents';
 import {
   InMemoryAttemptLog,
+  InMemoryDeadLetters,
   InMemorySecrets,
   InMemoryWebhookStore,
+  RecordedJobQueues,
   RecordedMetrics,
-  RecordedVisibility,
   webhookRow,
 } from './inMemoryPorts';
 
@@ -72,16 +73,19 @@ function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) 
     DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
     // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
     SECRET_STORE: 'per-webhook',
+    DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
     LOCAL_MODE: 'true',
     ...env,
   });
   const log = new InMemoryAttemptLog();
   const secrets = new InMemorySecrets();
   const metrics = new RecordedMetrics();
+  const jobQueues = new RecordedJobQueues();
   const handler = buildDeliveryHandler(config, {
     webhookStore: store,
     deliveryLog: log,
-    visibility: new RecordedVisibility(),
+    deadLetters: new InMemoryDeadLetters(),
+    jobQueues,
     signingSecrets: secrets,
     http,
     logger: silent,
@@ -93,7 +97,7 @@ function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) 
     store.put(webhook);
     return webhook;
   };
-  return { handler, addWebhook, log, metrics };
+  return { handler, addWebhook, log, metrics, jobQueues };
 }
 
 describe('batch concurrency and the invocation deadline', () => {
@@ -111,7 +115,10 @@ describe('batch concurrency and the invocation deadline', () => {
   });
 
   it('one slow endpoint does not fail the others', async () => {
-    const { handler, addWebhook, log } = setup({ REQUEST_TIMEOUT_MS: '500', DELIVERY_CONCURRENCY: '8' });
+    const { handler, addWebhook, log, jobQueues } = setup({
+      REQUEST_TIMEOUT_MS: '500',
+      DELIVERY_CONCURRENCY: '8',
+    });
     const slow = addWebhook('/slow');
     const fast = addWebhook('/fast');
     const slowRecord = sqsRecord({ body: deliveryJobBody(slow.id) });
@@ -121,7 +128,11 @@ describe('batch concurrency and the invocation deadline', () => {
     const response = await handler(sqsEvent([slowRecord, ...fastRecords]), lambdaContext());
 
     expect(Date.now() - started).toBeLessThan(2_500);
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: slowRecord.messageId }]);
+    // The slow job's next attempt is a new message; the received one is acknowledged.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(jobQueues.to('deliveries').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
+      [slow.id, 2],
+    ]);
     expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(5);
     expect(log.entries.find((entry) => entry.webhookId === slow.id)).toMatchObject({
       outcome: 'failed',
@@ -139,8 +150,9 @@ describe('batch concurrency and the invocation deadline', () => {
     const response = await handler(sqsEvent(records), lambdaContext({ remainingMs: 4_500 }));
 
     expect(Date.now() - started).toBeLessThan(3_500);
+    // The first job's timeout is re-sent for attempt 2; the two it had no time for stay with SQS.
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
-      records.map((record) => record.messageId),
+      records.slice(1).map((record) => record.messageId),
     );
     expect(log.entries).toHaveLength(1);
     expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'timeout' });

@@ -7,6 +7,7 @@ const required = {
   DELIVERY_LOG_TABLE: 'delivery-log',
   DELIVERIES_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries',
   SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:signing-key-AbCdEf',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries-dlq',
 };
 
 describe('loadDeliveryConfig', () => {
@@ -15,6 +16,7 @@ describe('loadDeliveryConfig', () => {
       webhooksTable: 'webhooks',
       deliveryLogTable: 'delivery-log',
       deliveriesQueueUrl: required.DELIVERIES_QUEUE_URL,
+      deadLetterQueueUrl: required.DEAD_LETTER_QUEUE_URL,
       secretNamePrefix: 'crm-webhooks',
       secretStore: 'envelope',
       signingKeySecretId: required.SIGNING_KEY_SECRET_ID,
@@ -42,6 +44,7 @@ describe('loadDeliveryConfig', () => {
       AUTO_DISABLE_AFTER_HOURS: '0.5',
       DELIVERY_LOG_TTL_DAYS: '7',
       DELIVERY_CONCURRENCY: '4',
+      RETRY_DELAY_SCALE: '0.01',
       LOCAL_MODE: 'true',
     });
     expect(config).toMatchObject({
@@ -49,7 +52,7 @@ describe('loadDeliveryConfig', () => {
       secretNamePrefix: 'acme',
       signingSecretCacheBytes: 8 * 1024 * 1024,
       webhookCacheTtlSeconds: 0,
-      retryPolicy: { maxAttempts: 3, delaysSeconds: [1, 2, 3] },
+      retryPolicy: { maxAttempts: 3, delaysSeconds: [1, 2, 3], scale: 0.01 },
       requestTimeoutMs: 500,
       autoDisableAfterHours: 0.5,
       deliveryLogTtlDays: 7,
@@ -72,7 +75,10 @@ describe('loadDeliveryConfig', () => {
     ],
     [{ SIGNING_SECRET_CACHE_MB: '0' }, /SIGNING_SECRET_CACHE_MB/],
     [{ RETRY_DELAYS_SECONDS: '5,abc' }, /RETRY_DELAYS_SECONDS entry 2/],
-    [{ RETRY_DELAYS_SECONDS: '50000' }, /RETRY_DELAYS_SECONDS/],
+    [{ RETRY_DELAYS_SECONDS: '700000' }, /RETRY_DELAYS_SECONDS/],
+    [{ DEAD_LETTER_QUEUE_URL: undefined }, /DEAD_LETTER_QUEUE_URL/],
+    [{ RETRY_DELAY_SCALE: '0' }, /RETRY_DELAY_SCALE/],
+    [{ RETRY_DELAY_SCALE: '2' }, /RETRY_DELAY_SCALE/],
   ])('fails fast naming the variable: %o', (change, message) => {
     expect(() => loadDeliveryConfig({ ...required, ...change })).toThrow(message);
   });

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryCountName, DeliveryMetrics } from '../../../functions/delivery/deliveryMetrics';
+import type {
+  DeliveryCountName,
+  DeliveryMetrics,
+  MetricDimension,
+} from '../../../functions/delivery/deliveryMetrics';
+import type { JobDestination } from '../../../functions/delivery/jobOutbox';
 import type { DeliveryAttempt } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWebhookSigningSecrets';
+import type { OutgoingMessage, SendOutcome } from '../../../shared/adapters/sqs/deliveryJobSender';
+import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
+import { type DeliveryJob, decodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { SigningSecretsReader } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
@@ -77,11 +85,71 @@ export class InMemoryAttemptLog {
   }
 }
 
-export class RecordedVisibility {
-  readonly changes: { receiptHandle: string; seconds: number }[] = [];
+/** A message the delivery function sent, decoded for assertions. */
+export interface SentJob {
+  destination: JobDestination;
+  body: string;
+  job: DeliveryJob;
+  delaySeconds: number;
+  attributes: Record<string, string>;
+}
 
-  async change(receiptHandle: string, seconds: number): Promise<void> {
-    this.changes.push({ receiptHandle, seconds });
+/**
+ * Records SendMessageBatch calls per destination with SQS's semantics for what the function relies on
+ * (one outcome per entry, DelaySeconds 0–900 checked by the real sender before this is reached).
+ */
+export class RecordedJobQueues {
+  readonly sent: SentJob[] = [];
+  /** Calls made, one per `send` (one per destination and invocation). */
+  readonly calls: { destination: JobDestination; count: number }[] = [];
+  /** Entries whose body contains this text are reported as failed (SQS refused them). */
+  failBodiesContaining: string | undefined;
+  /** The next call throws (the request itself failed). */
+  failNextCallWith: Error | undefined;
+
+  async send(destination: JobDestination, messages: OutgoingMessage[]): Promise<SendOutcome[]> {
+    this.calls.push({ destination, count: messages.length });
+    if (this.failNextCallWith) {
+      const error = this.failNextCallWith;
+      this.failNextCallWith = undefined;
+      throw error;
+    }
+    return messages.map((message) => {
+      if (message.delaySeconds !== undefined && (message.delaySeconds > 900 || message.delaySeconds < 0)) {
+        throw new Error(`DelaySeconds ${message.delaySeconds} breaks SQS's 900 s limit`);
+      }
+      if (this.failBodiesContaining !== undefined && message.body.includes(this.failBodiesContaining)) {
+        return {
+          entryId: message.entryId,
+          status: 'failed',
+          code: 'InternalError',
+          senderFault: false,
+          attempts: 3,
+        };
+      }
+      const decoded = decodeDeliveryJob(message.body);
+      if (!decoded.ok) throw new Error(decoded.error);
+      this.sent.push({
+        destination,
+        body: message.body,
+        job: decoded.job,
+        delaySeconds: message.delaySeconds ?? 0,
+        attributes: message.attributes,
+      });
+      return { entryId: message.entryId, status: 'sent' };
+    });
+  }
+
+  to(destination: JobDestination): SentJob[] {
+    return this.sent.filter((entry) => entry.destination === destination);
+  }
+}
+
+export class InMemoryDeadLetters {
+  readonly entries = new Map<string, DeadLetter>();
+
+  async put(entry: DeadLetter): Promise<void> {
+    this.entries.set(`${entry.webhookId}#${entry.deliveryId}`, structuredClone(entry));
   }
 }
 
@@ -115,12 +183,12 @@ export class InMemorySecrets implements SigningSecretsReader {
 }
 
 export class RecordedMetrics implements DeliveryMetrics {
-  readonly counts: { name: DeliveryCountName; cause?: string }[] = [];
+  readonly counts: { name: DeliveryCountName; cause?: string; operation?: string }[] = [];
   readonly latencies: number[] = [];
   flushes = 0;
 
-  count(name: DeliveryCountName, dimensions?: { cause: string }): void {
-    this.counts.push({ name, ...(dimensions ? { cause: dimensions.cause } : {}) });
+  count(name: DeliveryCountName, dimension?: MetricDimension): void {
+    this.counts.push({ name, ...dimension });
   }
 
   latency(milliseconds: number): void {
@@ -131,7 +199,7 @@ export class RecordedMetrics implements DeliveryMetrics {
     this.flushes++;
   }
 
-  named(name: DeliveryCountName): { name: DeliveryCountName; cause?: string }[] {
+  named(name: DeliveryCountName): { name: DeliveryCountName; cause?: string; operation?: string }[] {
     return this.counts.filter((entry) => entry.name === name);
   }
 }

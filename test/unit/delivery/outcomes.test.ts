@@ -15,10 +15,11 @@ import {
 import { crmEvent, deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/sqsEvents';
 import {
   InMemoryAttemptLog,
+  InMemoryDeadLetters,
   InMemorySecrets,
   InMemoryWebhookStore,
+  RecordedJobQueues,
   RecordedMetrics,
-  RecordedVisibility,
   webhookRow,
 } from './inMemoryPorts';
 
@@ -49,6 +50,7 @@ function setup(env: Record<string, string> = {}) {
     DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
     // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
     SECRET_STORE: 'per-webhook',
+    DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
     LOCAL_MODE: 'true',
     MAX_ATTEMPTS: '4',
     RETRY_DELAYS_SECONDS: '5,300,1800',
@@ -56,13 +58,15 @@ function setup(env: Record<string, string> = {}) {
   });
   const store = new InMemoryWebhookStore();
   const log = new InMemoryAttemptLog();
-  const visibility = new RecordedVisibility();
+  const jobQueues = new RecordedJobQueues();
+  const deadLetters = new InMemoryDeadLetters();
   const secrets = new InMemorySecrets();
   const metrics = new RecordedMetrics();
   const handler = buildDeliveryHandler(config, {
     webhookStore: store,
     deliveryLog: log,
-    visibility,
+    deadLetters,
+    jobQueues,
     signingSecrets: secrets,
     http,
     logger: silent,
@@ -76,7 +80,7 @@ function setup(env: Record<string, string> = {}) {
     receiver.setSecrets([row.secret]);
     return row;
   };
-  return { config, store, log, visibility, secrets, metrics, handler, addWebhook };
+  return { config, store, log, jobQueues, deadLetters, secrets, metrics, handler, addWebhook };
 }
 
 beforeEach(() => {
@@ -86,7 +90,7 @@ beforeEach(() => {
 
 describe('delivery outcomes', () => {
   it('delivers a 2xx: signed request, job acknowledged, attempt logged, no store write when not failing', async () => {
-    const { handler, addWebhook, log, visibility, metrics, store } = setup();
+    const { handler, addWebhook, log, jobQueues, metrics, store } = setup();
     const { webhook } = addWebhook();
     const event = crmEvent();
     const record = sqsRecord({ body: deliveryJobBody(webhook.id, event) });
@@ -101,7 +105,7 @@ describe('delivery outcomes', () => {
     expect(request.headers['user-agent']).toMatch(/^crm-webhooks\/\d+\.\d+\.\d+/);
     expect(JSON.parse(request.body)).toMatchObject({ event: 'person.created', eventId: event.eventId });
     expect(request.body).toContain('"score":12345678901234567890');
-    expect(visibility.changes).toEqual([]);
+    expect(jobQueues.calls).toEqual([]);
     expect(log.entries).toEqual([
       expect.objectContaining({
         webhookId: webhook.id,
@@ -130,40 +134,112 @@ describe('delivery outcomes', () => {
     expect(store.rows.get(webhook.id)?.failingSince).toBeUndefined();
   });
 
-  it('retries a 500 with the policy delay for the attempt, reporting the job as failed', async () => {
-    const { handler, addWebhook, log, visibility, metrics, store } = setup();
+  it('retries a 500 by sending the job again for the next attempt, then acknowledging the received one', async () => {
+    const { handler, addWebhook, log, jobQueues, metrics, store } = setup();
     const { webhook } = addWebhook();
     receiver.setDefaultResponse({ status: 500, body: 'boom' });
-    const record = sqsRecord({ body: deliveryJobBody(webhook.id), receiveCount: 2 });
+    const event = crmEvent();
+    // Attempt 2 comes from the body, whatever SQS's receive count says.
+    const record = sqsRecord({ body: deliveryJobBody(webhook.id, event, { attempt: 2 }), receiveCount: 1 });
 
     const before = Date.now();
     const response = await handler(sqsEvent([record]), lambdaContext());
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(visibility.changes).toEqual([{ receiptHandle: record.receiptHandle, seconds: 300 }]);
+    expect(response.batchItemFailures).toEqual([]);
+    const [sent, ...others] = jobQueues.to('deliveries');
+    expect(others).toEqual([]);
+    expect(sent?.job).toMatchObject({ attempt: 3, deliveryId: expect.any(String), eventId: event.eventId });
+    // 300 s: within one SQS delay, so a single hop.
+    expect(sent?.delaySeconds).toBe(300);
+    expect(sent!.job.notBefore! - before).toBeGreaterThanOrEqual(299_000);
+    expect(sent?.attributes).toEqual({ webhookId: webhook.id });
     const entry = log.entries[0]!;
     expect(entry).toMatchObject({ outcome: 'failed', cause: 'http-5xx', statusCode: 500, attempt: 2 });
-    expect(Date.parse(entry.nextAttemptAt!) - before).toBeGreaterThanOrEqual(299_000);
+    expect(Date.parse(entry.nextAttemptAt!)).toBe(sent!.job.notBefore);
     expect(metrics.named('DeliveryFailed')).toEqual([{ name: 'DeliveryFailed', cause: 'http-5xx' }]);
+    expect(metrics.named('RetriesScheduled')).toHaveLength(1);
     expect(store.rows.get(webhook.id)?.failingSince).toBeDefined();
     expect(store.rows.get(webhook.id)?.status).toBe('active');
   });
 
-  it('honours Retry-After on 429 and 503', async () => {
-    const { handler, addWebhook, visibility, log } = setup();
+  it('chains a wait longer than 15 minutes: first hop 900 s, and a job received early only moves on', async () => {
+    const { handler, addWebhook, jobQueues, metrics, log } = setup({ RETRY_DELAYS_SECONDS: '43200' });
     const { webhook } = addWebhook();
-    receiver.respondWith(
-      { status: 429, headers: { 'retry-after': '120' } },
-      { status: 503, headers: { 'retry-after': '900' } },
+    receiver.setDefaultResponse({ status: 500 });
+    const before = Date.now();
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]), lambdaContext());
+    const [first] = jobQueues.to('deliveries');
+    expect(first?.delaySeconds).toBe(900);
+    expect(first!.job.notBefore! - before).toBeGreaterThanOrEqual(43_200_000 - 1000);
+
+    // The hop arrives 15 min in (here: now, with notBefore 5 min away): sent on, nothing attempted.
+    const requestsBefore = receiver.requests.length;
+    const notBefore = Date.now() + 300_500;
+    const early = sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent(), { attempt: 2, notBefore }) });
+    const response = await handler(sqsEvent([early]), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests.length).toBe(requestsBefore);
+    const hop = jobQueues.to('deliveries')[1];
+    expect(hop?.job).toMatchObject({ attempt: 2, notBefore });
+    expect(hop?.delaySeconds).toBe(301);
+    expect(metrics.named('DelayHops')).toHaveLength(1);
+    expect(log.entries).toHaveLength(1);
+  });
+
+  it('attempts a job whose notBefore is less than a second away', async () => {
+    const { handler, addWebhook } = setup();
+    const { webhook } = addWebhook();
+    const body = deliveryJobBody(webhook.id, crmEvent(), { attempt: 2, notBefore: Date.now() + 500 });
+    const response = await handler(sqsEvent([sqsRecord({ body })]), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('reports the record as failed and counts SqsCallFailures when SQS refuses the re-send', async () => {
+    const { handler, addWebhook, jobQueues, metrics } = setup();
+    const { webhook } = addWebhook();
+    receiver.setDefaultResponse({ status: 500 });
+    const refused = sqsRecord({ body: deliveryJobBody(webhook.id) });
+    const thrown = sqsRecord({ body: deliveryJobBody(webhook.id) });
+
+    jobQueues.failBodiesContaining = '"attempt":2';
+    const first = await handler(sqsEvent([refused]), lambdaContext());
+    jobQueues.failBodiesContaining = undefined;
+    jobQueues.failNextCallWith = Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+    const second = await handler(sqsEvent([thrown]), lambdaContext());
+
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: refused.messageId }]);
+    expect(second.batchItemFailures).toEqual([{ itemIdentifier: thrown.messageId }]);
+    expect(metrics.named('SqsCallFailures')).toEqual([
+      { name: 'SqsCallFailures', operation: 'SendMessageBatch' },
+      { name: 'SqsCallFailures', operation: 'SendMessageBatch' },
+    ]);
+  });
+
+  it('batches the re-sends of one invocation into one call per destination', async () => {
+    const { handler, addWebhook, jobQueues } = setup();
+    const { webhook } = addWebhook();
+    receiver.setDefaultResponse({ status: 503 });
+    const records = Array.from({ length: 6 }, () =>
+      sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent()) }),
     );
-    const first = sqsRecord({ body: deliveryJobBody(webhook.id) });
-    const second = sqsRecord({ body: deliveryJobBody(webhook.id) });
+    await handler(sqsEvent(records), lambdaContext());
+    expect(jobQueues.calls).toEqual([{ destination: 'deliveries', count: 6 }]);
+  });
 
-    await handler(sqsEvent([first]), lambdaContext());
-    await handler(sqsEvent([second]), lambdaContext());
-
-    expect(visibility.changes.map((change) => change.seconds)).toEqual([120, 900]);
-    expect(log.entries.map((entry) => entry.cause)).toEqual(['http-429', 'http-5xx']);
+  it('runs the real delay table scaled by RETRY_DELAY_SCALE', async () => {
+    const { handler, addWebhook, jobQueues } = setup({
+      RETRY_DELAYS_SECONDS: '3600',
+      RETRY_DELAY_SCALE: '0.001',
+    });
+    const { webhook } = addWebhook();
+    receiver.setDefaultResponse({ status: 500 });
+    const before = Date.now();
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]), lambdaContext());
+    const [sent] = jobQueues.to('deliveries');
+    expect(sent!.job.notBefore! - before).toBeGreaterThanOrEqual(3_500);
+    expect(sent!.job.notBefore! - Date.now()).toBeLessThanOrEqual(3_700);
+    expect(sent?.delaySeconds).toBe(4);
   });
 
   it('does not follow a redirect: a 3xx is a failed attempt', async () => {
@@ -176,28 +252,41 @@ describe('delivery outcomes', () => {
       lambdaContext(),
     );
 
-    expect(response.batchItemFailures).toHaveLength(1);
+    expect(response.batchItemFailures).toEqual([]);
     expect(receiver.requests).toHaveLength(1);
     expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'http-3xx', statusCode: 302 });
   });
 
-  it('dead-letters on the last attempt: visibility 0, reported as failed, logged as dead-lettered', async () => {
-    const { handler, addWebhook, log, visibility, metrics } = setup();
+  it('dead-letters after the last attempt: sent to the DLQ, indexed for the webhook, logged', async () => {
+    const { handler, addWebhook, log, jobQueues, deadLetters, metrics } = setup();
     const { webhook } = addWebhook();
     receiver.setDefaultResponse({ status: 500 });
-    const record = sqsRecord({ body: deliveryJobBody(webhook.id), receiveCount: 4 });
+    const event = crmEvent();
+    const record = sqsRecord({
+      body: deliveryJobBody(webhook.id, event, { attempt: 4, notBefore: Date.now() - 10 }),
+    });
 
     const response = await handler(sqsEvent([record]), lambdaContext());
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(visibility.changes).toEqual([{ receiptHandle: record.receiptHandle, seconds: 0 }]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(jobQueues.to('deliveries')).toEqual([]);
+    const [dead] = jobQueues.to('dead-letter');
+    expect(dead?.job).toMatchObject({ attempt: 4, eventId: event.eventId });
+    expect(dead?.job.notBefore).toBeUndefined();
+    const [indexed] = [...deadLetters.entries.values()];
+    expect(indexed).toMatchObject({
+      webhookId: webhook.id,
+      attempts: 4,
+      cause: 'http-5xx',
+      jobBody: dead?.body,
+    });
     expect(log.entries[0]).toMatchObject({ outcome: 'dead-lettered', cause: 'http-5xx', attempt: 4 });
     expect(log.entries[0]?.nextAttemptAt).toBeUndefined();
     expect(metrics.named('DeadLettered')).toHaveLength(1);
   });
 
   it('disables the webhook on 410 Gone and acknowledges the job', async () => {
-    const { handler, addWebhook, log, visibility, metrics, store } = setup();
+    const { handler, addWebhook, log, jobQueues, metrics, store } = setup();
     const { webhook } = addWebhook();
     receiver.respondWith({ status: 410 });
     const first = sqsRecord({ body: deliveryJobBody(webhook.id) });
@@ -209,7 +298,7 @@ describe('delivery outcomes', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(afterwards.batchItemFailures).toEqual([]);
     expect(store.rows.get(webhook.id)).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
-    expect(visibility.changes).toEqual([]);
+    expect(jobQueues.calls).toEqual([]);
     expect(receiver.requests).toHaveLength(1);
     expect(log.entries.map((entry) => entry.outcome)).toEqual(['gone', 'skipped']);
     expect(metrics.named('WebhooksDisabled')).toEqual([{ name: 'WebhooksDisabled', cause: 'gone' }]);
@@ -255,14 +344,14 @@ describe('delivery outcomes', () => {
       lambdaContext(),
     );
 
-    expect(response.batchItemFailures).toHaveLength(1);
+    expect(response.batchItemFailures).toEqual([]);
     expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'blocked' });
     expect(log.entries[0]?.error).toContain('169.254.169.254');
     expect(metrics.named('DeliveryFailed')).toEqual([{ name: 'DeliveryFailed', cause: 'blocked' }]);
   });
 
   it('auto-disables a webhook failing for longer than AUTO_DISABLE_AFTER_HOURS, never on a first failure', async () => {
-    const { handler, addWebhook, store, metrics, log } = setup({ AUTO_DISABLE_AFTER_HOURS: '1' });
+    const { handler, addWebhook, store, metrics, log, jobQueues } = setup({ AUTO_DISABLE_AFTER_HOURS: '1' });
     receiver.setDefaultResponse({ status: 500 });
     const { webhook: fresh } = addWebhook();
     const { webhook: old } = addWebhook({ failingSince: new Date(Date.now() - 2 * 3_600_000).toISOString() });
@@ -278,8 +367,9 @@ describe('delivery outcomes', () => {
     expect(store.rows.get(fresh.id)?.status).toBe('active');
     expect(store.rows.get(old.id)).toMatchObject({ status: 'disabled', disabledReason: 'failing' });
     expect(metrics.named('WebhooksDisabled')).toEqual([{ name: 'WebhooksDisabled', cause: 'failing' }]);
-    // The fresh webhook's job is retried; the disabled one's is acknowledged.
-    expect(response.batchItemFailures).toHaveLength(1);
+    // The fresh webhook's job is re-sent for a retry; the disabled one's is only acknowledged.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(jobQueues.to('deliveries').map((sent) => sent.job.webhookId)).toEqual([fresh.id]);
     expect(log.entries.find((entry) => entry.webhookId === old.id)?.error).toContain('webhook disabled');
   });
 

@@ -30,7 +30,7 @@ afterAll(async () => {
 function newQueue(): string {
   queueCounter += 1;
   return sqsLocal.createDeliveryQueues({
-    maxAttempts: 3,
+    maxReceiveCount: 3,
     visibilityTimeoutSeconds: 300,
     prefix: `s${queueCounter}-`,
   }).deliveriesQueueUrl;

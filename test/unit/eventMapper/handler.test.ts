@@ -138,7 +138,7 @@ async function harness(
 ): Promise<Harness> {
   queueCounter += 1;
   const queueUrl = sqsLocal.createDeliveryQueues({
-    maxAttempts: 3,
+    maxReceiveCount: 3,
     visibilityTimeoutSeconds: 600,
     prefix: `h${queueCounter}-`,
   }).deliveriesQueueUrl;

@@ -4,8 +4,8 @@ import {
   baseDelaySeconds,
   DEFAULT_RETRY_POLICY,
   isLastAttempt,
-  MAX_DELAY_SECONDS,
-  nextVisibilityDelaySeconds,
+  MAX_CONFIGURED_DELAY_SECONDS,
+  nextRetryDelaySeconds,
   parseRetryAfter,
   parseRetryDelays,
   type RetryPolicy,
@@ -13,8 +13,8 @@ import {
 
 const NOW = new Date('2026-11-27T13:00:00.000Z');
 const noJitter = () => 0.5;
-const delay = (attempt: number, extra: Partial<Parameters<typeof nextVisibilityDelaySeconds>[0]> = {}) =>
-  nextVisibilityDelaySeconds({
+const delay = (attempt: number, extra: Partial<Parameters<typeof nextRetryDelaySeconds>[0]> = {}) =>
+  nextRetryDelaySeconds({
     attempt,
     policy: DEFAULT_RETRY_POLICY,
     cause: 'http-500',
@@ -39,19 +39,21 @@ describe('DEFAULT_RETRY_POLICY', () => {
   });
 });
 
-describe('nextVisibilityDelaySeconds', () => {
+describe('nextRetryDelaySeconds', () => {
   it('adds ±20 % jitter', () => {
     expect(delay(2, { random: () => 0 })).toBe(240);
     expect(delay(2, { random: () => 0.999999 })).toBe(360);
-    expect(delay(7, { random: () => 0.999999 })).toBe(MAX_DELAY_SECONDS);
+    // 12 h + 20 %: no 43200 s clamp any more (the wait is chained SQS delays, not visibility).
+    expect(delay(7, { random: () => 0.999999 })).toBeCloseTo(51_840, 0);
     expect(delay(7, { random: () => 0 })).toBe(34_560);
   });
 
-  it('honours Retry-After in seconds or as an HTTP date, never retrying earlier, within the 12 h cap', () => {
+  it('honours Retry-After in seconds or as an HTTP date, never retrying earlier, within a week', () => {
     expect(delay(1, { retryAfter: '120' })).toBe(120);
     expect(delay(1, { retryAfter: 'Fri, 27 Nov 2026 13:10:00 GMT' })).toBe(600);
     expect(delay(3, { retryAfter: '10' })).toBe(1800);
-    expect(delay(1, { retryAfter: '999999' })).toBe(MAX_DELAY_SECONDS);
+    expect(delay(1, { retryAfter: '999999' })).toBe(MAX_CONFIGURED_DELAY_SECONDS);
+    expect(delay(1, { retryAfter: '50000' })).toBe(50_000);
     expect(delay(1, { retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT' })).toBe(5);
     expect(delay(1, { retryAfter: 'soon' })).toBe(5);
     expect(delay(1, { retryAfter: '-5' })).toBe(5);
@@ -77,7 +79,19 @@ describe('nextVisibilityDelaySeconds', () => {
     expect([1, 2, 3, 4].map((attempt) => delay(attempt, { policy }))).toEqual([1, 3, 3, 3]);
     expect(delay(0, { policy })).toBe(1);
     expect(delay(1, { policy: { maxAttempts: 1, delaysSeconds: [] } })).toBe(0);
-    expect(delay(1, { policy: { maxAttempts: 1, delaysSeconds: [100_000] } })).toBe(MAX_DELAY_SECONDS);
+    expect(delay(1, { policy: { maxAttempts: 1, delaysSeconds: [100_000] } })).toBe(100_000);
+    expect(delay(1, { policy: { maxAttempts: 1, delaysSeconds: [10_000_000] } })).toBe(
+      MAX_CONFIGURED_DELAY_SECONDS,
+    );
+  });
+
+  it('scales schedule and overload floor by the policy scale, never a Retry-After', () => {
+    const scaled: RetryPolicy = { ...DEFAULT_RETRY_POLICY, scale: 0.001 };
+    expect([1, 2, 3, 4, 5, 6, 7].map((a) => delay(a, { policy: scaled }))).toEqual([
+      0.005, 0.3, 1.8, 7.2, 18, 36, 43.2,
+    ]);
+    expect(delay(1, { policy: scaled, cause: 'timeout' })).toBe(0.06);
+    expect(delay(1, { policy: scaled, retryAfter: '30' })).toBe(30);
   });
 
   describe('properties', () => {
@@ -94,7 +108,7 @@ describe('nextVisibilityDelaySeconds', () => {
       { nil: undefined },
     );
 
-    it('delays are whole seconds between 0 and the 12 h cap', () => {
+    it('delays are milliseconds between 0 and a week', () => {
       fc.assert(
         fc.property(
           policyArb,
@@ -103,7 +117,7 @@ describe('nextVisibilityDelaySeconds', () => {
           retryAfterArb,
           fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
           (policy, attempt, cause, retryAfter, r) => {
-            const d = nextVisibilityDelaySeconds({
+            const d = nextRetryDelaySeconds({
               attempt,
               policy,
               cause,
@@ -111,9 +125,9 @@ describe('nextVisibilityDelaySeconds', () => {
               now: NOW,
               random: () => r,
             });
-            expect(Number.isInteger(d)).toBe(true);
+            expect(Number.isInteger(Math.round(d * 1000))).toBe(true);
             expect(d).toBeGreaterThanOrEqual(0);
-            expect(d).toBeLessThanOrEqual(MAX_DELAY_SECONDS);
+            expect(d).toBeLessThanOrEqual(MAX_CONFIGURED_DELAY_SECONDS);
           },
         ),
       );
@@ -128,7 +142,7 @@ describe('nextVisibilityDelaySeconds', () => {
             expect(baseDelaySeconds(attempt + 1, policy)).toBeGreaterThanOrEqual(
               baseDelaySeconds(attempt, policy),
             );
-            expect(baseDelaySeconds(attempt, policy)).toBeLessThanOrEqual(MAX_DELAY_SECONDS);
+            expect(baseDelaySeconds(attempt, policy)).toBeLessThanOrEqual(MAX_CONFIGURED_DELAY_SECONDS);
           },
         ),
       );
@@ -141,9 +155,9 @@ describe('nextVisibilityDelaySeconds', () => {
           fc.integer({ min: 1, max: 20 }),
           (policy, attempt) => {
             const base = baseDelaySeconds(attempt, policy);
-            const d = nextVisibilityDelaySeconds({ attempt, policy, cause: 'http-500', now: NOW });
-            expect(d).toBeGreaterThanOrEqual(Math.floor(base * 0.8));
-            expect(d).toBeLessThanOrEqual(Math.min(MAX_DELAY_SECONDS, Math.ceil(base * 1.2)));
+            const d = nextRetryDelaySeconds({ attempt, policy, cause: 'http-500', now: NOW });
+            expect(d).toBeGreaterThanOrEqual(base * 0.8 - 0.001);
+            expect(d).toBeLessThanOrEqual(base * 1.2 + 0.001);
           },
         ),
       );
@@ -156,14 +170,14 @@ describe('nextVisibilityDelaySeconds', () => {
           fc.integer({ min: 1, max: 20 }),
           fc.nat({ max: 100_000 }),
           (policy, attempt, seconds) => {
-            const d = nextVisibilityDelaySeconds({
+            const d = nextRetryDelaySeconds({
               attempt,
               policy,
               cause: 'http-429',
               retryAfter: String(seconds),
               now: NOW,
             });
-            expect(d).toBeGreaterThanOrEqual(Math.min(seconds, MAX_DELAY_SECONDS));
+            expect(d).toBeGreaterThanOrEqual(seconds);
           },
         ),
       );
@@ -188,7 +202,7 @@ describe('parseRetryDelays', () => {
     expect(parseRetryDelays('5,300,1800')).toEqual([5, 300, 1800]);
     expect(parseRetryDelays(' 1 , 2 ')).toEqual([1, 2]);
     expect(parseRetryDelays('0')).toEqual([0]);
-    expect(parseRetryDelays('43200')).toEqual([43_200]);
+    expect(parseRetryDelays('43200,86400')).toEqual([43_200, 86_400]);
   });
 
   it.each([
@@ -198,7 +212,7 @@ describe('parseRetryDelays', () => {
     ['5,abc', /entry 2 \("abc"\)/],
     ['1.5', /entry 1/],
     ['-1', /entry 1/],
-    ['43201', /from 0 to 43200/],
+    ['604801', /from 0 to 604800/],
   ])('rejects %j with a clear message', (text, message) => {
     expect(() => parseRetryDelays(text)).toThrow(/RETRY_DELAYS_SECONDS/);
     expect(() => parseRetryDelays(text)).toThrow(message);

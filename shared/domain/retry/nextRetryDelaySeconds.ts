@@ -1,15 +1,15 @@
-import { MAX_DELAY_SECONDS, type RetryPolicy } from './retryPolicy';
+import { MAX_CONFIGURED_DELAY_SECONDS, type RetryPolicy } from './retryPolicy';
 
 export const JITTER_RATIO = 0.2;
 /** Minimum pause after a 429 or a timeout: the receiver is overloaded, hammering it does not help. */
 export const OVERLOAD_FLOOR_SECONDS = 60;
 
-/** The scheduled delay after failed attempt `attempt` (1-based), before jitter. */
+/** The scheduled delay after failed attempt `attempt` (1-based), before jitter and scale. */
 export function baseDelaySeconds(attempt: number, policy: RetryPolicy): number {
   const delays = policy.delaysSeconds;
   if (delays.length === 0) return 0;
   const index = Math.min(Math.max(attempt, 1), delays.length) - 1;
-  return Math.min(delays[index] ?? 0, MAX_DELAY_SECONDS);
+  return Math.min(delays[index] ?? 0, MAX_CONFIGURED_DELAY_SECONDS);
 }
 
 /**
@@ -27,14 +27,16 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
 }
 
 /**
- * Seconds until the next attempt (the SQS visibility timeout to set), whole seconds.
+ * Seconds until the next attempt, to the millisecond:
  * - the policy's delay for this attempt, ±20 % jitter so retries of a burst spread out;
- * - never earlier than a valid `Retry-After`;
  * - at least 60 s after a 429 or a timeout. With a policy whose delays are all shorter (tests use
  *   1 s), the floor shrinks to the policy's longest delay, so short test policies stay short;
- * - never more than 43200 s, SQS's visibility limit.
+ * - both multiplied by the policy's `scale` (1 in production);
+ * - never earlier than a valid `Retry-After` (never scaled: it is the receiver's word), capped at
+ *   the longest configurable delay (a week).
+ * No SQS limit applies here: the wait is chained through 15-minute SQS delays (`sqsDelay.ts`).
  */
-export function nextVisibilityDelaySeconds({
+export function nextRetryDelaySeconds({
   attempt,
   policy,
   retryAfter,
@@ -49,12 +51,14 @@ export function nextVisibilityDelaySeconds({
   now: Date;
   random?: () => number;
 }): number {
+  const scale = policy.scale ?? 1;
   const base = baseDelaySeconds(attempt, policy);
   let delay = base * (1 + (random() * 2 - 1) * JITTER_RATIO);
-  const requested = parseRetryAfter(retryAfter, now);
-  if (requested !== undefined) delay = Math.max(delay, requested);
   if (cause === 'http-429' || cause === 'timeout') {
     delay = Math.max(delay, Math.min(OVERLOAD_FLOOR_SECONDS, Math.max(0, ...policy.delaysSeconds)));
   }
-  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delay)));
+  delay *= scale;
+  const requested = parseRetryAfter(retryAfter, now);
+  if (requested !== undefined) delay = Math.max(delay, Math.min(requested, MAX_CONFIGURED_DELAY_SECONDS));
+  return Math.max(0, Math.round(delay * 1000) / 1000);
 }

@@ -1,0 +1,90 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { DEAD_LETTER_KEY_PREFIX, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
+import { DEAD_LETTER_RETENTION_DAYS, type DeadLetter } from '../../domain/delivery/deadLetter';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
+
+const { partitionKey, sortKey, ttlAttribute } = DELIVERY_LOG_TABLE_KEYS;
+
+/**
+ * Each webhook's dead letters, kept in the delivery log table under the webhook's partition with sort
+ * key `dead-letter#<deliveryId>` (one entry per delivery: dead-lettering it again replaces it). A
+ * Query on the webhook's partition reads exactly its own dead letters; the attempt log's listing stops
+ * before these keys (see `DELIVERY_LOG_TABLE_KEYS`). Entries expire after 14 days, like the DLQ.
+ */
+export class DeadLetterIndex {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(entry: DeadLetter): Promise<void> {
+    const expiresAt =
+      Math.floor(Date.parse(entry.deadLetteredAt) / 1000) + DEAD_LETTER_RETENTION_DAYS * 86_400;
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall({ ...entry, [sortKey]: keyOf(entry.deliveryId), [ttlAttribute]: expiresAt }),
+      }),
+    );
+  }
+
+  async get(webhookId: string, deliveryId: string): Promise<DeadLetter | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ [partitionKey]: webhookId, [sortKey]: keyOf(deliveryId) }),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? toDeadLetter(result.Item) : undefined;
+  }
+
+  /** One page of the webhook's dead letters (oldest delivery id first; order carries no meaning). */
+  async list(
+    webhookId: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<{ items: DeadLetter[]; nextCursor: string | null }> {
+    const startKey = decodeCursor(options.cursor, [partitionKey, sortKey]);
+    if (startKey && startKey[partitionKey]?.S !== webhookId) throw new InvalidCursorError();
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :id AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+        ExpressionAttributeValues: marshall({ ':id': webhookId, ':prefix': DEAD_LETTER_KEY_PREFIX }),
+        Limit: options.limit,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map(toDeadLetter),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  }
+
+  async remove(webhookId: string, deliveryId: string): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ [partitionKey]: webhookId, [sortKey]: keyOf(deliveryId) }),
+      }),
+    );
+  }
+}
+
+function keyOf(deliveryId: string): string {
+  return `${DEAD_LETTER_KEY_PREFIX}${deliveryId}`;
+}
+
+function toDeadLetter(item: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>): DeadLetter {
+  const { [sortKey]: _key, [ttlAttribute]: _ttl, ...entry } = unmarshall(item);
+  return entry as DeadLetter;
+}
