@@ -1,17 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import {
-  DEFAULT_REDRIVE_LIMITS,
-  DeadLetterRedrive,
-  type RedriveLimits,
-} from '../../shared/adapters/sqs/deadLetterRedrive';
+import { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { SigningSecretStore } from '../../shared/domain/webhooks/signingSecretStore';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { API_KEY_CACHE_TTL_MS, ApiKeyAuthenticator, type WorkspaceLookup } from './apiKeyAuthenticator';
@@ -29,6 +27,7 @@ import { getWebhookRoute } from './routes/getWebhookRoute';
 import { listDeliveriesRoute } from './routes/listDeliveriesRoute';
 import { listWebhooksRoute } from './routes/listWebhooksRoute';
 import { redriveDeadLettersRoute } from './routes/redriveDeadLettersRoute';
+import { resendDeliveryRoute } from './routes/resendDeliveryRoute';
 import { rotateSecretRoute } from './routes/rotateSecretRoute';
 import { sendTestEventRoute } from './routes/sendTestEventRoute';
 import { updateWebhookRoute } from './routes/updateWebhookRoute';
@@ -48,8 +47,9 @@ export interface SubscriptionsApiDeps {
   deliveryLog: DeliveryLogStore;
   secrets: SigningSecretStore;
   sqs: SQSClient;
+  /** The client of the delivery log table, where each webhook's dead-letter index lives. */
+  dynamo: DynamoDBClient;
   now?: () => Date;
-  redriveLimits?: RedriveLimits;
   apiKeyCacheTtlMs?: number;
 }
 
@@ -62,11 +62,13 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
     secrets: deps.secrets,
     deliveryLog: deps.deliveryLog,
     sqs: deps.sqs,
-    redrive: new DeadLetterRedrive(
-      deps.sqs,
-      { deadLetterQueueUrl: config.deadLetterQueueUrl, deliveriesQueueUrl: config.deliveriesQueueUrl },
-      deps.redriveLimits ?? DEFAULT_REDRIVE_LIMITS,
-    ),
+    deadLetters: new DeadLetterIndex(deps.dynamo, config.deliveryLogTable),
+    deliveryJobs: new DeliveryJobSender(deps.sqs, {
+      queueUrl: config.deliveriesQueueUrl,
+      // SQS's largest message: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
+      maxMessageBytes: 1_048_576,
+      concurrency: 4,
+    }),
     now,
   };
   let documentJson: string | undefined;
@@ -80,6 +82,7 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
     sendTestEventRoute(routeDeps),
     listDeliveriesRoute(routeDeps),
     redriveDeadLettersRoute(routeDeps),
+    resendDeliveryRoute(routeDeps),
     getOpenApiDocumentRoute(() => {
       documentJson ??= openApiDocumentJson();
       return documentJson;

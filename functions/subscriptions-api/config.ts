@@ -16,7 +16,6 @@ const configSchema = z.object({
   API_KEYS_TABLE: requiredName('API_KEYS_TABLE'),
   DELIVERY_LOG_TABLE: requiredName('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: requiredName('DELIVERIES_QUEUE_URL'),
-  DEAD_LETTER_QUEUE_URL: requiredName('DEAD_LETTER_QUEUE_URL'),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
   SECRET_STORE: secretStoreVariable,
   SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
@@ -25,6 +24,11 @@ const configSchema = z.object({
     60,
   ),
   LOCAL_MODE: booleanFlag,
+  /** How long one redrive call works before answering `more: true` (below API Gateway's 30 s). */
+  REDRIVE_TIME_BUDGET_MS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(100), z.maximum(25_000)),
+    20_000,
+  ),
   MAX_BODY_BYTES: z._default(
     z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(10 * 1024 * 1024)),
     64 * 1024,
@@ -36,7 +40,8 @@ export interface SubscriptionsApiConfig {
   apiKeysTable: string;
   deliveryLogTable: string;
   deliveriesQueueUrl: string;
-  deadLetterQueueUrl: string;
+  /** How long one redrive call works before it answers `more: true`. */
+  redriveTimeBudgetMs: number;
   /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
   secretStore: SecretStoreMode;
   /** Envelope mode: name or ARN of the key secret. */
@@ -59,7 +64,7 @@ export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): Subscription
     apiKeysTable: env_.API_KEYS_TABLE,
     deliveryLogTable: env_.DELIVERY_LOG_TABLE,
     deliveriesQueueUrl: env_.DELIVERIES_QUEUE_URL,
-    deadLetterQueueUrl: env_.DEAD_LETTER_QUEUE_URL,
+    redriveTimeBudgetMs: env_.REDRIVE_TIME_BUDGET_MS,
     secretNamePrefix: env_.SECRET_NAME_PREFIX,
     ...secretStoreSettings(env_, 'subscriptions-api'),
     signingKeyRefreshMs: env_.SIGNING_KEY_REFRESH_SECONDS * 1000,

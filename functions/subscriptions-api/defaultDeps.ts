@@ -19,5 +19,6 @@ export function createDefaultDeps(config: SubscriptionsApiConfig): Subscriptions
     deliveryLog: new DeliveryLogStore(dynamo, config.deliveryLogTable),
     secrets: createSigningSecretStore(createSecretsManagerClient(), config),
     sqs: createSqsClient(),
+    dynamo,
   };
 }

@@ -8,6 +8,7 @@ import {
   deliveryPageSchema,
   problemSchema,
   redriveResultSchema,
+  resendAcceptedSchema,
   rotatedSecretSchema,
   testEventAcceptedSchema,
   webhookPageSchema,
@@ -16,6 +17,7 @@ import {
 import { withMetadata } from './schemaMetadata';
 import {
   createWebhookRequestSchema,
+  deliveryParamsSchema,
   pageQuerySchema,
   updateWebhookRequestSchema,
   webhookIdParamsSchema,
@@ -183,12 +185,27 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     path: '/webhooks/{id}/redrive',
     summary: 'Redrive dead-lettered jobs',
     description:
-      "Moves this webhook's jobs from the dead-letter queue back to the deliveries queue (up to 1,000 per call).",
+      "Sends every job of this webhook's dead-letter index back to the deliveries queue (attempts start afresh, same delivery ids) and removes it from the index. The work is proportional to this webhook's own dead letters. A call stops after a time budget; when `more` is true, call again until it is false.",
     security,
     request: { params },
     responses: {
-      202: json('Moved back', redriveResultSchema),
+      202: json('Sent back', redriveResultSchema),
       ...webhookErrors,
+      409: problemResponse('The webhook is disabled'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/webhooks/{id}/deliveries/{deliveryId}/resend',
+    summary: 'Resend one delivery',
+    description:
+      'Sends one delivery again from its retained payload, with the same delivery id. Dead-lettered deliveries keep their payload for 14 days; other deliveries keep none and answer 404.',
+    security,
+    request: { params: forGeneratorObject(deliveryParamsSchema) },
+    responses: {
+      202: json('Queued', resendAcceptedSchema),
+      ...webhookErrors,
+      404: problemResponse('No such webhook, or no retained payload for this delivery'),
       409: problemResponse('The webhook is disabled'),
     },
   });

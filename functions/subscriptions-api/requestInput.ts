@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { type FieldError, problems } from './problem';
-import { webhookIdParamsSchema } from './schemas';
+import { deliveryParamsSchema, webhookIdParamsSchema } from './schemas';
 
 /** zod issues as problem `errors`, one per field; unknown keys are listed one by one. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
@@ -37,4 +37,11 @@ export function webhookIdFrom(event: APIGatewayProxyEventV2): string {
   const result = z.safeParse(webhookIdParamsSchema, event.pathParameters ?? {});
   if (!result.success) throw problems.notFound('No webhook has this id.');
   return result.data.id;
+}
+
+/** A malformed delivery id cannot name a delivery: the same 404 as an unknown one. */
+export function deliveryIdFrom(event: APIGatewayProxyEventV2): string {
+  const result = z.safeParse(deliveryParamsSchema, event.pathParameters ?? {});
+  if (!result.success) throw problems.notFound('No delivery of this webhook has this id.');
+  return result.data.deliveryId;
 }

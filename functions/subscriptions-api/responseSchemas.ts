@@ -96,7 +96,15 @@ export const deliveryPageSchema = z.object({
 });
 
 export const redriveResultSchema = z.object({
-  redriven: withMetadata(integer(), { description: 'Jobs moved back from the dead-letter queue' }),
+  redriven: withMetadata(integer(), { description: 'Dead-lettered jobs sent back by this call' }),
+  more: withMetadata(z.boolean(), {
+    description: 'True when the call ran out of time before the end: call again to move the rest',
+  }),
+});
+
+export const resendAcceptedSchema = z.object({
+  deliveryId: withMetadata(z.string(), { description: 'The same `webhook-id` as the original delivery' }),
+  eventId: withMetadata(z.string(), { example: 'evt_5f0c3d2e9a8b4c1d8e7f6a5b4c3d2e1f' }),
 });
 
 export const problemSchema = z.object({

@@ -1,8 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import type { DeadLetterRedrive } from '../../shared/adapters/sqs/deadLetterRedrive';
+import type { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { SigningSecretStore } from '../../shared/domain/webhooks/signingSecretStore';
 import type { SubscriptionsApiConfig } from './config';
 
@@ -34,6 +35,9 @@ export interface RouteDeps {
   secrets: SigningSecretStore;
   deliveryLog: DeliveryLogStore;
   sqs: SQSClient;
-  redrive: DeadLetterRedrive;
+  /** Each webhook's dead letters (redrive, resend). */
+  deadLetters: DeadLetterIndex;
+  /** Sends jobs to the deliveries queue in batches (redrive, resend). */
+  deliveryJobs: DeliveryJobSender;
   now: () => Date;
 }

@@ -224,3 +224,14 @@ export const WEBHOOK_ID_PATTERN = /^wh_[A-Za-z0-9_-]{8,64}$/;
 export const webhookIdParamsSchema = z.object({
   id: withMetadata(z.string().check(z.regex(WEBHOOK_ID_PATTERN)), { example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
 });
+
+/** Delivery ids are `msg_` + 32 hex digits (`deliveryIdFor`). */
+export const DELIVERY_ID_PATTERN = /^msg_[0-9a-f]{32}$/;
+
+export const deliveryParamsSchema = z.object({
+  id: withMetadata(z.string().check(z.regex(WEBHOOK_ID_PATTERN)), { example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
+  deliveryId: withMetadata(z.string().check(z.regex(DELIVERY_ID_PATTERN)), {
+    description: 'The delivery id (the `webhook-id` header receivers saw)',
+    example: 'msg_0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+  }),
+});

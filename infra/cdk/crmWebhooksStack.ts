@@ -60,7 +60,6 @@ export class CrmWebhooksStack extends Stack {
       apiKeysTable: this.tables.apiKeys,
       deliveryLogTable: this.tables.deliveryLog,
       deliveriesQueue: this.queues.deliveries,
-      deadLetterQueue: this.queues.deadLetter,
     });
     this.httpApi = new ManagementApi(this, 'ManagementApi', {
       handler: this.api.fn,

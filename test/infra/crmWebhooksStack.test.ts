@@ -179,7 +179,6 @@ describe('CrmWebhooksStack with the default demo config', () => {
           'API_KEYS_TABLE',
           'DELIVERY_LOG_TABLE',
           'DELIVERIES_QUEUE_URL',
-          'DEAD_LETTER_QUEUE_URL',
           'SECRET_STORE',
           'SIGNING_KEY_SECRET_ID',
         ]),
@@ -275,7 +274,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(wildcard.flatMap(actionsOf)).toEqual(['dynamodb:ListStreams']);
     });
 
-    it('API: exactly the calls its routes make (webhooks, key lookup, log query, enqueue, DLQ redrive, the key secret read-only)', () => {
+    it('API: exactly the calls its routes make (webhooks, key lookup, log and dead-letter index, enqueue, the key secret read-only)', () => {
       const statements = statementsOfFunction(built.template, 'SubscriptionsApiFunction');
       expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'))).toEqual(
         [
@@ -289,13 +288,12 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'ApiKeysTable'))).toEqual([
         'dynamodb:GetItem',
       ]);
-      expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'DeliveryLogTable'))).toEqual([
-        'dynamodb:Query',
-      ]);
-      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'))).toEqual(['sqs:SendMessage']);
-      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual(
-        ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'].sort(),
+      expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'DeliveryLogTable'))).toEqual(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query'].sort(),
       );
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'))).toEqual(['sqs:SendMessage']);
+      // Redrive reads the webhook's own index, never the shared DLQ.
+      expect(grantsOn(statements, idOf('AWS::SQS::Queue', 'DeadLetterQueue'))).toEqual([]);
       const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
       expect(secrets).toHaveLength(1);
       expect(actionsOf(secrets[0]!)).toEqual(['secretsmanager:GetSecretValue']);

@@ -16,3 +16,13 @@ export class WebhookDisabledError extends Error {
     this.name = 'WebhookDisabledError';
   }
 }
+
+/** No payload is retained for this delivery: it was never dead-lettered, or its entry expired. */
+export class DeliveryNotRetainedError extends Error {
+  constructor(readonly deliveryId: string) {
+    super(
+      `no retained payload for delivery ${deliveryId}: only dead-lettered deliveries keep theirs (14 days); a delivered or still-retrying one cannot be resent`,
+    );
+    this.name = 'DeliveryNotRetainedError';
+  }
+}

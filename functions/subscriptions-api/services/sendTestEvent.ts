@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { WEBHOOK_ID_ATTRIBUTE } from '../../../shared/adapters/sqs/deadLetterRedrive';
+import { WEBHOOK_ID_ATTRIBUTE } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { encodeDeliveryJobs } from '../../../shared/domain/delivery/deliveryJob';
 import { type CrmEvent, TEST_EVENT_NAME } from '../../../shared/domain/events/crmEvent';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';

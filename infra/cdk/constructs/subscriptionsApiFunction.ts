@@ -23,7 +23,6 @@ export interface SubscriptionsApiFunctionProps {
   apiKeysTable: ITable;
   deliveryLogTable: ITable;
   deliveriesQueue: IQueue;
-  deadLetterQueue: IQueue;
   /** The key secret, in envelope mode. */
   signingKey?: SigningKeySecret;
 }
@@ -62,7 +61,6 @@ export class SubscriptionsApiFunction extends Construct {
         API_KEYS_TABLE: props.apiKeysTable.tableName,
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
-        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
         ...secretStoreEnvironment(settings, props.signingKey),
       },
     });
@@ -79,19 +77,12 @@ export class SubscriptionsApiFunction extends Construct {
     );
     // Authentication looks a key up by its hash.
     props.apiKeysTable.grant(this.fn, 'dynamodb:GetItem');
-    // GET /webhooks/{id}/deliveries.
-    props.deliveryLogTable.grant(this.fn, 'dynamodb:Query');
-    // POST /webhooks/{id}/test enqueues a delivery job directly; the redrive re-sends jobs with
-    // SendMessageBatch, which sqs:SendMessage authorizes.
+    // GET /webhooks/{id}/deliveries (Query); redrive and resend read the webhook's dead-letter index
+    // beside it (Query, GetItem) and remove the entries they sent back (DeleteItem).
+    props.deliveryLogTable.grant(this.fn, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+    // POST /webhooks/{id}/test, redrive and resend enqueue delivery jobs (SendMessageBatch is authorized
+    // by sqs:SendMessage). The API never touches the SQS dead-letter queue.
     props.deliveriesQueue.grant(this.fn, 'sqs:SendMessage');
-    // POST /webhooks/{id}/redrive reads the DLQ, deletes the webhook's jobs it re-sent and releases the others
-    // (DeleteMessageBatch and ChangeMessageVisibilityBatch are authorized by the single-message actions).
-    props.deadLetterQueue.grant(
-      this.fn,
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:ChangeMessageVisibility',
-    );
     if (props.signingKey !== undefined) {
       // Envelope mode: reads the key's current version to seal new secrets; writes nothing to Secrets Manager.
       props.signingKey.grantRead(this.fn);

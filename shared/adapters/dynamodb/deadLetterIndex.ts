@@ -1,4 +1,5 @@
 import {
+  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -70,13 +71,26 @@ export class DeadLetterIndex {
     };
   }
 
-  async remove(webhookId: string, deliveryId: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ [partitionKey]: webhookId, [sortKey]: keyOf(deliveryId) }),
-      }),
-    );
+  /**
+   * Removes the entry a redrive or resend just sent back, unless it was replaced meanwhile: a job that
+   * failed its last attempt again while the redrive ran has a newer `deadLetteredAt`, and its entry
+   * must stay. Returns false when the entry was already gone or replaced.
+   */
+  async remove(entry: Pick<DeadLetter, 'webhookId' | 'deliveryId' | 'deadLetteredAt'>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: entry.webhookId, [sortKey]: keyOf(entry.deliveryId) }),
+          ConditionExpression: 'deadLetteredAt = :seen',
+          ExpressionAttributeValues: marshall({ ':seen': entry.deadLetteredAt }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }
 

@@ -14,7 +14,6 @@ import { ApiKeyStore } from '../../../shared/adapters/dynamodb/apiKeyStore';
 import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import { createSigningSecretStore } from '../../../shared/adapters/secrets/createSigningSecrets';
-import type { RedriveLimits } from '../../../shared/adapters/sqs/deadLetterRedrive';
 import type { SecretStoreMode } from '../../../shared/domain/webhooks/signingSecretStore';
 import {
   type ApiRequestOptions,
@@ -59,7 +58,7 @@ export async function startApiHarness(
   options: {
     localMode?: boolean;
     maxBodyBytes?: number;
-    redriveLimits?: RedriveLimits;
+    redriveTimeBudgetMs?: number;
     /** Default: envelope (the product default), with the key secret created as the stack would. */
     secretStore?: SecretStoreMode;
   } = {},
@@ -90,7 +89,7 @@ export async function startApiHarness(
     apiKeysTable: tables.apiKeys,
     deliveryLogTable: tables.deliveryLog,
     deliveriesQueueUrl: queues.deliveriesQueueUrl,
-    deadLetterQueueUrl: queues.deadLetterQueueUrl,
+    redriveTimeBudgetMs: options.redriveTimeBudgetMs ?? 20_000,
     secretNamePrefix: 'crm-webhooks',
     secretStore,
     ...(secretStore === 'envelope' ? { signingKeySecretId: SIGNING_KEY_SECRET_NAME } : {}),
@@ -109,7 +108,7 @@ export async function startApiHarness(
     deliveryLog,
     secrets: createSigningSecretStore(secretsClient, config),
     sqs,
-    ...(options.redriveLimits ? { redriveLimits: options.redriveLimits } : {}),
+    dynamo,
   });
   // The environment the CDK stack gives the function, by the names the IAM check maps to the template.
   const env = {

@@ -32,6 +32,7 @@ describe('authentication', () => {
     ['POST', '/webhooks/wh_aaaaaaaaaaaaaaaaaaaaaa/test'],
     ['GET', '/webhooks/wh_aaaaaaaaaaaaaaaaaaaaaa/deliveries'],
     ['POST', '/webhooks/wh_aaaaaaaaaaaaaaaaaaaaaa/redrive'],
+    ['POST', '/webhooks/wh_aaaaaaaaaaaaaaaaaaaaaa/deliveries/msg_0123456789abcdef0123456789abcdef/resend'],
   ];
 
   it.each(protectedRoutes)('%s %s needs a key: 401 problem with WWW-Authenticate', async (method, path) => {

@@ -1,13 +1,8 @@
-import {
-  type Message,
-  PurgeQueueCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { type Message, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
-import { DeadLetterRedrive } from '../../../shared/adapters/sqs/deadLetterRedrive';
+import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
 import {
   decodeDeliveryJob,
   encodeDeliveryJob,
@@ -74,23 +69,44 @@ function crmEvent(index: number): CrmEvent {
   };
 }
 
-/** Puts jobs straight into the DLQ, as SQS does after the last failed attempt. */
-async function deadLetter(webhookId: string, count: number, offset = 0, withAttribute = true) {
-  for (let start = 0; start < count; start += 10) {
-    const entries = Array.from({ length: Math.min(10, count - start) }, (_, i) => {
-      const [job] = encodeDeliveryJobs(crmEvent(offset + start + i), [webhookId]);
-      return {
-        Id: String(i),
-        MessageBody: job!.body,
-        ...(withAttribute
-          ? { MessageAttributes: { webhookId: { DataType: 'String', StringValue: webhookId } } }
-          : {}),
-      };
+/** Dead-letters jobs as the delivery function does after their last attempt: an index entry each. */
+async function deadLetter(webhookId: string, count: number, offset = 0, redriveCount?: number) {
+  const index = new DeadLetterIndex(api.dynamo, api.tables.deliveryLog);
+  const entries: DeadLetter[] = [];
+  for (let i = 0; i < count; i++) {
+    const event = crmEvent(offset + i);
+    const [encoded] = encodeDeliveryJobs(event, [webhookId]);
+    const decoded = decodeDeliveryJob(encoded!.body);
+    if (!decoded.ok) throw new Error(decoded.error);
+    const job = { ...decoded.job, attempt: 10, ...(redriveCount === undefined ? {} : { redriveCount }) };
+    entries.push({
+      webhookId,
+      workspaceId: WORKSPACE_A,
+      deliveryId: job.deliveryId,
+      eventId: event.eventId,
+      event: event.name,
+      attempts: 10,
+      cause: 'http-5xx',
+      deadLetteredAt: new Date().toISOString(),
+      jobBody: encodeDeliveryJob(job),
     });
-    await api.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: api.queues.deadLetterQueueUrl, Entries: entries }),
-    );
   }
+  for (let i = 0; i < entries.length; i += 25) {
+    await Promise.all(entries.slice(i, i + 25).map((entry) => index.put(entry)));
+  }
+  return entries;
+}
+
+async function indexOf(webhookId: string): Promise<DeadLetter[]> {
+  const index = new DeadLetterIndex(api.dynamo, api.tables.deliveryLog);
+  const all: DeadLetter[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await index.list(webhookId, { limit: 100, ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
 }
 
 describe('POST /webhooks/{id}/test', () => {
@@ -141,82 +157,60 @@ describe('POST /webhooks/{id}/test', () => {
 });
 
 describe('POST /webhooks/{id}/redrive', () => {
-  it("moves only this webhook's dead-lettered jobs back, bumping redriveCount", async () => {
+  it('sends back every dead letter of this webhook (several index pages), and only those', async () => {
     const mine = await createWebhook();
     const other = await createWebhook();
-    await deadLetter(mine, 23);
-    await deadLetter(other, 14, 100);
-    await deadLetter(mine, 2, 200, false); // older jobs without the attribute are still recognised
+    await deadLetter(mine, 130);
+    await deadLetter(other, 14, 1000);
 
     const response = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${mine}/redrive` });
     expect(response.status).toBe(202);
-    expect(response.json).toEqual({ redriven: 25 });
+    expect(response.json).toEqual({ redriven: 130, more: false });
 
     const moved = await drain(api.queues.deliveriesQueueUrl);
-    expect(moved).toHaveLength(25);
+    expect(moved).toHaveLength(130);
     for (const message of moved) {
       expect(message.MessageAttributes?.webhookId?.StringValue).toBe(mine);
       const decoded = decodeDeliveryJob(message.Body!);
       if (!decoded.ok) throw new Error(decoded.error);
       expect(decoded.job.webhookId).toBe(mine);
       expect(decoded.job.redriveCount).toBe(1);
+      // Attempts start afresh, due at once.
+      expect(decoded.job.attempt).toBeUndefined();
+      expect(decoded.job.notBefore).toBeUndefined();
       const index = Number(decoded.job.eventId.replace('evt_redrive_', ''));
       expect(decoded.job.dataJson).toBe(crmEvent(index).dataJson);
       expect(decoded.job.deliveryId).toBe(deliveryIdFor(mine, decoded.job.eventId));
     }
-    // The other webhook's jobs are visible again right away, untouched.
-    const left = await drain(api.queues.deadLetterQueueUrl);
-    expect(left).toHaveLength(14);
-    expect(left.every((m) => m.MessageAttributes?.webhookId?.StringValue === other)).toBe(true);
+    expect(await indexOf(mine)).toEqual([]);
+    expect(await indexOf(other)).toHaveLength(14);
+    // The attempt log of the partition is not affected by the index beside it.
+    expect((await api.deliveryLog.list(mine, { limit: 10 })).items).toEqual([]);
   });
 
   it('increments redriveCount again on a second trip and answers 0 when nothing is dead-lettered', async () => {
     const id = await createWebhook();
-    const [job] = encodeDeliveryJobs(crmEvent(1), [id]);
-    const decodedJob = decodeDeliveryJob(job!.body);
-    if (!decodedJob.ok) throw new Error(decodedJob.error);
-    const body = encodeDeliveryJob({ ...decodedJob.job, redriveCount: 2 });
-    await api.sqs.send(
-      new SendMessageCommand({ QueueUrl: api.queues.deadLetterQueueUrl, MessageBody: body }),
-    );
+    await deadLetter(id, 1, 1, 2);
     const first = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${id}/redrive` });
-    expect(first.json).toEqual({ redriven: 1 });
+    expect(first.json).toEqual({ redriven: 1, more: false });
     const [message] = await drain(api.queues.deliveriesQueueUrl);
     const decoded = decodeDeliveryJob(message!.Body!);
     expect(decoded.ok && decoded.job.redriveCount).toBe(3);
     expect(decoded.ok && decoded.job.dataJson).toBe(crmEvent(1).dataJson);
     const second = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${id}/redrive` });
-    expect(second.json).toEqual({ redriven: 0 });
+    expect(second.json).toEqual({ redriven: 0, more: false });
   });
 
-  it('stops at the message bound and releases what it scanned', async () => {
-    const mine = await createWebhook();
-    const other = await createWebhook();
-    await deadLetter(other, 15);
-    await deadLetter(mine, 5, 50);
-    const redrive = new DeadLetterRedrive(api.sqs, api.queues, {
-      maxMessages: 10,
-      maxDurationMs: 10_000,
-      visibilityTimeoutSeconds: 30,
-      receiveWaitSeconds: 0,
-    });
-    const result = await redrive.redrive(mine);
-    expect(result.scanned).toBe(10);
-    expect(result.truncated).toBe(true);
-    const moved = await drain(api.queues.deliveriesQueueUrl);
-    expect(moved).toHaveLength(result.redriven);
-    // Everything not moved is visible in the DLQ again at once: nothing lost, nothing stuck.
-    expect(await drain(api.queues.deadLetterQueueUrl)).toHaveLength(20 - result.redriven);
-  });
-
-  it('leaves a corrupt message of no known webhook in the DLQ', async () => {
+  it('keeps an index entry that was replaced (dead-lettered again) after it was read', async () => {
     const id = await createWebhook();
-    await api.sqs.send(
-      new SendMessageCommand({ QueueUrl: api.queues.deadLetterQueueUrl, MessageBody: 'not a job' }),
-    );
-    const response = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${id}/redrive` });
-    expect(response.json).toEqual({ redriven: 0 });
-    expect(await drain(api.queues.deadLetterQueueUrl)).toHaveLength(1);
+    const [entry] = await deadLetter(id, 1);
+    const index = new DeadLetterIndex(api.dynamo, api.tables.deliveryLog);
+    const newer = { ...entry!, deadLetteredAt: new Date(Date.now() + 1000).toISOString() };
+    await index.put(newer);
+    expect(await index.remove(entry!)).toBe(false);
+    expect(await index.get(id, entry!.deliveryId)).toEqual(newer);
+    expect(await index.remove(newer)).toBe(true);
+    expect(await index.get(id, entry!.deliveryId)).toBeUndefined();
   });
 
   it('refuses a disabled webhook with 409 (its jobs would be skipped)', async () => {
@@ -230,7 +224,61 @@ describe('POST /webhooks/{id}/redrive', () => {
     });
     const response = await api.call({ apiKey: api.keyA, method: 'POST', path: `/webhooks/${id}/redrive` });
     expect(response.status).toBe(409);
-    expect(await drain(api.queues.deadLetterQueueUrl)).toHaveLength(1);
+    expect(await indexOf(id)).toHaveLength(1);
+  });
+});
+
+describe('POST /webhooks/{id}/deliveries/{deliveryId}/resend', () => {
+  it('sends a dead-lettered delivery again with the same delivery id and removes it from the index', async () => {
+    const id = await createWebhook();
+    const [entry, kept] = await deadLetter(id, 2, 500);
+    const response = await api.call({
+      apiKey: api.keyA,
+      method: 'POST',
+      path: `/webhooks/${id}/deliveries/${entry!.deliveryId}/resend`,
+    });
+    expect(response.status).toBe(202);
+    expect(response.json).toEqual({ deliveryId: entry!.deliveryId, eventId: entry!.eventId });
+    const [message, ...others] = await drain(api.queues.deliveriesQueueUrl);
+    expect(others).toEqual([]);
+    const decoded = decodeDeliveryJob(message!.Body!);
+    expect(decoded.ok && decoded.job).toMatchObject({ deliveryId: entry!.deliveryId, redriveCount: 1 });
+    expect((await indexOf(id)).map((e) => e.deliveryId)).toEqual([kept!.deliveryId]);
+  });
+
+  it('answers 404 problem+json when no payload is retained, or the id is malformed', async () => {
+    const id = await createWebhook();
+    for (const deliveryId of [deliveryIdFor(id, 'evt_never_dead'), 'not-a-delivery-id']) {
+      const response = await api.call({
+        apiKey: api.keyA,
+        method: 'POST',
+        path: `/webhooks/${id}/deliveries/${deliveryId}/resend`,
+      });
+      expect(response.status).toBe(404);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+    }
+    const unknown = await api.call({
+      apiKey: api.keyA,
+      method: 'POST',
+      path: `/webhooks/${id}/deliveries/${deliveryIdFor(id, 'evt_never_dead')}/resend`,
+    });
+    expect(unknown.json.detail).toMatch(/only dead-lettered deliveries keep/);
+    expect(await drain(api.queues.deliveriesQueueUrl)).toEqual([]);
+  });
+
+  it("answers 404 for another workspace's webhook and 409 for a disabled one", async () => {
+    const id = await createWebhook();
+    const [entry] = await deadLetter(id, 1, 700);
+    const path = `/webhooks/${id}/deliveries/${entry!.deliveryId}/resend`;
+    expect((await api.call({ apiKey: api.keyB, method: 'POST', path })).status).toBe(404);
+    await api.call({
+      apiKey: api.keyA,
+      method: 'PATCH',
+      path: `/webhooks/${id}`,
+      body: { status: 'disabled' },
+    });
+    expect((await api.call({ apiKey: api.keyA, method: 'POST', path })).status).toBe(409);
+    expect(await indexOf(id)).toHaveLength(1);
   });
 });
 

@@ -18,12 +18,7 @@ async function recreateExisting() {
 beforeAll(async () => {
   api = await startApiHarness({
     maxBodyBytes: 4096,
-    redriveLimits: {
-      maxMessages: 100,
-      maxDurationMs: 2000,
-      visibilityTimeoutSeconds: 30,
-      receiveWaitSeconds: 0,
-    },
+    redriveTimeBudgetMs: 2000,
   });
   await recreateExisting();
 });
@@ -136,6 +131,7 @@ const routed = fc.constantFrom(
   ['POST', '/webhooks/EXISTING/test'],
   ['GET', '/webhooks/EXISTING/deliveries'],
   ['POST', '/webhooks/EXISTING/redrive'],
+  ['POST', '/webhooks/EXISTING/deliveries/msg_0123456789abcdef0123456789abcdef/resend'],
   ['GET', '/openapi.json'],
 );
 

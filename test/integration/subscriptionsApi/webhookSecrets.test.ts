@@ -171,6 +171,7 @@ describe('create failures leave nothing behind', () => {
       deliveryLog: api.deliveryLog,
       secrets: new PerWebhookSecretStore(secrets),
       sqs: api.sqs,
+      dynamo: api.dynamo,
     });
     const result = apiResponse(
       await handler(

@@ -6,7 +6,6 @@ const required = {
   API_KEYS_TABLE: 'api-keys',
   DELIVERY_LOG_TABLE: 'delivery-log',
   DELIVERIES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/deliveries',
-  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/deliveries-dlq',
   SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:1:secret:signing-key-AbCdEf',
 };
 
@@ -17,7 +16,7 @@ describe('loadSubscriptionsApiConfig', () => {
       apiKeysTable: 'api-keys',
       deliveryLogTable: 'delivery-log',
       deliveriesQueueUrl: required.DELIVERIES_QUEUE_URL,
-      deadLetterQueueUrl: required.DEAD_LETTER_QUEUE_URL,
+      redriveTimeBudgetMs: 20_000,
       secretNamePrefix: 'crm-webhooks',
       secretStore: 'envelope',
       signingKeySecretId: required.SIGNING_KEY_SECRET_ID,
@@ -35,6 +34,7 @@ describe('loadSubscriptionsApiConfig', () => {
       SECRET_STORE: 'per-webhook',
       SECRET_NAME_PREFIX: 'acme/webhooks',
       SIGNING_KEY_REFRESH_SECONDS: '0',
+      REDRIVE_TIME_BUDGET_MS: '5000',
     });
     expect(config).toMatchObject({
       localMode: true,
@@ -42,12 +42,14 @@ describe('loadSubscriptionsApiConfig', () => {
       secretStore: 'per-webhook',
       secretNamePrefix: 'acme/webhooks',
       signingKeyRefreshMs: 0,
+      redriveTimeBudgetMs: 5000,
     });
   });
 
   it.each([
     [{ ...required, WEBHOOKS_TABLE: undefined }, 'WEBHOOKS_TABLE'],
-    [{ ...required, DEAD_LETTER_QUEUE_URL: '' }, 'DEAD_LETTER_QUEUE_URL'],
+    [{ ...required, DELIVERIES_QUEUE_URL: '' }, 'DELIVERIES_QUEUE_URL'],
+    [{ ...required, REDRIVE_TIME_BUDGET_MS: '60000' }, 'REDRIVE_TIME_BUDGET_MS'],
     [{ ...required, LOCAL_MODE: 'yes' }, 'LOCAL_MODE'],
     [{ ...required, MAX_BODY_BYTES: 'lots' }, 'MAX_BODY_BYTES'],
     [{ ...required, SECRET_NAME_PREFIX: 'bad prefix!' }, 'SECRET_NAME_PREFIX'],

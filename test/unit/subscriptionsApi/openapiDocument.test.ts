@@ -27,6 +27,7 @@ describe('OpenAPI document', () => {
         'POST /webhooks/{id}/test',
         'GET /webhooks/{id}/deliveries',
         'POST /webhooks/{id}/redrive',
+        'POST /webhooks/{id}/deliveries/{deliveryId}/resend',
         'GET /openapi.json',
       ].sort(),
     );

@@ -1,0 +1,17 @@
+import { jsonResponse } from '../httpResponses';
+import { deliveryIdFrom, webhookIdFrom } from '../requestInput';
+import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import { requireWebhook } from '../services/requireWebhook';
+import { resendDelivery } from '../services/resendDelivery';
+
+export function resendDeliveryRoute(deps: RouteDeps): RouteDefinition {
+  return {
+    method: 'POST',
+    path: '/webhooks/{id}/deliveries/{deliveryId}/resend',
+    auth: true,
+    async handle({ event, workspaceId }) {
+      const webhook = await requireWebhook(deps.webhooks, workspaceId, webhookIdFrom(event));
+      return jsonResponse(202, await resendDelivery(deps, webhook, deliveryIdFrom(event)));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import { WebhookDisabledError } from './errors';
+import { type DeadLetterPorts, sendDeadLettersBack } from './sendDeadLettersBack';
+
+/** Dead letters read (and sent back) per index page: 10 SendMessageBatch requests. */
+const PAGE_SIZE = 100;
+
+export interface RedriveOutcome {
+  /** Jobs sent back to the deliveries queue by this call. */
+  redriven: number;
+  /** True when the time budget ran out first: call again to move the rest. */
+  more: boolean;
+}
+
+/**
+ * Moves every dead letter of one webhook back, reading only that webhook's index (a Query on its
+ * partition), page after page, until the index is exhausted or `budgetMs` is spent. The cursor only
+ * moves forward, so a job that fails again and is dead-lettered during the call is not sent twice by
+ * the same call.
+ */
+export async function redriveDeadLetters(
+  ports: DeadLetterPorts,
+  webhook: Webhook,
+  { budgetMs, now = Date.now }: { budgetMs: number; now?: () => number },
+): Promise<RedriveOutcome> {
+  // Jobs of a disabled webhook are skipped by the delivery function: redriving them would lose them.
+  if (webhook.status !== 'active') throw new WebhookDisabledError(webhook.id, 'redrive its jobs');
+  const deadline = now() + budgetMs;
+  let cursor: string | undefined;
+  let redriven = 0;
+  do {
+    if (now() >= deadline) return { redriven, more: true };
+    const page = await ports.deadLetters.list(webhook.id, {
+      limit: PAGE_SIZE,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    redriven += await sendDeadLettersBack(ports, page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return { redriven, more: false };
+}

@@ -1,0 +1,20 @@
+import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import { DeliveryNotRetainedError, WebhookDisabledError } from './errors';
+import { type DeadLetterPorts, sendDeadLettersBack } from './sendDeadLettersBack';
+
+/**
+ * Sends one delivery again, from the payload the webhook's dead-letter index retains (dead-lettered
+ * deliveries keep it 14 days; other deliveries keep none). Same delivery id, attempts afresh.
+ */
+export async function resendDelivery(
+  ports: DeadLetterPorts,
+  webhook: Webhook,
+  deliveryId: string,
+): Promise<{ deliveryId: string; eventId: string }> {
+  if (webhook.status !== 'active') throw new WebhookDisabledError(webhook.id, 'resend a delivery');
+  const entry = await ports.deadLetters.get(webhook.id, deliveryId);
+  if (entry === undefined) throw new DeliveryNotRetainedError(deliveryId);
+  const sent = await sendDeadLettersBack(ports, [entry]);
+  if (sent !== 1) throw new Error('SQS did not accept the resent delivery');
+  return { deliveryId, eventId: entry.eventId };
+}
