@@ -121,7 +121,11 @@ export async function deliverJob(
   const secrets = await ports.signingSecrets.signingSecretsOf(webhook, startedAt);
   // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
   const body = Buffer.from(serializePayload(job, webhook));
-  const headers = buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt });
+  // Custom headers first: the signature headers (whose names the API refuses for custom ones) win.
+  const headers = {
+    ...(webhook.sealedHeaders === undefined ? {} : await ports.signingSecrets.customHeadersOf?.(webhook)),
+    ...buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt }),
+  };
   const result = await ports.http.post({
     url: webhook.targetUrl,
     body,

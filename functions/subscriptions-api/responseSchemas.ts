@@ -27,6 +27,9 @@ export const webhookViewSchema = withMetadata(
       ),
       { description: 'The field filter, when set' },
     ),
+    headers: withMetadata(z.optional(z.array(z.string())), {
+      description: 'Names of the custom request headers (their values are never returned)',
+    }),
     status: z.enum(WEBHOOK_STATUSES),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -5,6 +5,12 @@ import {
   normalizeOperations,
   operationError,
 } from '../../shared/domain/operations/validateOperation';
+import {
+  customHeaderNameError,
+  customHeaderValueError,
+  duplicateCustomHeaderName,
+  MAX_CUSTOM_HEADERS,
+} from '../../shared/domain/webhooks/customHeaders';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import {
   MAX_FILTER_FIELD_NAME_LENGTH,
@@ -168,6 +174,40 @@ const filterSchema = withMetadata(
   },
 );
 
+const headersSchema = withMetadata(
+  z
+    .record(
+      z.string().check(
+        z.superRefine((name, ctx) => {
+          const error = customHeaderNameError(name);
+          if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
+        }),
+      ),
+      z.string().check(
+        z.superRefine((value, ctx) => {
+          const error = customHeaderValueError(value);
+          if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
+        }),
+      ),
+    )
+    .check(
+      z.superRefine((headers, ctx) => {
+        const names = Object.keys(headers);
+        if (names.length > MAX_CUSTOM_HEADERS) {
+          ctx.addIssue({ code: 'custom', message: `must set at most ${MAX_CUSTOM_HEADERS} headers` });
+        }
+        const duplicate = duplicateCustomHeaderName(names);
+        if (duplicate !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `"${duplicate}" is set twice (header names ignore case)` });
+        }
+      }),
+    ),
+  {
+    description: `Custom request headers sent on every attempt (name → value, at most ${MAX_CUSTOM_HEADERS}), e.g. an Authorization header for the receiver. Values are stored encrypted and never shown again: reads list the names only. Hop-by-hop headers, host, content-length, content-type, user-agent, expect and the signature headers (X-Twenty-Webhook-*, webhook-*) are refused.`,
+    example: { Authorization: 'Bearer receiver-token' },
+  },
+);
+
 export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
   return z.strictObject({
     targetUrl: targetUrlSchema(policy),
@@ -175,6 +215,7 @@ export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
     description: z.optional(descriptionSchema),
     payloadFormat: z.optional(payloadFormatSchema),
     filter: z.optional(filterSchema),
+    headers: z.optional(headersSchema),
   });
 }
 
@@ -188,6 +229,9 @@ export function updateWebhookRequestSchema(policy: TargetUrlPolicy) {
       }),
       payloadFormat: z.optional(payloadFormatSchema),
       filter: withMetadata(z.optional(z.nullable(filterSchema)), { description: '`null` removes it' }),
+      headers: withMetadata(z.optional(z.nullable(headersSchema)), {
+        description: 'Replaces every custom header; `null` or `{}` removes them',
+      }),
       status: withMetadata(z.optional(z.enum(WEBHOOK_STATUSES)), {
         description: '`disabled` stops deliveries; `active` re-enables (and clears the failure state).',
       }),

@@ -226,6 +226,24 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
     expect(shown.body.filter).toEqual({ where: { stage: ['WON', 'LOST'] } });
   }, 60_000);
 
+  it('custom headers: sent on every delivery, signature untouched, values never shown by GET', async () => {
+    const token = 'Bearer e2e-receiver-token-7d2e';
+    const { webhook, receiver } = await webhookWithReceiver({
+      operations: ['task.created'],
+      headers: { Authorization: token, 'X-Tenant': 'acme' },
+    });
+    await runtime.dynamo.send(new PutItemCommand({ TableName: 'task', Item: { id: { S: 'e2e-t1' } } }));
+    const [request] = await receiver.waitForRequests(1, 20_000);
+    expect(request!.headers.authorization).toBe(token);
+    expect(request!.headers['x-tenant']).toBe('acme');
+    expectVerified(request!, webhook.secret);
+
+    const shown = await runtime.api<{ headers: string[] }>('GET', `/webhooks/${webhook.id}`);
+    expect(shown.body.headers).toEqual(['Authorization', 'X-Tenant']);
+    expect(JSON.stringify(shown.body)).not.toContain('e2e-receiver-token');
+    expect(runtime.output()).not.toContain('e2e-receiver-token');
+  }, 60_000);
+
   it('signs with both secrets during a rotation, and the test event arrives', async () => {
     const { webhook, receiver } = await webhookWithReceiver({ operations: ['note.created'] });
     const rotated = await runtime.api<{ secret: string; previousSecretExpiresAt: string }>(

@@ -15,7 +15,7 @@ export function updateWebhookRoute(deps: RouteDeps): RouteDefinition {
     async handle({ event, workspaceId }) {
       const id = webhookIdFrom(event);
       const request = parseBody(schema, parseJsonBody(event, deps.config.maxBodyBytes));
-      const webhook = await updateWebhook(deps.webhooks, workspaceId, id, request, deps.now);
+      const webhook = await updateWebhook(deps.webhooks, workspaceId, id, request, deps.now, deps.secrets);
       return jsonResponse(200, toWebhookView(webhook));
     },
   };

@@ -4,6 +4,7 @@ import { generateWebhookSecret } from '../../../shared/domain/signing/webhookSec
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import type { CreateWebhookRequest } from '../schemas';
+import { customHeaderFields } from './customHeaderFields';
 import { newWebhookId } from './webhookIds';
 
 export interface CreateWebhookDeps {
@@ -25,6 +26,10 @@ export async function createWebhookWithSecret(
   now: Date,
 ): Promise<{ webhook: Webhook; secret: string }> {
   const id = newWebhookId();
+  const headerFields =
+    request.headers === undefined
+      ? {}
+      : await customHeaderFields(deps.secrets, workspaceId, id, request.headers);
   const secret = generateWebhookSecret();
   const secretFields = await deps.secrets.create(workspaceId, id, secret);
   const at = now.toISOString();
@@ -36,6 +41,7 @@ export async function createWebhookWithSecret(
     ...(request.description === undefined ? {} : { description: request.description }),
     payloadFormat: request.payloadFormat ?? 'default',
     ...(request.filter === undefined ? {} : { filter: request.filter }),
+    ...(headerFields.headerNames === undefined ? {} : headerFields),
     status: 'active',
     createdAt: at,
     updatedAt: at,

@@ -3,8 +3,10 @@ import {
   WebhookConflictError,
   type WebhookStore,
 } from '../../../shared/adapters/dynamodb/webhookStore';
+import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import type { UpdateWebhookRequest } from '../schemas';
+import { customHeaderFields } from './customHeaderFields';
 import { requireWebhook } from './requireWebhook';
 
 /** Optimistic-lock attempts before answering 409: concurrent edits of one webhook are rare. */
@@ -49,12 +51,24 @@ export async function updateWithRetry(
   }
 }
 
-export function updateWebhook(
+export async function updateWebhook(
   webhooks: WebhookStore,
   workspaceId: string,
   webhookId: string,
   request: UpdateWebhookRequest,
   now: () => Date,
+  secrets: SigningSecretStore,
 ): Promise<Webhook> {
-  return updateWithRetry(webhooks, workspaceId, webhookId, () => changesFor(request), now);
+  // Sealed once, before the optimistic-lock loop: the envelope depends only on the webhook's key.
+  const headerChanges =
+    request.headers === undefined
+      ? {}
+      : await customHeaderFields(secrets, workspaceId, webhookId, request.headers ?? {});
+  return updateWithRetry(
+    webhooks,
+    workspaceId,
+    webhookId,
+    () => ({ ...changesFor(request), ...headerChanges }),
+    now,
+  );
 }

@@ -34,6 +34,8 @@ export type WebhookChanges = Partial<
     | 'description'
     | 'payloadFormat'
     | 'filter'
+    | 'headerNames'
+    | 'sealedHeaders'
     | 'status'
     | 'disabledReason'
     | 'sealedSecret'

@@ -1,3 +1,4 @@
+import { customHeadersContext } from '../../domain/credentials/customHeadersContext';
 import { sealCredential } from '../../domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../domain/credentials/signingSecretContext';
 import type { SigningSecretFields, SigningSecretStore } from '../../domain/webhooks/signingSecretStore';
@@ -33,6 +34,20 @@ export class EnvelopeSecretStore implements SigningSecretStore {
 
   async retire(): Promise<void> {
     // The secrets were on the deleted row.
+  }
+
+  async sealCustomHeaders(
+    workspaceId: string,
+    webhookId: string,
+    headers: Record<string, string>,
+  ): Promise<string> {
+    const { version, key } = await this.keyring.current();
+    return sealCredential({
+      plaintext: JSON.stringify(headers),
+      key,
+      keyVersion: version,
+      context: customHeadersContext(workspaceId, webhookId),
+    });
   }
 
   private async seal(workspaceId: string, webhookId: string, secret: string): Promise<string> {

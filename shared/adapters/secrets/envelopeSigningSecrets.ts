@@ -1,3 +1,4 @@
+import { customHeadersContext } from '../../domain/credentials/customHeadersContext';
 import { keyVersionOf, openCredential } from '../../domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../domain/credentials/signingSecretContext';
 import { inRotationWindow, type SigningSecretsReader } from '../../domain/webhooks/signingSecretStore';
@@ -38,6 +39,15 @@ export class EnvelopeSigningSecrets implements SigningSecretsReader {
     if (webhook.sealedPreviousSecret === undefined || !inRotationWindow(webhook, now)) return [await current];
     const [newest, previous] = await Promise.all([current, this.open(webhook.sealedPreviousSecret, context)]);
     return previous === newest ? [newest] : [newest, previous];
+  }
+
+  async customHeadersOf(webhook: Webhook): Promise<Record<string, string>> {
+    if (webhook.sealedHeaders === undefined) return {};
+    const opened = await this.open(
+      webhook.sealedHeaders,
+      customHeadersContext(webhook.workspaceId, webhook.id),
+    );
+    return JSON.parse(opened) as Record<string, string>;
   }
 
   stats(): SecretValueCacheStats {

@@ -34,12 +34,23 @@ export interface SigningSecretStore {
   discard(fields: SigningSecretFields): Promise<void>;
   /** Cleans up after the webhook's row was deleted. */
   retire(webhook: Webhook): Promise<void>;
+  /**
+   * Seals a webhook's custom header values (name → value) for its row. Only the envelope store can:
+   * without it the API refuses custom headers.
+   */
+  sealCustomHeaders?(
+    workspaceId: string,
+    webhookId: string,
+    headers: Record<string, string>,
+  ): Promise<string>;
 }
 
 /** What the delivery function needs: the secrets a delivery signs with, newest first. */
 export interface SigningSecretsReader {
   /** The current secret, then the previous one while its rotation window (`previousSecretExpiresAt`) lasts. */
   signingSecretsOf(webhook: Webhook, now: Date): Promise<string[]>;
+  /** The webhook's custom headers (name → value), opened from `sealedHeaders`; `{}` when it has none. */
+  customHeadersOf?(webhook: Webhook): Promise<Record<string, string>>;
 }
 
 /** True while a rotated-out secret still signs. */

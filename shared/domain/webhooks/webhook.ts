@@ -29,6 +29,9 @@ export interface Webhook {
    */
   sealedSecret?: string;
   sealedPreviousSecret?: string;
+  /** Custom request headers: their names, and their values sealed together (envelope mode only). */
+  headerNames?: string[];
+  sealedHeaders?: string;
   secretName?: string;
   secretVersionId?: string;
   previousSecretVersionId?: string;
@@ -52,6 +55,8 @@ export interface WebhookView {
   description?: string;
   payloadFormat: PayloadFormat;
   filter?: WebhookFilter;
+  /** Names of the custom request headers; their values are never shown. */
+  headers?: string[];
   status: WebhookStatus;
   createdAt: string;
   updatedAt: string;
@@ -69,6 +74,7 @@ export function toWebhookView(webhook: Webhook): WebhookView {
     ...(webhook.description === undefined ? {} : { description: webhook.description }),
     payloadFormat: webhook.payloadFormat,
     ...(webhook.filter === undefined ? {} : { filter: webhook.filter }),
+    ...(webhook.headerNames === undefined ? {} : { headers: webhook.headerNames }),
     status: webhook.status,
     createdAt: webhook.createdAt,
     updatedAt: webhook.updatedAt,

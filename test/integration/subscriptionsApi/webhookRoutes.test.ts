@@ -88,6 +88,73 @@ describe('POST /webhooks', () => {
     expect(removed.json).not.toHaveProperty('filter');
   });
 
+  it('stores custom headers sealed, shows only their names, and PATCH replaces or removes them', async () => {
+    const value = 'Bearer receiver-token-4f1c9a';
+    const created = await createWebhook({ headers: { Authorization: value, 'X-Tenant': 'acme' } });
+    expect(created.headers).toEqual(['Authorization', 'X-Tenant']);
+    const fetched = await asA({ method: 'GET', path: `/webhooks/${created.id}` });
+    expect(fetched.json.headers).toEqual(['Authorization', 'X-Tenant']);
+    expect(fetched.rawBody).not.toContain(value);
+    const listed = await asA({ method: 'GET', path: '/webhooks?limit=100' });
+    expect(listed.rawBody).not.toContain(value);
+    const stored = await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true });
+    expect(stored?.sealedHeaders).toMatch(/^c1\./);
+    expect(JSON.stringify(stored)).not.toContain(value);
+    expect(JSON.stringify(stored)).not.toContain('acme');
+
+    const replaced = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { headers: { 'X-Api-Key': 'k-123' } },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.headers).toEqual(['X-Api-Key']);
+    const removed = await asA({ method: 'PATCH', path: `/webhooks/${created.id}`, body: { headers: null } });
+    expect(removed.json).not.toHaveProperty('headers');
+    const row = await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true });
+    expect(row).not.toHaveProperty('sealedHeaders');
+  });
+
+  it.each([
+    ['Host', 'headers.Host'],
+    ['content-type', 'headers.content-type'],
+    ['Content-Length', 'headers.Content-Length'],
+    ['User-Agent', 'headers.User-Agent'],
+    ['Connection', 'headers.Connection'],
+    ['Transfer-Encoding', 'headers.Transfer-Encoding'],
+    ['X-Twenty-Webhook-Signature', 'headers.X-Twenty-Webhook-Signature'],
+    ['webhook-id', 'headers.webhook-id'],
+    ['Bad Name', 'headers.Bad Name'],
+    ['X-Ünicode', 'headers.X-Ünicode'],
+  ])('refuses the custom header name %s with 400 naming it', async (name, path) => {
+    const response = await asA({
+      method: 'POST',
+      path: '/webhooks',
+      body: { targetUrl: 'https://example.com', headers: { [name]: 'v' } },
+    });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((e: { path: string }) => e.path)).toContain(path);
+  });
+
+  it('refuses bad header values, more than 10 headers and names differing only in case', async () => {
+    for (const [headers, path] of [
+      [{ 'X-A': 'line\r\nInjected: yes' }, 'headers.X-A'],
+      [{ 'X-A': '' }, 'headers.X-A'],
+      [{ 'X-A': ' padded' }, 'headers.X-A'],
+      [Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`X-H${i}`, 'v'])), 'headers'],
+      [{ 'X-Key': 'a', 'x-key': 'b' }, 'headers'],
+    ] as const) {
+      const response = await asA({
+        method: 'POST',
+        path: '/webhooks',
+        body: { targetUrl: 'https://example.com', headers },
+      });
+      expect(response.status, JSON.stringify(headers)).toBe(400);
+      expect(response.json.errors.map((e: { path: string }) => e.path)).toContain(path);
+      expect(response.rawBody).not.toContain('Injected');
+    }
+  });
+
   it('accepts 20 filter fields and 50 values', async () => {
     const updatedFields = Array.from({ length: 20 }, (_, i) => `field${i}`);
     const where = Object.fromEntries(
