@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { type CrmSourcesConfig, parseCrmSourcesJson } from '../../shared/config/crmSourcesConfig';
 import {
   integerVariable as integer,
   parseEnvironment,
@@ -36,21 +36,9 @@ export function loadEventMapperConfig(env: NodeJS.ProcessEnv): EventMapperConfig
   return {
     webhooksTable: values.WEBHOOKS_TABLE,
     deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,
-    crmSources: parseCrmSourcesJson(values.CRM_SOURCES_CONFIG),
+    crmSources: parseCrmSourcesJson(values.CRM_SOURCES_CONFIG, 'event-mapper'),
     webhookCacheTtlSeconds: values.WEBHOOK_CACHE_TTL_SECONDS,
     sqsMaxMessageBytes: values.SQS_MAX_MESSAGE_BYTES,
     sendConcurrency: values.SEND_CONCURRENCY,
   };
-}
-
-function parseCrmSourcesJson(text: string): CrmSourcesConfig {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(
-      `event-mapper configuration is invalid: CRM_SOURCES_CONFIG is not JSON (${(error as Error).message})`,
-    );
-  }
-  return parseCrmSourcesConfig(parsed, 'CRM_SOURCES_CONFIG');
 }

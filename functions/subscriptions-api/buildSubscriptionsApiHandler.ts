@@ -15,16 +15,19 @@ import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { API_KEY_CACHE_TTL_MS, ApiKeyAuthenticator, type WorkspaceLookup } from './apiKeyAuthenticator';
 import { createApiRouter, createRouteMatcher } from './apiRouter';
 import type { SubscriptionsApiConfig } from './config';
+import { ConsoleAssets } from './consoleAssets';
 import { logger, metrics } from './observability';
 import { openApiDocumentJson } from './openapiDocument';
 import { problemErrorHandler } from './problemErrorHandler';
 import { requestObservability } from './requestObservability';
 import type { RouteDefinition, RouteDeps } from './routeDefinition';
+import { consoleRoutes } from './routes/consoleRoutes';
 import { createWebhookRoute } from './routes/createWebhookRoute';
 import { deleteWebhookRoute } from './routes/deleteWebhookRoute';
 import { getOpenApiDocumentRoute } from './routes/getOpenApiDocumentRoute';
 import { getWebhookRoute } from './routes/getWebhookRoute';
 import { listDeliveriesRoute } from './routes/listDeliveriesRoute';
+import { listObjectsRoute } from './routes/listObjectsRoute';
 import { listWebhooksRoute } from './routes/listWebhooksRoute';
 import { redriveDeadLettersRoute } from './routes/redriveDeadLettersRoute';
 import { resendDeliveryRoute } from './routes/resendDeliveryRoute';
@@ -83,6 +86,10 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
     listDeliveriesRoute(routeDeps),
     redriveDeadLettersRoute(routeDeps),
     resendDeliveryRoute(routeDeps),
+    listObjectsRoute(routeDeps),
+    ...consoleRoutes(
+      config.consoleAssetsDir === undefined ? undefined : new ConsoleAssets(config.consoleAssetsDir),
+    ),
     getOpenApiDocumentRoute(() => {
       documentJson ??= openApiDocumentJson();
       return documentJson;
@@ -99,7 +106,11 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics(metrics, { captureColdStartMetric: true }))
-    .use(httpSecurityHeaders(WITHOUT_REPORTING_HEADERS))
+    .use(
+      // The console page sets its own Content-Security-Policy and Permissions-Policy
+      // (consoleSecurityHeaders.ts); the middleware adds X-Frame-Options: DENY and the rest.
+      httpSecurityHeaders({ ...WITHOUT_REPORTING_HEADERS, contentSecurityPolicy: false, permissionsPolicy: false }),
+    )
     .use(
       httpCors({
         origin: '*',

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
+import { parseCrmSourcesJson } from '../../shared/config/crmSourcesConfig';
 import {
   booleanVariable as booleanFlag,
   parseEnvironment,
@@ -10,6 +11,10 @@ import {
   signingKeySecretIdVariable,
 } from '../../shared/config/environmentVariables';
 import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
+import {
+  type SubscribableEvents,
+  subscribableEvents,
+} from '../../shared/domain/operations/subscribableEvents';
 
 const configSchema = z.object({
   WEBHOOKS_TABLE: requiredName('WEBHOOKS_TABLE'),
@@ -29,6 +34,8 @@ const configSchema = z.object({
     z.coerce.number().check(z.int(), z.minimum(100), z.maximum(25_000)),
     20_000,
   ),
+  CRM_SOURCES_CONFIG: z.optional(z.string()),
+  CONSOLE_ASSETS_DIR: z.optional(z.string()),
   MAX_BODY_BYTES: z._default(
     z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(10 * 1024 * 1024)),
     64 * 1024,
@@ -54,6 +61,14 @@ export interface SubscriptionsApiConfig {
   localMode: boolean;
   /** Request bodies above this many bytes get 413. */
   maxBodyBytes: number;
+  /**
+   * The objects and actions `GET /objects` lists (from CRM_SOURCES_CONFIG, the event mapper's config).
+   * Without it the API lists no objects and says any object may occur: operations are still validated
+   * by form, as always.
+   */
+  subscribableEvents?: SubscribableEvents;
+  /** Directory of the built web console (`index.html`, `assets/`); without it `/console` answers 404. */
+  consoleAssetsDir?: string;
 }
 
 /** Reads the environment once at cold start; a bad value fails fast naming the variable. */
@@ -70,5 +85,13 @@ export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): Subscription
     signingKeyRefreshMs: env_.SIGNING_KEY_REFRESH_SECONDS * 1000,
     localMode: env_.LOCAL_MODE,
     maxBodyBytes: env_.MAX_BODY_BYTES,
+    ...(env_.CRM_SOURCES_CONFIG === undefined
+      ? {}
+      : {
+          subscribableEvents: subscribableEvents(
+            parseCrmSourcesJson(env_.CRM_SOURCES_CONFIG, 'subscriptions-api'),
+          ),
+        }),
+    ...(env_.CONSOLE_ASSETS_DIR === undefined ? {} : { consoleAssetsDir: env_.CONSOLE_ASSETS_DIR }),
   };
 }

@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
 import { METRICS_NAMESPACE } from '../../shared/observability/metricCatalog';
+import { buildConsoleAssets } from '../console/buildConsoleAssets';
 import { type ApiGatewayServer, startApiGatewayServer } from './apiGatewayServer';
 import { PipelineCounters } from './counters';
 import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamoDbLocal';
@@ -40,6 +44,8 @@ const MAPPER_TIMEOUT_MS = 60_000;
 
 export interface LocalRuntime {
   apiUrl: string;
+  /** The web console (`GET /console` of the API). */
+  consoleUrl: string;
   apiKey: string;
   /** True when the key came from WEBHOOKS_API_KEY rather than being generated. */
   apiKeyFromEnv: boolean;
@@ -75,6 +81,7 @@ export function handlerEnvironment(
   endpoints: { dynamoDb: string; sqs: string; secretsManager: string },
   queues: DeliveryQueues,
   userEnv: NodeJS.ProcessEnv,
+  consoleAssetsDir?: string,
 ): Record<string, string> {
   const defaults: Record<string, string> = {
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -109,6 +116,7 @@ export function handlerEnvironment(
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...(consoleAssetsDir === undefined ? {} : { CONSOLE_ASSETS_DIR: consoleAssetsDir }),
   };
   const fromUser = Object.fromEntries(
     Object.keys(defaults)
@@ -164,8 +172,16 @@ export async function startLocalRuntime(
     }
   };
 
+  /** The web console, built for this run as the CDK stack builds it into the API function's asset. */
+  const buildConsole = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'crm-webhooks-console-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await buildConsoleAssets(dir);
+    return dir;
+  };
+
   try {
-    const [sqsLocal, secrets] = await Promise.all([
+    const [sqsLocal, secrets, consoleAssetsDir] = await Promise.all([
       startSqsLocal({ ...options.sqsRules, port: settings.sqsPort }).then((s: SqsLocal) => {
         cleanups.push(() => s.stop());
         return s;
@@ -176,6 +192,7 @@ export async function startLocalRuntime(
           return s;
         },
       ),
+      buildConsole(),
     ]);
     if (settings.secretStore === 'envelope') {
       await createLocalSigningKeySecret({
@@ -197,6 +214,7 @@ export async function startLocalRuntime(
         { dynamoDb: dynamoDbEndpoint, sqs: sqsLocal.endpoint, secretsManager: secrets.endpoint },
         queues,
         env,
+        consoleAssetsDir,
       ),
     );
 
@@ -292,6 +310,7 @@ export async function startLocalRuntime(
 
     return {
       apiUrl: api.url,
+      consoleUrl: `${api.url}/console`,
       apiKey,
       apiKeyFromEnv: settings.apiKey !== undefined,
       dynamoDbEndpoint: dynamo.endpoint,

@@ -35,6 +35,7 @@ function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
     'CRM webhooks are running locally.',
     '',
     `  API            ${runtime.apiUrl}   (OpenAPI: ${runtime.apiUrl}/openapi.json)`,
+    `  Console        ${runtime.consoleUrl}   (sign in with the API key below)`,
     `  API key        ${runtime.apiKey}   ${keyNote}, workspace "${LOCAL_WORKSPACE_ID}"`,
     `  DynamoDB       ${runtime.dynamoDbEndpoint}   CRM tables: ${runtime.crmTables.join(', ')} (DynamoDB Local, Java pid ${runtime.dynamoDbPid})`,
     `  CRM config     ${crmSourcesOrigin}`,

@@ -138,3 +138,16 @@ export function parseCrmSourcesConfig(input: unknown, source = 'CRM sources conf
   }
   return result.data;
 }
+
+/** Parses the config as the functions receive it (JSON in CRM_SOURCES_CONFIG); `component` names the reader. */
+export function parseCrmSourcesJson(text: string, component: string): CrmSourcesConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `${component} configuration is invalid: CRM_SOURCES_CONFIG is not JSON (${(error as Error).message})`,
+    );
+  }
+  return parseCrmSourcesConfig(parsed, 'CRM_SOURCES_CONFIG');
+}

@@ -1,0 +1,63 @@
+/* Shapes of the management API's answers (docs/openapi.json), as far as the console reads them. */
+
+export interface Webhook {
+  id: string;
+  targetUrl: string;
+  operations: string[];
+  description?: string;
+  payloadFormat: 'default' | 'twenty';
+  status: 'active' | 'disabled';
+  createdAt: string;
+  updatedAt: string;
+  previousSecretExpiresAt?: string;
+  failingSince?: string;
+  disabledReason?: string;
+  // Fields other parts of the API may add; the form edits them when the API documents them.
+  headers?: Record<string, string>;
+  rateLimit?: number;
+  filter?: unknown;
+}
+
+export interface CreatedWebhook extends Webhook {
+  secret: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface DeliveryAttempt {
+  webhookId: string;
+  deliveryId: string;
+  eventId: string;
+  event: string;
+  attempt: number;
+  outcome: 'delivered' | 'failed' | 'dead-lettered' | 'gone' | 'skipped' | string;
+  cause?: string;
+  statusCode?: number;
+  durationMs: number;
+  error?: string;
+  responseBody?: string;
+  attemptedAt: string;
+  nextAttemptAt?: string;
+}
+
+export interface SubscribableEvents {
+  objects: string[];
+  anyObject: boolean;
+  actions: string[];
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: FieldError[];
+}
