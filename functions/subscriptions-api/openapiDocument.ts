@@ -10,6 +10,7 @@ import {
   redriveResultSchema,
   resendAcceptedSchema,
   rotatedSecretSchema,
+  subscribableEventsSchema,
   testEventAcceptedSchema,
   webhookPageSchema,
   webhookViewSchema,
@@ -208,6 +209,15 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       404: problemResponse('No such webhook, or no retained payload for this delivery'),
       409: problemResponse('The webhook is disabled'),
     },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/objects',
+    summary: 'List the objects and actions operations can name',
+    description:
+      'From the configured CRM sources: what `operations` entries such as `person.created` can match. The web console draws its operation checkboxes from it.',
+    security,
+    responses: { 200: json('Objects and actions', subscribableEventsSchema), ...commonErrors },
   });
   registry.registerPath({
     method: 'get',

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
 import { ATTEMPT_OUTCOMES } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import { CRM_ACTIONS } from '../../shared/domain/events/crmEvent';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import { withMetadata } from './schemaMetadata';
 
@@ -119,3 +120,18 @@ export const problemSchema = z.object({
     z.array(z.object({ path: withMetadata(z.string(), { example: 'targetUrl' }), message: z.string() })),
   ),
 });
+
+export const subscribableEventsSchema = withMetadata(
+  z.object({
+    objects: withMetadata(z.array(z.string()), {
+      description: 'Object names the configured CRM tables produce (one table per object), sorted',
+      example: ['company', 'note', 'opportunity', 'person', 'task'],
+    }),
+    anyObject: withMetadata(z.boolean(), {
+      description:
+        'True when a single-table source names its objects in an item attribute: other object names may then occur',
+    }),
+    actions: z.array(z.enum(CRM_ACTIONS)),
+  }),
+  { id: 'SubscribableEvents' },
+);

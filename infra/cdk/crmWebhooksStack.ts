@@ -60,6 +60,7 @@ export class CrmWebhooksStack extends Stack {
       apiKeysTable: this.tables.apiKeys,
       deliveryLogTable: this.tables.deliveryLog,
       deliveriesQueue: this.queues.deliveries,
+      crmSources,
     });
     this.httpApi = new ManagementApi(this, 'ManagementApi', {
       handler: this.api.fn,

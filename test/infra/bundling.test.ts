@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,4 +61,26 @@ describe('real esbuild bundling', () => {
       expect(code.split('\n').length).toBeLessThan(size / 1000);
     },
   );
+
+  it('builds the web console into the API function asset, beside its bundle (CONSOLE_ASSETS_DIR)', () => {
+    const fn = resourceOf(built.template, 'AWS::Lambda::Function', 'SubscriptionsApiFunction');
+    const assetDir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(fn.Properties.Environment.Variables.CONSOLE_ASSETS_DIR).toBe('/var/task/console');
+    const html = readFileSync(join(assetDir, 'console', 'index.html'), 'utf8');
+    const assets = readdirSync(join(assetDir, 'console', 'assets')).sort();
+    // One hashed script and one stylesheet, each with its brotli and gzip copies.
+    expect(assets).toHaveLength(6);
+    for (const name of assets.filter((a) => /\.(js|css)$/.test(a))) {
+      expect(name).toMatch(/^console-[A-Z0-9]{8}\.(js|css)$/);
+      expect(html).toContain(`/console/assets/${name}`);
+      expect(assets).toEqual(expect.arrayContaining([`${name}.br`, `${name}.gz`]));
+    }
+    // The other functions carry no console.
+    const mapper = resourceOf(built.template, 'AWS::Lambda::Function', 'EventMapperFunction');
+    expect(
+      existsSync(
+        join(outdir, `asset.${String(mapper.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'console'),
+      ),
+    ).toBe(false);
+  });
 });

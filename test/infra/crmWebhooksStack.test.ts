@@ -221,13 +221,38 @@ describe('CrmWebhooksStack with the default demo config', () => {
   describe('management API', () => {
     it('sends every request to the API function through one $default route (payload 2.0)', () => {
       const fnId = resourceOf(built.template, 'AWS::Lambda::Function', 'SubscriptionsApiFunction').id;
-      built.template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+      built.template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
       built.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
         IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
       });
+    });
+
+    it('declares the web console routes public and no other route: the API routes stay behind the key check of the function', () => {
+      const routes = Object.values(built.template.findResources('AWS::ApiGatewayV2::Route')) as {
+        Properties: { RouteKey: string; AuthorizationType?: string; Target: unknown };
+      }[];
+      expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+        ['$default', 'GET /console', 'GET /console/{proxy+}'].sort(),
+      );
+      // One integration (the API function) behind every route: the console is served by the same function.
+      const [integrationId] = Object.keys(built.template.findResources('AWS::ApiGatewayV2::Integration'));
+      for (const route of routes) {
+        expect(JSON.stringify(route.Properties.Target)).toContain(integrationId);
+        // No API Gateway authorizer anywhere: the function authenticates every route but the console's
+        // assets and /openapi.json (test/integration/subscriptionsApi/consoleRoutes.test.ts).
+        expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      }
+      built.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    });
+
+    it('gives the API function the console directory and the CRM sources it lists in GET /objects', () => {
+      const fn = resourceOf(built.template, 'AWS::Lambda::Function', 'SubscriptionsApiFunction');
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.CONSOLE_ASSETS_DIR).toBe('/var/task/console');
+      expect(JSON.parse(variables.CRM_SOURCES_CONFIG).crmTables.length).toBeGreaterThan(0);
     });
 
     it('throttles the stage and writes access logs without headers', () => {

@@ -1,6 +1,12 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,9 +21,14 @@ export interface ManagementApiProps {
   removalPolicy: RemovalPolicy;
 }
 
+/** The web console's public routes: its page and its hashed static assets (no data, no auth). */
+export const CONSOLE_ROUTE_PATHS = ['/console', '/console/{proxy+}'] as const;
+
 /**
  * The HTTP API in front of the management function. One `$default` route sends every request to the
- * function, whose own router answers 404/405 with problem+json (API Gateway's would be plain text).
+ * function, whose own router authenticates and answers 404/405 with problem+json (API Gateway's would
+ * be plain text). The web console's routes are declared on their own, explicitly without authorizer,
+ * so the template shows which paths are public; they go to the same function.
  */
 export class ManagementApi extends Construct {
   readonly httpApi: HttpApi;
@@ -27,11 +38,20 @@ export class ManagementApi extends Construct {
   constructor(scope: Construct, id: string, props: ManagementApiProps) {
     super(scope, id);
 
+    const integration = new HttpLambdaIntegration('ApiIntegration', props.handler);
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'CRM webhooks management API',
       createDefaultStage: false,
-      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', props.handler),
+      defaultIntegration: integration,
     });
+    for (const path of CONSOLE_ROUTE_PATHS) {
+      this.httpApi.addRoutes({
+        path,
+        methods: [HttpMethod.GET],
+        integration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+    }
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -68,7 +88,7 @@ export class ManagementApi extends Construct {
     acknowledge(
       this.httpApi,
       'AwsSolutions-APIG4',
-      'Authorization is enforced by the API function itself: every route except GET /openapi.json requires "Authorization: Bearer <apiKey>", checked against SHA-256 hashes in the API keys table and scoped to the key\'s workspace. A Lambda authorizer would add a second cold start and duplicate that lookup; /openapi.json is public by design.',
+      'Authorization is enforced by the API function itself: every route except GET /openapi.json and the web console (GET /console and its hashed static assets) requires "Authorization: Bearer <apiKey>", checked against SHA-256 hashes in the API keys table and scoped to the key\'s workspace. A Lambda authorizer would add a second cold start and duplicate that lookup; /openapi.json and the console hold no data and are public by design (the console calls the API with the key its user pastes).',
     );
   }
 

@@ -31,6 +31,8 @@ export interface ProductFunctionProps {
   logRetention: RetentionDays;
   logLevel: string;
   removalPolicy: RemovalPolicy;
+  /** Shell commands run after esbuild, from the project root, to add files to the function's asset. */
+  afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -85,6 +87,15 @@ export class ProductFunction extends Construct {
         banner: ESM_REQUIRE_SHIM,
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
+        ...(props.afterBundling === undefined
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: props.afterBundling,
+              },
+            }),
       },
     });
     acknowledge(

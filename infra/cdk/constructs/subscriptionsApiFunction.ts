@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { CrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
 import { Construct } from 'constructs';
 import { SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import { handlerEntries } from '../projectPaths';
@@ -25,6 +26,21 @@ export interface SubscriptionsApiFunctionProps {
   deliveriesQueue: IQueue;
   /** The key secret, in envelope mode. */
   signingKey?: SigningKeySecret;
+  /** The CRM sources: `GET /objects` lists the objects and actions webhooks can subscribe to. */
+  crmSources: CrmSourcesConfig;
+}
+
+/**
+ * Where the web console lands in the function: the build writes it beside the bundle, and Lambda
+ * unpacks the deployment package into LAMBDA_TASK_ROOT, /var/task.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+const CONSOLE_DIR_IN_ASSET = 'console';
+const LAMBDA_TASK_ROOT = '/var/task';
+
+/** Single-quoted for bash, which runs the bundling hooks. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -62,7 +78,13 @@ export class SubscriptionsApiFunction extends Construct {
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
         ...secretStoreEnvironment(settings, props.signingKey),
+        CRM_SOURCES_CONFIG: JSON.stringify(props.crmSources),
+        CONSOLE_ASSETS_DIR: `${LAMBDA_TASK_ROOT}/${CONSOLE_DIR_IN_ASSET}`,
       },
+      // The web console is built at synth time into the function's asset (nothing built is committed).
+      afterBundling: (inputDir, outputDir) => [
+        `node --import tsx ${shellQuote(`${inputDir}/infra/cli/buildConsole.ts`)} ${shellQuote(`${outputDir}/${CONSOLE_DIR_IN_ASSET}`)}`,
+      ],
     });
     this.fn = product.fn;
 

@@ -61,6 +61,8 @@ export async function startApiHarness(
     redriveTimeBudgetMs?: number;
     /** Default: envelope (the product default), with the key secret created as the stack would. */
     secretStore?: SecretStoreMode;
+    /** Optional settings (the console directory, the CRM sources' objects). */
+    config?: Pick<SubscriptionsApiConfig, 'consoleAssetsDir' | 'subscribableEvents'>;
   } = {},
 ): Promise<ApiHarness> {
   const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint() });
@@ -96,6 +98,7 @@ export async function startApiHarness(
     signingKeyRefreshMs: 0,
     localMode: options.localMode ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    ...options.config,
   };
   const webhookStore = new WebhookStore(dynamo, tables.webhooks);
   const deliveryLog = new DeliveryLogStore(dynamo, tables.deliveryLog);

@@ -46,7 +46,28 @@ describe('loadSubscriptionsApiConfig', () => {
     });
   });
 
+  it('reads the CRM sources (for GET /objects) and the console directory', () => {
+    const config = loadSubscriptionsApiConfig({
+      ...required,
+      CRM_SOURCES_CONFIG: JSON.stringify({
+        crmTables: [
+          { tableName: 'people', object: 'person' },
+          { tableName: 'crm', objectAttribute: 'entityType' },
+        ],
+      }),
+      CONSOLE_ASSETS_DIR: '/var/task/console',
+    });
+    expect(config.subscribableEvents).toEqual({
+      objects: ['person'],
+      anyObject: true,
+      actions: ['created', 'updated', 'deleted', 'restored', 'destroyed'],
+    });
+    expect(config.consoleAssetsDir).toBe('/var/task/console');
+  });
+
   it.each([
+    [{ ...required, CRM_SOURCES_CONFIG: '{not json' }, 'CRM_SOURCES_CONFIG'],
+    [{ ...required, CRM_SOURCES_CONFIG: '{"crmTables":[]}' }, 'CRM_SOURCES_CONFIG'],
     [{ ...required, WEBHOOKS_TABLE: undefined }, 'WEBHOOKS_TABLE'],
     [{ ...required, DELIVERIES_QUEUE_URL: '' }, 'DELIVERIES_QUEUE_URL'],
     [{ ...required, REDRIVE_TIME_BUDGET_MS: '60000' }, 'REDRIVE_TIME_BUDGET_MS'],

@@ -28,6 +28,7 @@ describe('OpenAPI document', () => {
         'GET /webhooks/{id}/deliveries',
         'POST /webhooks/{id}/redrive',
         'POST /webhooks/{id}/deliveries/{deliveryId}/resend',
+        'GET /objects',
         'GET /openapi.json',
       ].sort(),
     );
