@@ -243,7 +243,9 @@ export function WebhookForm({ context, webhookId }: { context: ConsoleContext; w
               checked={state.payloadFormat === 'default'}
               onChange={() => set('payloadFormat', 'default')}
             />
-            Default (<code>event</code>, <code>data</code>, <code>timestamp</code>, …)
+            <span>
+              Default (<code>event</code>, <code>data</code>, <code>timestamp</code>, …)
+            </span>
           </label>
           <label class="check">
             <input

@@ -84,8 +84,9 @@ describe('web console in a browser', () => {
     await runtime?.stop();
   }, 60_000);
 
-  async function screenshot(name: string) {
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  /** Full page, but for dialogs: their backdrop covers the viewport only. */
+  async function screenshot(name: string, fullPage = true) {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
   }
 
   /** axe-core in the page; serious and critical violations are collected and must stay empty. */
@@ -181,7 +182,7 @@ describe('web console in a browser', () => {
     expect(firstSecret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(await dialog.textContent()).toContain('shown only once');
     await checkAccessibility('secret dialog');
-    await screenshot('secret-dialog');
+    await screenshot('secret-dialog', false);
     await dialog.getByRole('button', { name: 'I have stored the secret' }).click();
 
     const row = page.getByRole('row').filter({ hasText: `${receiver.url}/hook` });

@@ -76,7 +76,9 @@ export function OperationsField({
           checked={everything}
           onChange={(e) => toggle(ALL, (e.currentTarget as HTMLInputElement).checked)}
         />
-        All events (<code>*.*</code>)
+        <span>
+          All events (<code>*.*</code>)
+        </span>
       </label>
       <ScrollRegion label="Operations by object and action">
         <table class="operations">
