@@ -10,11 +10,11 @@ import {
   secretStoreVariable,
   signingKeySecretIdVariable,
 } from '../../shared/config/environmentVariables';
-import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 import {
   type SubscribableEvents,
   subscribableEvents,
 } from '../../shared/domain/operations/subscribableEvents';
+import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const configSchema = z.object({
   WEBHOOKS_TABLE: requiredName('WEBHOOKS_TABLE'),
