@@ -109,7 +109,11 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
     .use(
       // The console page sets its own Content-Security-Policy and Permissions-Policy
       // (consoleSecurityHeaders.ts); the middleware adds X-Frame-Options: DENY and the rest.
-      httpSecurityHeaders({ ...WITHOUT_REPORTING_HEADERS, contentSecurityPolicy: false, permissionsPolicy: false }),
+      httpSecurityHeaders({
+        ...WITHOUT_REPORTING_HEADERS,
+        contentSecurityPolicy: false,
+        permissionsPolicy: false,
+      }),
     )
     .use(
       httpCors({
