@@ -1,19 +1,10 @@
+import { PRICES } from '../lib/awsPrices';
 import { type RequestCounts, totalFor } from '../lib/awsRequestCounter';
 import { pairedFigure } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
 import { type PhaseResult, requestWindow } from './endToEnd';
 
-/** us-east-1 list prices (USD) used by the model; checked against the AWS pricing pages in 2026. */
-export const PRICES = {
-  lambdaArmPerGbSecond: 0.0000133334,
-  lambdaPerRequest: 0.2 / 1e6,
-  sqsStandardPerRequest: 0.4 / 1e6,
-  dynamoDbOnDemandPerWriteUnit: 0.625 / 1e6,
-  dynamoDbOnDemandPerReadUnit: 0.125 / 1e6,
-  secretsManagerPerApiCall: 0.05 / 10_000,
-  secretsManagerPerSecretMonth: 0.4,
-  apiGatewayHttpPerRequest: 1.0 / 1e6,
-} as const;
+export { PRICES };
 
 /** Memory of both pipeline functions in the CDK stack (infra/cdk/constructs). */
 const FUNCTION_MEMORY_GB = 0.5;

@@ -4,6 +4,7 @@ import { costModel } from './costModel';
 import { deliveryPath } from './deliveryPath';
 import { endToEnd } from './endToEnd';
 import { mapperPurePath } from './mapperPurePath';
+import { scale } from './scale';
 
 /** Every benchmark, in the order a full run executes them. */
-export const benchmarks: Benchmark[] = [mapperPurePath, deliveryPath, coldStart, endToEnd, costModel];
+export const benchmarks: Benchmark[] = [mapperPurePath, deliveryPath, coldStart, endToEnd, costModel, scale];
