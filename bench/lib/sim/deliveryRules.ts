@@ -1,9 +1,9 @@
 import {
   DEFAULT_RETRY_POLICY,
-  isLastAttempt,
-  nextVisibilityDelaySeconds,
+  hopDelaySeconds,
+  isDue,
+  scheduleNextAttempt,
 } from '../../../shared/domain/retry';
-import { MAX_DELAY_SECONDS as SQS_MAX_DELAY_SECONDS } from './sqsStandardQueue';
 
 /**
  * The decisions the delivery function makes about one job, as ports the simulation calls. The
@@ -37,31 +37,17 @@ export interface WebhookRateLimit {
 
 export const noRateLimit: WebhookRateLimit = { admit: () => ({ kind: 'attempt' }) };
 
-/** A job received at most this long before it is due is attempted (DelaySeconds is whole seconds). */
-const DUE_TOLERANCE_MS = 1_000;
-
 /**
- * The production retry schedule (shared/domain/retry: the default table, jitter, overload floor and last
- * attempt) with retries re-sent as delayed messages chained in ≤ 900 s hops, the design of issue 13.
- * Once the delivery-plane branch's `scheduleNextAttempt` / `hopDelaySeconds` / `isDue` are on main, they
- * replace the three bodies below one for one.
+ * The production retry rules, unchanged: `scheduleNextAttempt` (default table, ±20 % jitter, overload
+ * floor, last attempt → dead letter), `hopDelaySeconds` (≤ 900 s hops towards `notBefore`) and `isDue`.
  */
 export const productionRetryRules: RetryRules = {
   afterFailure({ attempt, cause, nowMs, random }) {
-    if (isLastAttempt(attempt, DEFAULT_RETRY_POLICY)) return { kind: 'dead-letter' };
-    const delaySeconds = nextVisibilityDelaySeconds({
-      attempt,
-      policy: DEFAULT_RETRY_POLICY,
-      cause,
-      now: new Date(nowMs),
-      random,
-    });
-    return { kind: 'retry', attempt: attempt + 1, notBefore: nowMs + Math.round(delaySeconds * 1000) };
+    const plan = scheduleNextAttempt({ attempt, policy: DEFAULT_RETRY_POLICY, cause, nowMs, random });
+    return plan.kind === 'retry'
+      ? { kind: 'retry', attempt: plan.attempt, notBefore: plan.notBefore }
+      : { kind: 'dead-letter' };
   },
-  hopDelaySeconds(notBefore, nowMs) {
-    return Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.ceil((notBefore - nowMs) / 1000)));
-  },
-  isDue(notBefore, nowMs) {
-    return notBefore === undefined || notBefore - nowMs <= DUE_TOLERANCE_MS;
-  },
+  hopDelaySeconds,
+  isDue,
 };
