@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 /**
  * A small Secrets Manager endpoint speaking the AWS JSON 1.1 protocol, serving the calls this project
  * makes (CreateSecret, GetSecretValue by stage or version id, PutSecretValue, DeleteSecret,
- * DescribeSecret, ListSecrets), so the real `@aws-sdk/client-secrets-manager` code path runs unchanged locally.
+ * DescribeSecret, ListSecrets), so the real `@aws-sdk/client-secrets-manager` code path runs unchanged
+ * locally.
+ *
+ * It enforces Secrets Manager's quotas as AWS answers them
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html): a secret value of
+ * at most 65,536 bytes (`ValidationException`) and each operation's request rate (`ThrottlingException`,
+ * which the SDK retries with backoff). Tests scale a rate down with `rateLimits` to reach it.
  */
 export interface SecretsManagerLocal {
   endpoint: string;
@@ -16,6 +22,8 @@ export interface SecretsManagerLocal {
   failNext(operation: string, errorType?: string): void;
   /** Every secret string ever stored (tests scan logs for them). */
   allSecretStrings(): string[];
+  /** Requests refused with ThrottlingException, by operation. */
+  readonly throttledCounts: Readonly<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -47,10 +55,56 @@ class AwsError extends Error {
 
 const ACCOUNT = '000000000000';
 
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html ("Secret value size":
+// 65,536 bytes, not adjustable). AWS answers with the generic parameter-constraint ValidationException.
+export const MAX_SECRET_VALUE_BYTES = 65_536;
+
+/**
+ * Requests per second per operation, from the same page: GetSecretValue 10,000; DescribeSecret 40,000;
+ * CreateSecret 50; DeleteSecret 50; PutSecretValue 50 (combined with UpdateSecret and the replication
+ * calls, which this project does not make).
+ */
+export const SECRETS_MANAGER_RATE_LIMITS: Readonly<Record<string, number>> = {
+  GetSecretValue: 10_000,
+  DescribeSecret: 40_000,
+  CreateSecret: 50,
+  DeleteSecret: 50,
+  PutSecretValue: 50,
+};
+
+/** A token bucket per operation: `rate` requests a second, bursts up to one second's worth. */
+function rateLimiter(rates: Readonly<Record<string, number>>, now: () => number) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (operation: string): boolean => {
+    const rate = rates[operation];
+    if (rate === undefined) return true;
+    const t = now();
+    const bucket = buckets.get(operation) ?? { tokens: rate, at: t };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((t - bucket.at) / 1000) * rate);
+    bucket.at = t;
+    buckets.set(operation, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+}
+
 export async function startSecretsManagerLocal(
-  options: { port?: number; region?: string } = {},
+  options: {
+    port?: number;
+    region?: string;
+    /** Per-operation requests per second, overriding AWS's (tests scale them down to reach them). */
+    rateLimits?: Readonly<Record<string, number>>;
+    /** The rate limiter's clock (tests hold it still); default `Date.now`. */
+    now?: () => number;
+  } = {},
 ): Promise<SecretsManagerLocal> {
   const region = options.region ?? 'us-east-1';
+  const withinRate = rateLimiter(
+    { ...SECRETS_MANAGER_RATE_LIMITS, ...options.rateLimits },
+    options.now ?? Date.now,
+  );
+  const throttled: Record<string, number> = {};
   const secrets = new Map<string, StoredSecret>();
   const byArn = new Map<string, StoredSecret>();
   const counts: Record<string, number> = {};
@@ -77,6 +131,12 @@ export async function startSecretsManagerLocal(
   const addVersion = (secret: StoredSecret, secretString: unknown, token: unknown): SecretVersion => {
     if (typeof secretString !== 'string')
       throw new AwsError('InvalidParameterException', 'SecretString is required');
+    if (Buffer.byteLength(secretString, 'utf8') > MAX_SECRET_VALUE_BYTES) {
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SECRET_VALUE_BYTES}`,
+      );
+    }
     const versionId = typeof token === 'string' && token.length > 0 ? token : randomUUID();
     const existing = secret.versions.find((v) => v.versionId === versionId);
     if (existing) {
@@ -226,6 +286,10 @@ export async function startSecretsManagerLocal(
         throw new AwsError('UnknownOperationException', `Operation "${operation}" is not supported here`);
       }
       counts[operation] = (counts[operation] ?? 0) + 1;
+      if (!withinRate(operation)) {
+        throttled[operation] = (throttled[operation] ?? 0) + 1;
+        throw new AwsError('ThrottlingException', 'Rate exceeded');
+      }
       const fault = faults.get(operation);
       if (fault) {
         faults.delete(operation);
@@ -253,6 +317,7 @@ export async function startSecretsManagerLocal(
     endpoint: `http://127.0.0.1:${port}`,
     port,
     requestCounts: counts,
+    throttledCounts: throttled,
     failNext(operation, errorType = 'InternalServiceError') {
       faults.set(operation, errorType);
     },
