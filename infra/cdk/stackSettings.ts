@@ -84,7 +84,11 @@ export const stackSettingsSchema = z
     mapperBatchingWindowSeconds: positiveInt(0, 300).default(1),
     /** Lambda retries of a failing stream batch (bisected each time) before it goes to the failure queue. */
     mapperRetryAttempts: positiveInt(0, 10_000).default(10),
-    /** Stream records older than this are not retried but reported to the failure queue. */
+    /**
+     * Stream records older than this are not retried but reported to the failure queue. At most 24: DynamoDB
+     * Streams removes records after 24 hours
+     * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
+     */
     mapperMaxRecordAgeHours: positiveInt(1, 24).default(6),
     mapperParallelizationFactor: positiveInt(1, 10).default(1),
     apiThrottleRateLimit: positiveInt(1, 10_000).default(50),

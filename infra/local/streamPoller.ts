@@ -66,6 +66,26 @@ export interface StreamPollerOptions {
   retryBackoffMs?: number;
   onBatch?: (result: StreamBatchResult) => void;
   onPollError?: (error: unknown) => void;
+  /**
+   * Records older than DynamoDB Streams' 24-hour retention, which AWS would have trimmed before this
+   * poller read them (possible locally after a long pause): skipped, as lost on AWS, and reported here.
+   * Default: a warning on stderr.
+   */
+  onExpiredRecords?: (expired: { streamArn: string; shardId: string; records: number }) => void;
+  /** The clock records are aged by (tests advance it); default `Date.now`. */
+  now?: () => number;
+}
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html: "All data in DynamoDB
+// Streams is subject to a 24-hour lifetime ... automatically removed after this time". DynamoDB Local
+// keeps them for as long as it runs, so the local poller applies the rule itself.
+export const STREAM_RECORD_RETENTION_MS = 24 * 3_600_000;
+
+/** Has DynamoDB Streams' 24-hour retention passed for this record (by its ApproximateCreationDateTime)? */
+export function isPastStreamRetention(record: StreamRecord, nowMs: number): boolean {
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  if (created === undefined) return false;
+  return nowMs - new Date(created).getTime() > STREAM_RECORD_RETENTION_MS;
 }
 
 export interface StreamPoller {
@@ -105,6 +125,13 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const maxIdlePollMs = Math.max(idlePollMs, options.maxIdlePollMs ?? 4 * idlePollMs);
   const windowMs = options.maxBatchingWindowMs ?? 0;
   const report = options.onPollError ?? ((error) => console.error(`[${options.functionName} poller]`, error));
+  const now = options.now ?? Date.now;
+  const reportExpired =
+    options.onExpiredRecords ??
+    (({ shardId, records }) =>
+      console.warn(
+        `[${options.functionName} poller] skipped ${records} stream record(s) of shard ${shardId} older than 24 h: DynamoDB Streams would have removed them`,
+      ));
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const functionArn = `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`;
 
@@ -260,12 +287,18 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           // last checkpoint, so no record is lost.
           page.NextShardIterator = await fillWithinWindow(records, page.NextShardIterator);
         }
-        if (records.length > 0) {
+        const live = records.filter((r) => !isPastStreamRetention(r, now()));
+        if (live.length < records.length) {
+          reportExpired({ streamArn, shardId, records: records.length - live.length });
+        }
+        if (live.length > 0) {
           await processBatch(
             streamArn,
             shardId,
-            records.map((r) => options.toLambdaRecord(r, streamArn)),
+            live.map((r) => options.toLambdaRecord(r, streamArn)),
           );
+        }
+        if (records.length > 0) {
           checkpoint = records[records.length - 1]!.dynamodb?.SequenceNumber;
           if (checkpoint !== undefined) options.checkpoints?.set(checkpointKey, checkpoint);
         }

@@ -32,6 +32,8 @@ describe('parseStackSettings', () => {
 
   it.each([
     [{ maxAttempts: '0' }, 'maxAttempts'],
+    // DynamoDB Streams keeps records 24 h: a longer maximum record age could never apply.
+    [{ mapperMaxRecordAgeHours: '25' }, 'mapperMaxRecordAgeHours'],
     [{ maxAttempts: 'ten' }, 'maxAttempts'],
     [{ alarmEmail: 'not-an-email' }, 'alarmEmail'],
     [{ removalPolicy: 'snapshot' }, 'removalPolicy'],
