@@ -54,7 +54,7 @@ interface Payload {
   eventId?: string;
   webhookId: string;
   workspaceId: string;
-  objectMetadata: { nameSingular: string };
+  objectMetadata: { id?: string; nameSingular: string };
   updatedFields?: string[];
 }
 
@@ -101,13 +101,14 @@ describe('CRM records with astral, CJK and control characters reach every webhoo
         webhookId: p.webhookId,
         workspaceId: p.workspaceId,
         object: p.objectMetadata.nameSingular,
+        ...(p.objectMetadata.id ? { objectMetadataId: p.objectMetadata.id } : {}),
         ...(p.updatedFields ? { updatedFields: p.updatedFields } : {}),
       } as Parameters<typeof serializePayload>[0],
       { payloadFormat: hook.format, targetUrl: hook.targetUrl },
     );
   }
 
-  it('created, updated and deleted events carry the exact strings, signed over the exact bytes', async () => {
+  it('created, updated and destroyed events carry the exact strings, signed over the exact bytes', async () => {
     const item = personItem('unicode-1');
     await rt.dynamo.send(new PutItemCommand({ TableName: 'person', Item: item }));
     await rt.dynamo.send(
@@ -132,7 +133,8 @@ describe('CRM records with astral, CJK and control characters reach every webhoo
           return [p.event ?? p.eventName, { request: r, payload: p }];
         }),
       );
-      expect([...byEvent.keys()].sort()).toEqual(['person.created', 'person.deleted', 'person.updated']);
+      // The default sources have a soft-delete attribute, so removing the item is `destroyed` (as in Twenty).
+      expect([...byEvent.keys()].sort()).toEqual(['person.created', 'person.destroyed', 'person.updated']);
       const record = (e: string) => {
         const p = byEvent.get(e)!.payload;
         const data = (p.data ?? p.record)!;
@@ -143,7 +145,7 @@ describe('CRM records with astral, CJK and control characters reach every webhoo
       expect(record('person.created')).toEqual(sorted(written));
       expect(record('person.updated')).toEqual(sorted(updated));
       expect(byEvent.get('person.updated')!.payload.updatedFields).toEqual(['lastName']);
-      expect(record('person.deleted')).toEqual(sorted(updated));
+      expect(record('person.destroyed')).toEqual(sorted(updated));
 
       for (const { request } of byEvent.values()) {
         // Both signature schemes, by the receiver's verifiers and the Standard Webhooks library.
