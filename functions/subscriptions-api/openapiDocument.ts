@@ -20,6 +20,7 @@ import {
   createWebhookRequestSchema,
   deliveryParamsSchema,
   pageQuerySchema,
+  rotateSecretRequestSchema,
   updateWebhookRequestSchema,
   webhookIdParamsSchema,
 } from './schemas';
@@ -79,6 +80,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
   const createdWebhook = withMetadata(createdWebhookSchema, { id: 'CreatedWebhook' });
   const webhookPage = withMetadata(webhookPageSchema, { id: 'WebhookPage' });
   const deliveryPage = withMetadata(deliveryPageSchema, { id: 'DeliveryAttemptPage' });
+  const rotateRequest = forGenerator(withMetadata(rotateSecretRequestSchema, { id: 'RotateSecretRequest' }));
   const params = forGeneratorObject(webhookIdParamsSchema);
   const pageQuery = forGeneratorObject(pageQuerySchema);
 
@@ -135,7 +137,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     method: 'delete',
     path: '/webhooks/{id}',
     summary: 'Delete a webhook',
-    description: 'Its secret is scheduled for deletion (7-day recovery window).',
+    description:
+      'Its signing secrets go with it (envelope mode: they were on the row; per-webhook mode: the secret is scheduled for deletion with a 7-day recovery window).',
     security,
     request: { params },
     responses: { 204: { description: 'Deleted' }, ...webhookErrors },
@@ -145,9 +148,12 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     path: '/webhooks/{id}/rotate-secret',
     summary: 'Rotate the signing secret',
     description:
-      'Returns the new secret. For 24 hours deliveries carry signatures made with both the new and the previous secret.',
+      'Returns the new secret: a new `whsec_` one, or the one you send (same rules as on create). For 24 hours deliveries carry signatures made with both the new and the previous secret.',
     security,
-    request: { params },
+    request: {
+      params,
+      body: { required: false, content: { 'application/json': { schema: rotateRequest } } },
+    },
     responses: {
       200: json('The new secret', rotatedSecretSchema),
       ...webhookErrors,

@@ -11,6 +11,7 @@ import {
   duplicateCustomHeaderName,
   MAX_CUSTOM_HEADERS,
 } from '../../shared/domain/webhooks/customHeaders';
+import { importedSecretError, PLAIN_SECRET_LENGTH } from '../../shared/domain/signing/importedSecret';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import {
   MAX_FILTER_FIELD_NAME_LENGTH,
@@ -208,6 +209,22 @@ const headersSchema = withMetadata(
   },
 );
 
+const importedSecretSchema = withMetadata(
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const error = importedSecretError(value);
+      if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
+    }),
+  ),
+  {
+    description:
+      "Bring your own signing secret (e.g. when moving receivers from Twenty): `whsec_` + base64 of 24-64 bytes, or any other 32-128 printable ASCII characters that are standard base64 (Twenty's 64 hex characters are). `X-Twenty-Webhook-Signature` is keyed with the string exactly as given; the Standard Webhooks key is its base64 decoding after an optional `whsec_`, as the reference libraries derive it. Omit it to get a new `whsec_` secret.",
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    minLength: PLAIN_SECRET_LENGTH.min,
+    maxLength: PLAIN_SECRET_LENGTH.max,
+  },
+);
+
 export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
   return z.strictObject({
     targetUrl: targetUrlSchema(policy),
@@ -216,8 +233,15 @@ export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
     payloadFormat: z.optional(payloadFormatSchema),
     filter: z.optional(filterSchema),
     headers: z.optional(headersSchema),
+    secret: z.optional(importedSecretSchema),
   });
 }
+
+export const rotateSecretRequestSchema = z.strictObject({
+  secret: z.optional(importedSecretSchema),
+});
+
+export type RotateSecretRequest = z.output<typeof rotateSecretRequestSchema>;
 
 export function updateWebhookRequestSchema(policy: TargetUrlPolicy) {
   return z

@@ -194,4 +194,18 @@ describe('npm start, envelope mode: 50 webhooks, one secret in Secrets Manager, 
     });
     expect(await secretNames()).toEqual([LOCAL_SIGNING_KEY_SECRET_NAME]);
   }, 90_000);
+
+  it('a webhook created with a Twenty 64-hex secret verifies with that exact secret in both schemes', async () => {
+    const secret = randomBytes(32).toString('hex');
+    const created = await runtime.api<{ id: string; secret: string }>('POST', '/webhooks', {
+      targetUrl: `${receiver.url}/hooks/imported`,
+      operations: ['person.created'],
+      secret,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.secret).toBe(secret);
+    secretOf.set(created.body.id, secret);
+    await deliverToAll(verifiesWithItsSecret);
+    expect(await secretNames()).toEqual([LOCAL_SIGNING_KEY_SECRET_NAME]);
+  }, 90_000);
 });

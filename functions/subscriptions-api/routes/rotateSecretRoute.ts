@@ -1,6 +1,8 @@
 import { jsonResponse } from '../httpResponses';
-import { webhookIdFrom } from '../requestInput';
+import { parseJsonBody, readRawBody } from '../requestBody';
+import { parseBody, webhookIdFrom } from '../requestInput';
 import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import { rotateSecretRequestSchema } from '../schemas';
 import { rotateWebhookSecret } from '../services/rotateWebhookSecret';
 
 export function rotateSecretRoute(deps: RouteDeps): RouteDefinition {
@@ -9,7 +11,18 @@ export function rotateSecretRoute(deps: RouteDeps): RouteDefinition {
     path: '/webhooks/{id}/rotate-secret',
     auth: true,
     async handle({ event, workspaceId }) {
-      const rotated = await rotateWebhookSecret(deps, workspaceId, webhookIdFrom(event), deps.now);
+      // The body is optional: none (or `{}`) generates a new secret, `{"secret": ...}` imports one.
+      const request =
+        readRawBody(event, deps.config.maxBodyBytes) === undefined
+          ? {}
+          : parseBody(rotateSecretRequestSchema, parseJsonBody(event, deps.config.maxBodyBytes));
+      const rotated = await rotateWebhookSecret(
+        deps,
+        workspaceId,
+        webhookIdFrom(event),
+        deps.now,
+        request.secret,
+      );
       return jsonResponse(200, rotated);
     },
   };

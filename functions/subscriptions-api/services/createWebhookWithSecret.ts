@@ -30,7 +30,7 @@ export async function createWebhookWithSecret(
     request.headers === undefined
       ? {}
       : await customHeaderFields(deps.secrets, workspaceId, id, request.headers);
-  const secret = generateWebhookSecret();
+  const secret = request.secret ?? generateWebhookSecret();
   const secretFields = await deps.secrets.create(workspaceId, id, secret);
   const at = now.toISOString();
   const webhook: Webhook = {

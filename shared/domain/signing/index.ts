@@ -1,4 +1,5 @@
 export { buildSignatureHeaders, SIGNATURE_HEADERS } from './buildSignatureHeaders';
+export { importedSecretError } from './importedSecret';
 export { signStandardWebhooks, standardWebhooksSignature } from './signStandardWebhooks';
 export { type RawBody, signTwentyV1 } from './signTwentyV1';
 export { verifyStandardWebhooksSignature } from './verifyStandardWebhooksSignature';

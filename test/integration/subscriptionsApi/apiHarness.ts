@@ -13,8 +13,15 @@ import { createProductTables, deleteTables, type ProductTableNames } from '../..
 import { ApiKeyStore } from '../../../shared/adapters/dynamodb/apiKeyStore';
 import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
-import { createSigningSecretStore } from '../../../shared/adapters/secrets/createSigningSecrets';
-import type { SecretStoreMode } from '../../../shared/domain/webhooks/signingSecretStore';
+import {
+  createSigningSecretStore,
+  createSigningSecretsReader,
+} from '../../../shared/adapters/secrets/createSigningSecrets';
+import { DEFAULT_SECRET_CACHE_BYTES } from '../../../shared/adapters/secrets/secretValueCache';
+import type {
+  SecretStoreMode,
+  SigningSecretsReader,
+} from '../../../shared/domain/webhooks/signingSecretStore';
 import {
   type ApiRequestOptions,
   type ApiResponse,
@@ -42,6 +49,8 @@ export interface ApiHarness {
   webhookStore: WebhookStore;
   deliveryLog: DeliveryLogStore;
   apiKeys: ApiKeyStore;
+  /** The delivery function's reader of signing secrets for this harness's mode (to check what was stored). */
+  signingSecretsReader(): SigningSecretsReader;
   stop(): Promise<void>;
 }
 
@@ -150,6 +159,12 @@ export async function startApiHarness(
     webhookStore,
     deliveryLog,
     apiKeys,
+    signingSecretsReader: () =>
+      createSigningSecretsReader(
+        secretsClient,
+        { ...config, signingSecretCacheBytes: DEFAULT_SECRET_CACHE_BYTES },
+        () => {},
+      ),
     async stop() {
       await deleteTables(dynamo, Object.values(tables));
       await secretsLocal.stop();
