@@ -5,6 +5,15 @@ import { deliveryPath } from './deliveryPath';
 import { endToEnd } from './endToEnd';
 import { mapperPurePath } from './mapperPurePath';
 import { scale } from './scale';
+import { secretCache } from './secretCache';
 
 /** Every benchmark, in the order a full run executes them. */
-export const benchmarks: Benchmark[] = [mapperPurePath, deliveryPath, coldStart, endToEnd, costModel, scale];
+export const benchmarks: Benchmark[] = [
+  mapperPurePath,
+  deliveryPath,
+  secretCache,
+  coldStart,
+  endToEnd,
+  costModel,
+  scale,
+];
