@@ -136,6 +136,7 @@ export const deliveryPath: Benchmark = {
         requestTimeoutMs: 10_000,
         autoDisableAfterHours: 120,
         deliveryLogTtlDays: 30,
+        deliveryLogSuccessSampleRate: 1,
         deliveryConcurrency: BATCH_SIZE,
         localMode: true,
       };

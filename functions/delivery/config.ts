@@ -21,7 +21,7 @@ const envSchema = z.object({
   SECRET_STORE: secretStoreVariable,
   SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
   /** Memory the signing-secret cache may hold; beyond it the least recently used secrets are dropped. */
-  SIGNING_SECRET_CACHE_MB: z._default(integer(1, 1024), 32),
+  SIGNING_SECRET_CACHE_MB: z._default(integer(1, 1024), 64),
   WEBHOOK_CACHE_TTL_SECONDS: z._default(integer(0, 3600), 5),
   MAX_ATTEMPTS: z._default(integer(1, 100), DEFAULT_RETRY_POLICY.maxAttempts),
   RETRY_DELAYS_SECONDS: z.optional(z.string()),
@@ -30,6 +30,7 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: z._default(integer(100, 900_000), 10_000),
   AUTO_DISABLE_AFTER_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(24 * 365)), 120),
   DELIVERY_LOG_TTL_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(3650)), 30),
+  DELIVERY_LOG_SUCCESS_SAMPLE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 1),
   DELIVERY_CONCURRENCY: z._default(integer(1, 1000), 32),
   LOCAL_MODE: booleanFlag,
 });
@@ -54,6 +55,8 @@ export interface DeliveryConfig {
   requestTimeoutMs: number;
   autoDisableAfterHours: number;
   deliveryLogTtlDays: number;
+  /** Share of successful attempts written to the delivery log (failures always are). */
+  deliveryLogSuccessSampleRate: number;
   /** Jobs of one SQS batch delivered at once. */
   deliveryConcurrency: number;
   /** Local runtime only: allows loopback targets. Never set on AWS. */
@@ -88,6 +91,7 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
     autoDisableAfterHours: values.AUTO_DISABLE_AFTER_HOURS,
     deliveryLogTtlDays: values.DELIVERY_LOG_TTL_DAYS,
+    deliveryLogSuccessSampleRate: values.DELIVERY_LOG_SUCCESS_SAMPLE_RATE,
     deliveryConcurrency: values.DELIVERY_CONCURRENCY,
     localMode: values.LOCAL_MODE,
   };

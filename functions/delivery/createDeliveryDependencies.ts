@@ -11,6 +11,7 @@ import { createSigningSecretsReader } from '../../shared/adapters/secrets/create
 import type { DeliveryDependencies } from './buildDeliveryHandler';
 import type { DeliveryConfig } from './config';
 import { logger } from './observability';
+import { sampledDeliveryLog } from './sampledDeliveryLog';
 import { sqsJobQueues } from './sqsJobQueues';
 
 /** The real adapters, created once per container (module scope in handler.ts). */
@@ -18,7 +19,10 @@ export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDepe
   const dynamoDb = createDynamoDbClient();
   return {
     webhookStore: new WebhookStore(dynamoDb, config.webhooksTable),
-    deliveryLog: new DeliveryLogStore(dynamoDb, config.deliveryLogTable),
+    deliveryLog: sampledDeliveryLog(
+      new DeliveryLogStore(dynamoDb, config.deliveryLogTable),
+      config.deliveryLogSuccessSampleRate,
+    ),
     deadLetters: new DeadLetterIndex(dynamoDb, config.deliveryLogTable),
     jobQueues: sqsJobQueues(createSqsClient(), {
       deliveries: config.deliveriesQueueUrl,

@@ -38,7 +38,10 @@ export class CrmWebhooksStack extends Stack {
     const { settings, crmSources } = props;
     const removalPolicy = settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    this.tables = new ProductTables(this, 'Tables', { removalPolicy });
+    this.tables = new ProductTables(this, 'Tables', {
+      removalPolicy,
+      deliveryLogPointInTimeRecovery: settings.deliveryLogPointInTimeRecovery,
+    });
     this.crmTables = new CrmSourceTables(this, 'CrmTables', { config: crmSources, removalPolicy });
 
     // The queue's visibility timeout derives from the delivery timeout, so the value is computed here

@@ -44,6 +44,21 @@ export const stackSettingsSchema = z
     /** How long the per-attempt delivery log is kept (DynamoDB TTL). */
     deliveryLogTtlDays: positiveInt(1, 3650).default(30),
     /**
+     * Share of successful attempts written to the delivery log (failures are always written): below 1
+     * it cuts the log's write and storage cost, at the price of gaps among successes.
+     */
+    deliveryLogSuccessSampleRate: z.coerce.number().min(0).max(1).default(1),
+    /**
+     * Point-in-time recovery on the delivery log. Off by default: the log expires by TTL and restoring it
+     * restores nothing a user needs; PITR would cost $0.20/GB-month on top of its storage
+     * (https://aws.amazon.com/dynamodb/pricing/on-demand/). The webhooks and API keys tables always have it.
+     */
+    deliveryLogPointInTimeRecovery: z
+      .enum(['true', 'false'])
+      .or(z.boolean().transform((b) => (b ? 'true' : 'false')))
+      .default('false')
+      .transform((value) => value === 'true'),
+    /**
      * Where webhooks' signing secrets live. `envelope` (default): one Secrets Manager secret holds a key
      * that encrypts every webhook's secrets on its row ($0.40/month in all). `per-webhook`: one secret
      * per webhook ($0.40/month each), for per-secret IAM and CloudTrail. Chosen at the first deploy:

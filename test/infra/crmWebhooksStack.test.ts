@@ -31,19 +31,39 @@ describe('CrmWebhooksStack with the default demo config', () => {
 
   describe('product tables', () => {
     it.each([
-      ['WebhooksTable', WEBHOOKS_TABLE_KEYS.partitionKey, WEBHOOKS_TABLE_KEYS.sortKey],
-      ['ApiKeysTable', API_KEYS_TABLE_KEYS.partitionKey, undefined],
-      ['DeliveryLogTable', DELIVERY_LOG_TABLE_KEYS.partitionKey, DELIVERY_LOG_TABLE_KEYS.sortKey],
-    ])('%s: shared key layout, on-demand, PITR, encrypted, retained', (id, partitionKey, sortKey) => {
-      const table = resourceOf(built.template, 'AWS::DynamoDB::Table', id);
-      expect(table.Properties.KeySchema).toEqual([
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' }] : []),
-      ]);
-      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
-      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
-      expect(built.template.toJSON().Resources[table.id].DeletionPolicy).toBe('Retain');
+      ['WebhooksTable', WEBHOOKS_TABLE_KEYS.partitionKey, WEBHOOKS_TABLE_KEYS.sortKey, true],
+      ['ApiKeysTable', API_KEYS_TABLE_KEYS.partitionKey, undefined, true],
+      // The TTL'd delivery log has no point-in-time recovery unless deliveryLogPointInTimeRecovery asks.
+      ['DeliveryLogTable', DELIVERY_LOG_TABLE_KEYS.partitionKey, DELIVERY_LOG_TABLE_KEYS.sortKey, false],
+    ])(
+      '%s: shared key layout, on-demand, PITR %s, encrypted, retained',
+      (id, partitionKey, sortKey, pitr) => {
+        const table = resourceOf(built.template, 'AWS::DynamoDB::Table', id);
+        expect(table.Properties.KeySchema).toEqual([
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' }] : []),
+        ]);
+        expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({
+          PointInTimeRecoveryEnabled: pitr,
+        });
+        expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+        expect(built.template.toJSON().Resources[table.id].DeletionPolicy).toBe('Retain');
+      },
+    );
+
+    it('deliveryLogPointInTimeRecovery=true turns PITR on for the delivery log; the sample rate reaches delivery', () => {
+      const { template } = buildTestStack({
+        context: { deliveryLogPointInTimeRecovery: 'true', deliveryLogSuccessSampleRate: '0.1' },
+      });
+      expect(
+        resourceOf(template, 'AWS::DynamoDB::Table', 'DeliveryLogTable').Properties
+          .PointInTimeRecoverySpecification,
+      ).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(
+        resourceOf(template, 'AWS::Lambda::Function', 'DeliveryFunction').Properties.Environment.Variables
+          .DELIVERY_LOG_SUCCESS_SAMPLE_RATE,
+      ).toBe('0.1');
     });
 
     it('expires delivery log entries with TTL on expiresAt', () => {

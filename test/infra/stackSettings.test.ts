@@ -15,6 +15,9 @@ describe('parseStackSettings', () => {
       deliveryTimeoutSeconds: 60,
       requestTimeoutMs: 10_000,
       secretNamePrefix: 'crm-webhooks',
+      secretStore: 'envelope',
+      deliveryLogSuccessSampleRate: 1,
+      deliveryLogPointInTimeRecovery: false,
       removalPolicy: 'retain',
       logRetentionDays: 30,
       deliveryMaxConcurrency: 10,
@@ -28,6 +31,20 @@ describe('parseStackSettings', () => {
       logRetentionDays: '7',
     });
     expect(settings).toMatchObject({ maxAttempts: 4, deliveryMaxConcurrency: 50, logRetentionDays: 7 });
+    expect(
+      parseStackSettings({
+        secretStore: 'per-webhook',
+        deliveryLogSuccessSampleRate: '0.05',
+        deliveryLogPointInTimeRecovery: 'true',
+      }),
+    ).toMatchObject({
+      secretStore: 'per-webhook',
+      deliveryLogSuccessSampleRate: 0.05,
+      deliveryLogPointInTimeRecovery: true,
+    });
+    expect(parseStackSettings({ deliveryLogPointInTimeRecovery: true }).deliveryLogPointInTimeRecovery).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -40,6 +57,9 @@ describe('parseStackSettings', () => {
     [{ logRetentionDays: '10' }, 'logRetentionDays'],
     [{ secretNamePrefix: '/crm-webhooks/' }, 'secretNamePrefix'],
     [{ retryDelaysSeconds: '5, 300' }, 'retryDelaysSeconds'],
+    [{ secretStore: 'vault' }, 'secretStore'],
+    [{ deliveryLogSuccessSampleRate: '1.5' }, 'deliveryLogSuccessSampleRate'],
+    [{ deliveryLogPointInTimeRecovery: 'yes' }, 'deliveryLogPointInTimeRecovery'],
     [{ deliveryMaxConcurrency: '1' }, 'deliveryMaxConcurrency'],
     [{ deliveryTimeoutSeconds: '15' }, 'deliveryTimeoutSeconds'],
     [{ deliveryReservedConcurrency: '5', deliveryMaxConcurrency: '10' }, 'deliveryReservedConcurrency'],

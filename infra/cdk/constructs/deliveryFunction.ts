@@ -64,6 +64,7 @@ export class DeliveryFunction extends Construct {
         REQUEST_TIMEOUT_MS: String(settings.requestTimeoutMs),
         AUTO_DISABLE_AFTER_HOURS: String(settings.autoDisableAfterHours),
         DELIVERY_LOG_TTL_DAYS: String(settings.deliveryLogTtlDays),
+        DELIVERY_LOG_SUCCESS_SAMPLE_RATE: String(settings.deliveryLogSuccessSampleRate),
         ...(settings.retryDelaysSeconds === undefined
           ? {}
           : { RETRY_DELAYS_SECONDS: settings.retryDelaysSeconds }),

@@ -6,9 +6,12 @@ import {
   DELIVERY_LOG_TABLE_KEYS,
   WEBHOOKS_TABLE_KEYS,
 } from '../../../shared/config/tables';
+import { acknowledge } from './nagAcknowledgements';
 
 export interface ProductTablesProps {
   removalPolicy: RemovalPolicy;
+  /** Point-in-time recovery on the TTL'd delivery log (the other tables always have it). */
+  deliveryLogPointInTimeRecovery: boolean;
 }
 
 const commonTableProps = {
@@ -45,6 +48,14 @@ export class ProductTables extends Construct {
       sortKey: { name: DELIVERY_LOG_TABLE_KEYS.sortKey, type: AttributeType.STRING },
       timeToLiveAttribute: DELIVERY_LOG_TABLE_KEYS.ttlAttribute,
       removalPolicy: props.removalPolicy,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.deliveryLogPointInTimeRecovery },
     });
+    if (!props.deliveryLogPointInTimeRecovery) {
+      acknowledge(
+        this.deliveryLog,
+        'AwsSolutions-DDB3',
+        'The delivery log is a TTL-expired record of attempts (30 days by default), not data to restore: losing it loses no webhook or delivery. Point-in-time recovery would add $0.20 per GB-month to its storage; enable it with -c deliveryLogPointInTimeRecovery=true.',
+      );
+    }
   }
 }

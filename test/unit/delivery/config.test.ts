@@ -20,12 +20,13 @@ describe('loadDeliveryConfig', () => {
       secretNamePrefix: 'crm-webhooks',
       secretStore: 'envelope',
       signingKeySecretId: required.SIGNING_KEY_SECRET_ID,
-      signingSecretCacheBytes: 32 * 1024 * 1024,
+      signingSecretCacheBytes: 64 * 1024 * 1024,
       webhookCacheTtlSeconds: 5,
       retryPolicy: { maxAttempts: 10, delaysSeconds: [...DEFAULT_RETRY_POLICY.delaysSeconds] },
       requestTimeoutMs: 10_000,
       autoDisableAfterHours: 120,
       deliveryLogTtlDays: 30,
+      deliveryLogSuccessSampleRate: 1,
       deliveryConcurrency: 32,
       localMode: false,
     });
@@ -43,6 +44,7 @@ describe('loadDeliveryConfig', () => {
       REQUEST_TIMEOUT_MS: '500',
       AUTO_DISABLE_AFTER_HOURS: '0.5',
       DELIVERY_LOG_TTL_DAYS: '7',
+      DELIVERY_LOG_SUCCESS_SAMPLE_RATE: '0.25',
       DELIVERY_CONCURRENCY: '4',
       RETRY_DELAY_SCALE: '0.01',
       LOCAL_MODE: 'true',
@@ -56,6 +58,7 @@ describe('loadDeliveryConfig', () => {
       requestTimeoutMs: 500,
       autoDisableAfterHours: 0.5,
       deliveryLogTtlDays: 7,
+      deliveryLogSuccessSampleRate: 0.25,
       deliveryConcurrency: 4,
       localMode: true,
     });
@@ -69,6 +72,7 @@ describe('loadDeliveryConfig', () => {
     [{ DELIVERY_CONCURRENCY: '1.5' }, /DELIVERY_CONCURRENCY/],
     [{ LOCAL_MODE: 'yes' }, /LOCAL_MODE/],
     [{ SECRET_STORE: 'vault' }, /SECRET_STORE/],
+    [{ DELIVERY_LOG_SUCCESS_SAMPLE_RATE: '2' }, /DELIVERY_LOG_SUCCESS_SAMPLE_RATE/],
     [
       { SIGNING_KEY_SECRET_ID: undefined },
       /SIGNING_KEY_SECRET_ID: is required when SECRET_STORE is envelope/,
