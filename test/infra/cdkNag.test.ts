@@ -74,6 +74,7 @@ describe('cdk-nag AwsSolutions', () => {
     const ids = [...new Set(acks.map((a) => a.id.replace(/^annotation::/i, '')))].sort();
     expect(ids).toEqual([
       'AwsSolutions-APIG4',
+      'AwsSolutions-DDB3',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-L1',
       'AwsSolutions-SMG4',
