@@ -3,6 +3,41 @@ import { type RequestCounts, totalFor } from '../lib/awsRequestCounter';
 import { pairedFigure } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
 import { type PhaseResult, requestWindow } from './endToEnd';
+import {
+  customMetricCounts,
+  type FixedMonthlyCosts,
+  fixedMonthlyCosts,
+  MONTHLY_PRICES,
+  monitoringInventory,
+  perMillionDeliveryExtras,
+  WORKLOAD,
+} from './fixedMonthlyCosts';
+
+/** Webhook counts of the fixed-cost table (docs/performance.md). */
+export const WEBHOOK_COUNTS = [10, 1_000, 10_000, 100_000] as const;
+/** The issue's target: fixed monthly cost at 10,000 webhooks in the default (envelope) mode. */
+const FIXED_COST_TARGET_USD = 25;
+
+function money(value: number): string {
+  return value >= 100 ? `$${Math.round(value).toLocaleString('en-US')}` : `$${value.toFixed(2)}`;
+}
+
+/** One line of the fixed-cost table, as printed under the figures and copied to docs/performance.md. */
+function tableLine(costs: FixedMonthlyCosts): string {
+  const cells = [
+    costs.webhooks.toLocaleString('en-US'),
+    costs.mode,
+    costs.secrets + costs.secretsApiCalls,
+    costs.kms,
+    costs.customMetrics,
+    costs.alarms + costs.dashboard,
+    costs.logIngestion,
+    costs.attemptLogStorage,
+    costs.attemptLogPitr,
+    costs.total,
+  ].map((cell) => (typeof cell === 'number' ? money(cell) : cell));
+  return `| ${cells.join(' | ')} |`;
+}
 
 export { PRICES };
 
@@ -102,11 +137,20 @@ export const costModel: Benchmark = {
     if (!e2e?.oneWebhook || !e2e.tenWebhooks) throw new Error('the cost model needs the e2e results');
     progress.stage('cost: pricing the 1-webhook and 10-webhook phases');
     const figures: Figure[] = [];
+    const extras = perMillionDeliveryExtras();
+    const extrasBefore = perMillionDeliveryExtras({ pointInTimeRecovery: true });
     const details: Record<string, unknown> = {
       prices: PRICES,
+      monthlyPrices: MONTHLY_PRICES,
+      workload: WORKLOAD,
       functionMemoryGb: FUNCTION_MEMORY_GB,
       assumedReceiverMs: ASSUMED_RECEIVER_MS,
+      perMillionDeliveryExtras: extras,
+      perMillionDeliveryExtrasWithPitr: extrasBefore,
     };
+    const extraPerMillion = extras.logIngestion + extras.attemptLogStorage + extras.attemptLogPitr;
+    const extraPerMillionBefore =
+      extrasBefore.logIngestion + extrasBefore.attemptLogStorage + extrasBefore.attemptLogPitr;
     for (const [key, phase] of [
       ['oneWebhook', e2e.oneWebhook],
       ['tenWebhooks', e2e.tenWebhooks],
@@ -135,10 +179,45 @@ export const costModel: Benchmark = {
             values: [ideal.total],
           },
           unpaired: true,
-          notes: `Lambda time as measured locally (receiver answers in ~1 ms); with receivers answering in ${ASSUMED_RECEIVER_MS} ms: ${slowReceivers.total.toFixed(2)} USD. Breakdown in the cost details.`,
+          notes: `Lambda time as measured locally (receiver answers in ~1 ms); with receivers answering in ${ASSUMED_RECEIVER_MS} ms: ${slowReceivers.total.toFixed(2)} USD. Plus $${extraPerMillion.toFixed(2)} of log lines and attempt-log storage not in request counts ($${extraPerMillionBefore.toFixed(2)} with PITR on the delivery log, as before). Breakdown in the cost details.`,
         }),
       );
     }
-    return { figures, details };
+
+    progress.stage('cost: fixed monthly costs (synthesizing the stack to count alarms and dashboards)');
+    const inventory = monitoringInventory();
+    const metrics = customMetricCounts();
+    const table = WEBHOOK_COUNTS.flatMap((webhooks) =>
+      (['envelope', 'per-webhook'] as const).map((mode) =>
+        fixedMonthlyCosts(webhooks, mode, inventory, metrics),
+      ),
+    );
+    const costAt = (webhooks: number, mode: 'envelope' | 'per-webhook', options = {}) =>
+      fixedMonthlyCosts(webhooks, mode, inventory, metrics, options).total;
+    details.fixedMonthly = { inventory, customMetrics: metrics, table };
+    figures.push(
+      pairedFigure({
+        id: 'cost.fixedMonthly.tenThousandWebhooks',
+        benchmark: 'cost',
+        title: 'Fixed monthly cost, 10,000 webhooks, envelope secrets (default)',
+        unit: 'USD',
+        higherIsBetter: false,
+        values: [costAt(10_000, 'envelope')],
+        baseline: {
+          title: 'one secret per webhook and PITR on the delivery log (before)',
+          values: [costAt(10_000, 'per-webhook', { pointInTimeRecovery: true })],
+        },
+        unpaired: true,
+        target: { on: 'value', comparison: '<=', threshold: FIXED_COST_TARGET_USD },
+        notes: `At ${WORKLOAD.deliveriesPerWebhookPerMonth.toLocaleString('en-US')} deliveries per webhook per month; custom metrics: ${metrics.steady} published hourly at steady state (${metrics.upperBound} if every dimension value were published all month).`,
+      }),
+    );
+    const highlights = [
+      'Fixed monthly cost (USD; secrets include their API calls; at 3,000 deliveries per webhook per month):',
+      '| webhooks | secret store | Secrets Manager | KMS | custom metrics | alarms + dashboard | log ingestion | attempt-log storage | PITR | total |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...table.map(tableLine),
+    ];
+    return { figures, details, highlights };
   },
 };
