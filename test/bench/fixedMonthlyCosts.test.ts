@@ -14,7 +14,7 @@ const metrics = customMetricCounts();
 
 beforeAll(() => {
   inventory = monitoringInventory();
-}, 60_000);
+}, 180_000);
 
 describe('fixed monthly cost model', () => {
   it('counts the alarms and the dashboard of the synthesized stack', () => {
