@@ -5,13 +5,13 @@ import {
   normalizeOperations,
   operationError,
 } from '../../shared/domain/operations/validateOperation';
+import { importedSecretError, PLAIN_SECRET_LENGTH } from '../../shared/domain/signing/importedSecret';
 import {
   customHeaderNameError,
   customHeaderValueError,
   duplicateCustomHeaderName,
   MAX_CUSTOM_HEADERS,
 } from '../../shared/domain/webhooks/customHeaders';
-import { importedSecretError, PLAIN_SECRET_LENGTH } from '../../shared/domain/signing/importedSecret';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import {
   MAX_FILTER_FIELD_NAME_LENGTH,

@@ -61,11 +61,19 @@ function fill(index: PagedIndex, count: number) {
 
 const sender = (sent: OutgoingMessage[], refuse = () => false) => ({
   send: async (messages: OutgoingMessage[]): Promise<SendOutcome[]> =>
-    messages.map((m) =>
-      refuse()
-        ? { entryId: m.entryId, status: 'failed', code: 'InternalError', senderFault: false, attempts: 3 }
-        : (sent.push(m), { entryId: m.entryId, status: 'sent' }),
-    ),
+    messages.map((m): SendOutcome => {
+      if (refuse()) {
+        return {
+          entryId: m.entryId,
+          status: 'failed',
+          code: 'InternalError',
+          senderFault: false,
+          attempts: 3,
+        };
+      }
+      sent.push(m);
+      return { entryId: m.entryId, status: 'sent' };
+    }),
 });
 
 describe('redriveDeadLetters', () => {
