@@ -1,17 +1,8 @@
 /**
- * A seeded uniform generator in [0, 1) (mulberry32): the same seed replays the same run, so scenarios
- * compare like with like and a figure can be reproduced.
+ * Samples for the simulation, drawn from the project's one seeded generator (mulberry32), so the same
+ * seed replays the same run and a figure can be reproduced.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../test/helpers/seededRandom';
 
 /** A standard normal sample (Box–Muller). */
 export function normalSample(random: () => number): number {
