@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { holdsRateSlot, reserveRateSlot, slotIntervalMs } from '../../../../shared/domain/limits/rateSlots';
+
+const NOW = Date.parse('2026-12-04T22:00:00.000Z');
+
+describe('slotIntervalMs', () => {
+  it('is the gap between deliveries, rounded up so the rate is never exceeded', () => {
+    expect(slotIntervalMs(2)).toBe(500);
+    expect(slotIntervalMs(3)).toBe(334);
+    expect(slotIntervalMs(0.5)).toBe(2_000);
+    expect(slotIntervalMs(0.01)).toBe(100_000);
+    expect(slotIntervalMs(500)).toBe(2);
+  });
+
+  it('refuses a rate that is not a positive finite number', () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => slotIntervalMs(bad)).toThrow(RangeError);
+    }
+  });
+});
+
+describe('reserveRateSlot', () => {
+  it('gives an idle limiter’s slot to the job at once and moves the next slot one interval on', () => {
+    expect(reserveRateSlot(undefined, NOW, 500)).toEqual({ slotMs: NOW, nextFreeSlotMs: NOW + 500 });
+    // A slot left in the past is not saved up: no burst after a quiet spell.
+    expect(reserveRateSlot(NOW - 60_000, NOW, 500)).toEqual({ slotMs: NOW, nextFreeSlotMs: NOW + 500 });
+  });
+
+  it('queues a burst one interval apart, in arrival order', () => {
+    let next: number | undefined;
+    const slots: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const reserved = reserveRateSlot(next, NOW, 500);
+      slots.push(reserved.slotMs - NOW);
+      next = reserved.nextFreeSlotMs;
+    }
+    expect(slots).toEqual([0, 500, 1_000, 1_500, 2_000]);
+  });
+
+  it('never starts more than ceil(window / interval) deliveries in any window, whatever the arrivals', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 20_000 }),
+        (intervalMs, gaps, windowMs) => {
+          let now = NOW;
+          let next: number | undefined;
+          const slots: number[] = [];
+          for (const gap of gaps) {
+            now += gap;
+            const reserved = reserveRateSlot(next, now, intervalMs);
+            expect(reserved.slotMs).toBeGreaterThanOrEqual(now); // delayed, never earlier than arrival
+            slots.push(reserved.slotMs);
+            next = reserved.nextFreeSlotMs;
+          }
+          for (const start of slots) {
+            const inWindow = slots.filter((s) => s >= start && s < start + windowMs).length;
+            expect(inWindow).toBeLessThanOrEqual(Math.ceil(windowMs / intervalMs));
+          }
+          expect(slots.length).toBe(gaps.length); // every job got a slot: nothing is dropped
+        },
+      ),
+    );
+  });
+});
+
+describe('holdsRateSlot', () => {
+  it('is true only while the job is due exactly at its reserved slot', () => {
+    expect(holdsRateSlot({ rateSlot: NOW, notBefore: NOW })).toBe(true);
+    expect(holdsRateSlot({})).toBe(false);
+    expect(holdsRateSlot({ notBefore: NOW })).toBe(false);
+    // A retry (or an internal-error re-send) carries a new notBefore: the old slot is not reused.
+    expect(holdsRateSlot({ rateSlot: NOW, notBefore: NOW + 5_000 })).toBe(false);
+    expect(holdsRateSlot({ rateSlot: NOW })).toBe(false);
+  });
+});
