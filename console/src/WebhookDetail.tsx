@@ -119,6 +119,18 @@ export function WebhookDetail({ context, webhookId }: { context: ConsoleContext;
             <dd>{webhook.description}</dd>
           </>
         )}
+        {webhook.rateLimit !== undefined && (
+          <>
+            <dt>Rate limit</dt>
+            <dd>{webhook.rateLimit} deliveries per second</dd>
+          </>
+        )}
+        {webhook.maxConcurrentDeliveries !== undefined && (
+          <>
+            <dt>Concurrent deliveries</dt>
+            <dd>at most {webhook.maxConcurrentDeliveries}</dd>
+          </>
+        )}
         <dt>Id</dt>
         <dd class="mono">{webhook.id}</dd>
         <dt>Created</dt>

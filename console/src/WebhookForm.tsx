@@ -17,7 +17,10 @@ const DEFAULT_EVENTS: SubscribableEvents = {
   actions: ['created', 'updated', 'deleted', 'restored', 'destroyed'],
 };
 
-/** Fields the form edits; `headers`, `rateLimit` and `filter` appear when the API documents them. */
+/**
+ * Fields the form edits; `headers`, `rateLimit`, `maxConcurrentDeliveries` and `filter` appear when the
+ * API documents them.
+ */
 type FieldName =
   | 'targetUrl'
   | 'operations'
@@ -25,6 +28,7 @@ type FieldName =
   | 'payloadFormat'
   | 'headers'
   | 'rateLimit'
+  | 'maxConcurrentDeliveries'
   | 'filter';
 const FIELD_NAMES: FieldName[] = [
   'targetUrl',
@@ -33,8 +37,12 @@ const FIELD_NAMES: FieldName[] = [
   'payloadFormat',
   'headers',
   'rateLimit',
+  'maxConcurrentDeliveries',
   'filter',
 ];
+
+/** The optional numeric limits: empty means none (and, when editing, removes one that was set). */
+const LIMIT_FIELDS = ['rateLimit', 'maxConcurrentDeliveries'] as const;
 
 interface FormState {
   targetUrl: string;
@@ -44,6 +52,7 @@ interface FormState {
   /** One `Name: value` per line. */
   headers: string;
   rateLimit: string;
+  maxConcurrentDeliveries: string;
   /** JSON, as the API documents the filter. */
   filter: string;
 }
@@ -90,6 +99,7 @@ export function WebhookForm({ context, webhookId }: { context: ConsoleContext; w
     payloadFormat: 'default',
     headers: '',
     rateLimit: '',
+    maxConcurrentDeliveries: '',
     filter: '',
   });
   const [errors, setErrors] = useState<Errors>({});
@@ -110,6 +120,8 @@ export function WebhookForm({ context, webhookId }: { context: ConsoleContext; w
           payloadFormat: webhook.payloadFormat,
           headers: '',
           rateLimit: webhook.rateLimit === undefined ? '' : String(webhook.rateLimit),
+          maxConcurrentDeliveries:
+            webhook.maxConcurrentDeliveries === undefined ? '' : String(webhook.maxConcurrentDeliveries),
           filter: webhook.filter === undefined ? '' : JSON.stringify(webhook.filter, null, 2),
         });
       },
@@ -147,7 +159,13 @@ export function WebhookForm({ context, webhookId }: { context: ConsoleContext; w
       if (typeof headers === 'string') local.headers = headers;
       else body.headers = headers;
     }
-    if (offers('rateLimit') && state.rateLimit.trim() !== '') body.rateLimit = Number(state.rateLimit);
+    for (const field of LIMIT_FIELDS) {
+      if (!offers(field)) continue;
+      const text = state[field].trim();
+      // Sent as typed (a number when it is one): the API names the field when the value is wrong.
+      if (text !== '') body[field] = Number.isNaN(Number(text)) ? text : Number(text);
+      else if (editing && loaded?.[field] !== undefined) body[field] = null;
+    }
     if (offers('filter') && state.filter.trim() !== '') {
       try {
         body.filter = JSON.parse(state.filter);
@@ -307,14 +325,43 @@ export function WebhookForm({ context, webhookId }: { context: ConsoleContext; w
             <input
               id="field-rateLimit"
               type="number"
-              min={1}
-              step={1}
+              inputMode="decimal"
+              min={0.01}
+              max={500}
+              step="any"
               value={state.rateLimit}
+              placeholder="no limit"
               onInput={(e) => set('rateLimit', (e.currentTarget as HTMLInputElement).value)}
               aria-invalid={errors.rateLimit ? 'true' : undefined}
-              aria-describedby={describedBy('rateLimit')}
+              aria-describedby={describedBy('rateLimit', 'rateLimit-hint')}
             />
+            <p id="rateLimit-hint" class="hint">
+              0.01 to 500; 0.5 is one every 2 s. Deliveries over it wait and are sent later, never dropped.
+            </p>
             {fieldError('rateLimit')}
+          </div>
+        )}
+
+        {offers('maxConcurrentDeliveries') && (
+          <div class="field">
+            <label for="field-maxConcurrentDeliveries">Concurrent deliveries (optional)</label>
+            <input
+              id="field-maxConcurrentDeliveries"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={100}
+              step={1}
+              value={state.maxConcurrentDeliveries}
+              placeholder="no cap"
+              onInput={(e) => set('maxConcurrentDeliveries', (e.currentTarget as HTMLInputElement).value)}
+              aria-invalid={errors.maxConcurrentDeliveries ? 'true' : undefined}
+              aria-describedby={describedBy('maxConcurrentDeliveries', 'maxConcurrentDeliveries-hint')}
+            />
+            <p id="maxConcurrentDeliveries-hint" class="hint">
+              1 to 100 requests in flight at once to this endpoint; more wait a second or two.
+            </p>
+            {fieldError('maxConcurrentDeliveries')}
           </div>
         )}
 

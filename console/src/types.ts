@@ -15,6 +15,7 @@ export interface Webhook {
   // Fields other parts of the API may add; the form edits them when the API documents them.
   headers?: Record<string, string>;
   rateLimit?: number;
+  maxConcurrentDeliveries?: number;
   filter?: unknown;
 }
 

@@ -31,6 +31,12 @@ export const webhookViewSchema = withMetadata(
     headers: withMetadata(z.optional(z.array(z.string())), {
       description: 'Names of the custom request headers (their values are never returned)',
     }),
+    rateLimit: withMetadata(z.optional(z.number()), {
+      description: 'Most deliveries per second, when set (excess deliveries wait, never dropped)',
+    }),
+    maxConcurrentDeliveries: withMetadata(z.optional(integer()), {
+      description: 'Most requests in flight at once to the endpoint, when set',
+    }),
     status: z.enum(WEBHOOK_STATUSES),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -1,6 +1,12 @@
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
 import {
+  MAX_CONCURRENT_DELIVERIES_MAX,
+  MAX_CONCURRENT_DELIVERIES_MIN,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
+} from '../../shared/domain/limits/deliveryLimits';
+import {
   MAX_OPERATIONS,
   normalizeOperations,
   operationError,
@@ -209,6 +215,38 @@ const headersSchema = withMetadata(
   },
 );
 
+const RATE_LIMIT_RULE = `must be a number from ${RATE_LIMIT_MIN} to ${RATE_LIMIT_MAX} (deliveries per second)`;
+
+const rateLimitSchema = withMetadata(
+  z
+    .number({ error: RATE_LIMIT_RULE })
+    .check(z.gte(RATE_LIMIT_MIN, RATE_LIMIT_RULE), z.lte(RATE_LIMIT_MAX, RATE_LIMIT_RULE)),
+  {
+    description: `Most deliveries per second to this webhook (${RATE_LIMIT_MIN}-${RATE_LIMIT_MAX}; 0.5 = one every 2 s), across all delivery containers. Deliveries over it wait (a delayed SQS message, same attempt and delivery id) and are never dropped. Absent: no limit.`,
+    example: 2,
+    minimum: RATE_LIMIT_MIN,
+    maximum: RATE_LIMIT_MAX,
+  },
+);
+
+const CONCURRENCY_RULE = `must be a whole number from ${MAX_CONCURRENT_DELIVERIES_MIN} to ${MAX_CONCURRENT_DELIVERIES_MAX}`;
+
+const maxConcurrentDeliveriesSchema = withMetadata(
+  z
+    .number({ error: CONCURRENCY_RULE })
+    .check(
+      z.int(CONCURRENCY_RULE),
+      z.gte(MAX_CONCURRENT_DELIVERIES_MIN, CONCURRENCY_RULE),
+      z.lte(MAX_CONCURRENT_DELIVERIES_MAX, CONCURRENCY_RULE),
+    ),
+  {
+    description: `Most requests to this webhook's endpoint in flight at once (${MAX_CONCURRENT_DELIVERIES_MIN}-${MAX_CONCURRENT_DELIVERIES_MAX}), across all delivery containers. Deliveries over it wait 1-2 s and try again; they are never dropped. Absent: no cap.`,
+    example: 5,
+    minimum: MAX_CONCURRENT_DELIVERIES_MIN,
+    maximum: MAX_CONCURRENT_DELIVERIES_MAX,
+  },
+);
+
 const importedSecretSchema = withMetadata(
   z.string().check(
     z.superRefine((value, ctx) => {
@@ -233,6 +271,8 @@ export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
     payloadFormat: z.optional(payloadFormatSchema),
     filter: z.optional(filterSchema),
     headers: z.optional(headersSchema),
+    rateLimit: z.optional(rateLimitSchema),
+    maxConcurrentDeliveries: z.optional(maxConcurrentDeliveriesSchema),
     secret: z.optional(importedSecretSchema),
   });
 }
@@ -255,6 +295,10 @@ export function updateWebhookRequestSchema(policy: TargetUrlPolicy) {
       filter: withMetadata(z.optional(z.nullable(filterSchema)), { description: '`null` removes it' }),
       headers: withMetadata(z.optional(z.nullable(headersSchema)), {
         description: 'Replaces every custom header; `null` or `{}` removes them',
+      }),
+      rateLimit: withMetadata(z.optional(z.nullable(rateLimitSchema)), { description: '`null` removes it' }),
+      maxConcurrentDeliveries: withMetadata(z.optional(z.nullable(maxConcurrentDeliveriesSchema)), {
+        description: '`null` removes it',
       }),
       status: withMetadata(z.optional(z.enum(WEBHOOK_STATUSES)), {
         description: '`disabled` stops deliveries; `active` re-enables (and clears the failure state).',

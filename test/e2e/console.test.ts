@@ -245,6 +245,38 @@ describe('web console in a browser', () => {
     );
   });
 
+  it('sets the delivery limits, names a bad one next to its field, and clears them', async () => {
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit webhook' }).waitFor();
+    await page.getByLabel('Rate limit (deliveries per second, optional)').fill('2.5');
+    await page.getByLabel('Concurrent deliveries (optional)').fill('0');
+    expectedErrorAnswers.push(`PATCH /webhooks/${webhookId} 400`);
+    await page.getByRole('button', { name: 'Save webhook' }).click();
+    const error = page.locator('#field-maxConcurrentDeliveries-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('must be a whole number from 1 to 100');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('field-maxConcurrentDeliveries');
+
+    await page.getByLabel('Concurrent deliveries (optional)').fill('3');
+    await page.getByRole('button', { name: 'Save webhook' }).click();
+    await page.getByText('2.5 deliveries per second').waitFor();
+    await page.getByText('at most 3').waitFor();
+    const limited = await runtime.api<Record<string, unknown>>('GET', `/webhooks/${webhookId}`);
+    expect(limited.body).toMatchObject({ rateLimit: 2.5, maxConcurrentDeliveries: 3 });
+
+    // Emptying the fields removes the limits (PATCH null), rather than keeping the old values.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit webhook' }).waitFor();
+    expect(await page.getByLabel('Rate limit (deliveries per second, optional)').inputValue()).toBe('2.5');
+    await page.getByLabel('Rate limit (deliveries per second, optional)').fill('');
+    await page.getByLabel('Concurrent deliveries (optional)').fill('');
+    await page.getByRole('button', { name: 'Save webhook' }).click();
+    await page.getByRole('heading', { name: /^Webhook / }).waitFor();
+    const cleared = await runtime.api<Record<string, unknown>>('GET', `/webhooks/${webhookId}`);
+    expect(cleared.body).not.toHaveProperty('rateLimit');
+    expect(cleared.body).not.toHaveProperty('maxConcurrentDeliveries');
+  });
+
   it('rotates the secret after confirmation and shows the new one once', async () => {
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     const confirm = page.getByRole('dialog', { name: 'Rotate the signing secret?' });
@@ -282,7 +314,9 @@ describe('web console in a browser', () => {
     // Chromium logs every answer ≥ 400 as a console error, the provoked ones included.
     const unexpected = consoleErrors.filter(
       (text) =>
-        !/^Failed to load resource: the server responded with a status of 400 .*\/webhooks\)$/.test(text),
+        !/^Failed to load resource: the server responded with a status of 400 .*\/webhooks(\/wh_[\w-]+)?\)$/.test(
+          text,
+        ),
     );
     expect(unexpected).toEqual([]);
     expect(seriousViolations).toEqual([]);

@@ -42,6 +42,10 @@ export async function createWebhookWithSecret(
     payloadFormat: request.payloadFormat ?? 'default',
     ...(request.filter === undefined ? {} : { filter: request.filter }),
     ...(headerFields.headerNames === undefined ? {} : headerFields),
+    ...(request.rateLimit === undefined ? {} : { rateLimit: request.rateLimit }),
+    ...(request.maxConcurrentDeliveries === undefined
+      ? {}
+      : { maxConcurrentDeliveries: request.maxConcurrentDeliveries }),
     status: 'active',
     createdAt: at,
     updatedAt: at,

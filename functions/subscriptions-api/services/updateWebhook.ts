@@ -20,6 +20,10 @@ export function changesFor(request: UpdateWebhookRequest): WebhookChanges {
   if (request.description !== undefined) changes.description = request.description ?? undefined;
   if (request.payloadFormat !== undefined) changes.payloadFormat = request.payloadFormat;
   if (request.filter !== undefined) changes.filter = request.filter ?? undefined;
+  if (request.rateLimit !== undefined) changes.rateLimit = request.rateLimit ?? undefined;
+  if (request.maxConcurrentDeliveries !== undefined) {
+    changes.maxConcurrentDeliveries = request.maxConcurrentDeliveries ?? undefined;
+  }
   if (request.status === 'active') {
     // Re-enabling starts afresh: a webhook disabled for failing must not be disabled again at once.
     Object.assign(changes, { status: 'active', disabledReason: undefined, failingSince: undefined });

@@ -36,6 +36,8 @@ export type WebhookChanges = Partial<
     | 'filter'
     | 'headerNames'
     | 'sealedHeaders'
+    | 'rateLimit'
+    | 'maxConcurrentDeliveries'
     | 'status'
     | 'disabledReason'
     | 'sealedSecret'

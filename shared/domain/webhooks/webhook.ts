@@ -1,3 +1,4 @@
+import type { DeliveryLimits } from '../limits/deliveryLimits';
 import type { WebhookFilter } from './webhookFilter';
 
 export const PAYLOAD_FORMATS = ['default', 'twenty'] as const;
@@ -6,8 +7,11 @@ export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 export const WEBHOOK_STATUSES = ['active', 'disabled'] as const;
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
-/** A subscription as stored in the webhooks table (partition `workspaceId`, sort `webhookId`). */
-export interface Webhook {
+/**
+ * A subscription as stored in the webhooks table (partition `workspaceId`, sort `webhookId`), with its
+ * optional delivery limits (`rateLimit`, `maxConcurrentDeliveries`).
+ */
+export interface Webhook extends DeliveryLimits {
   id: string;
   workspaceId: string;
   targetUrl: string;
@@ -57,6 +61,8 @@ export interface WebhookView {
   filter?: WebhookFilter;
   /** Names of the custom request headers; their values are never shown. */
   headers?: string[];
+  rateLimit?: number;
+  maxConcurrentDeliveries?: number;
   status: WebhookStatus;
   createdAt: string;
   updatedAt: string;
@@ -75,6 +81,10 @@ export function toWebhookView(webhook: Webhook): WebhookView {
     payloadFormat: webhook.payloadFormat,
     ...(webhook.filter === undefined ? {} : { filter: webhook.filter }),
     ...(webhook.headerNames === undefined ? {} : { headers: webhook.headerNames }),
+    ...(webhook.rateLimit === undefined ? {} : { rateLimit: webhook.rateLimit }),
+    ...(webhook.maxConcurrentDeliveries === undefined
+      ? {}
+      : { maxConcurrentDeliveries: webhook.maxConcurrentDeliveries }),
     status: webhook.status,
     createdAt: webhook.createdAt,
     updatedAt: webhook.updatedAt,
