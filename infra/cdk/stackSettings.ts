@@ -1,6 +1,11 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import {
+  batchingWindowsFor,
+  DEFAULT_LATENCY_PRESET,
+  LATENCY_PRESETS,
+} from '../../shared/config/latencyPresets';
 import { SECRET_STORE_MODES } from '../../shared/domain/webhooks/signingSecretStore';
 import { SynthConfigurationError } from './synthConfigurationError';
 
@@ -90,13 +95,25 @@ export const stackSettingsSchema = z
     /** Most delivery functions running at once: the ceiling of parallel requests to receivers. */
     deliveryMaxConcurrency: positiveInt(2, 1000).default(10),
     deliveryBatchSize: positiveInt(1, 100).default(10),
-    deliveryBatchingWindowSeconds: positiveInt(0, 300).default(1),
+    /**
+     * The latency/cost trade-off in one setting (shared/config/latencyPresets.ts): `realtime` (default, no
+     * batching windows), `balanced` (1 s on the delivery queues) or `economical` (1 s on the streams too).
+     * Measured side by side in docs/performance.md#latency-presets.
+     */
+    latencyPreset: z.enum(LATENCY_PRESETS).default(DEFAULT_LATENCY_PRESET),
+    /**
+     * How long Lambda gathers queued jobs before invoking the delivery function, on every delivery lane
+     * (0 = with what one poll returns); unset = the latency preset's. Whole seconds: Lambda's
+     * MaximumBatchingWindowInSeconds (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
+     */
+    deliveryBatchingWindowSeconds: optionalInt(0, 300),
     mapperBatchSize: positiveInt(1, 1000).default(100),
     /**
      * How long Lambda gathers stream records before invoking the mapper (0 = as soon as it polls): fuller
      * batches mean fuller SendMessageBatch requests at low write rates, at the price of that much latency.
+     * Unset = the latency preset's.
      */
-    mapperBatchingWindowSeconds: positiveInt(0, 300).default(1),
+    mapperBatchingWindowSeconds: optionalInt(0, 300),
     /** Lambda retries of a failing stream batch (bisected each time) before it goes to the failure queue. */
     mapperRetryAttempts: positiveInt(0, 10_000).default(10),
     /**
@@ -135,11 +152,14 @@ export const stackSettingsSchema = z
         message: `must be at least deliveryMaxConcurrency (${s.deliveryMaxConcurrency}); throttled deliveries would burn attempts`,
       });
     }
-    if (s.deliveryBatchSize > 10 && s.deliveryBatchingWindowSeconds === 0) {
+    const windows = batchingWindowsFor(s.latencyPreset, { deliverySeconds: s.deliveryBatchingWindowSeconds });
+    if (s.deliveryBatchSize > 10 && windows.deliverySeconds === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['deliveryBatchSize'],
-        message: 'above 10 needs deliveryBatchingWindowSeconds > 0 (an SQS event source rule)',
+        // https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html: "When you set
+        // BatchSize to a value greater than 10, you must set MaximumBatchingWindowInSeconds to at least 1."
+        message: `above 10 needs a delivery batching window (deliveryBatchingWindowSeconds > 0, or latencyPreset balanced or economical; latencyPreset is ${s.latencyPreset})`,
       });
     }
     if (s.apiThrottleBurstLimit < s.apiThrottleRateLimit) {
@@ -151,8 +171,13 @@ export const stackSettingsSchema = z
     }
   });
 
-export type StackSettings = z.infer<typeof stackSettingsSchema>;
-export const stackSettingKeys = Object.keys(stackSettingsSchema.shape) as (keyof StackSettings)[];
+type ParsedStackSettings = z.infer<typeof stackSettingsSchema>;
+/** The settings the constructs read: the batching windows resolved from the latency preset. */
+export type StackSettings = Omit<
+  ParsedStackSettings,
+  'mapperBatchingWindowSeconds' | 'deliveryBatchingWindowSeconds'
+> & { mapperBatchingWindowSeconds: number; deliveryBatchingWindowSeconds: number };
+export const stackSettingKeys = Object.keys(stackSettingsSchema.shape) as (keyof ParsedStackSettings)[];
 
 /** Parses settings from a plain object (tests) or anything shaped like context values. */
 export function parseStackSettings(input: Record<string, unknown>): StackSettings {
@@ -164,7 +189,15 @@ export function parseStackSettings(input: Record<string, unknown>): StackSetting
     );
     throw new SynthConfigurationError(`Invalid CDK context:\n${problems.join('\n')}`);
   }
-  return result.data;
+  const windows = batchingWindowsFor(result.data.latencyPreset, {
+    mapperSeconds: result.data.mapperBatchingWindowSeconds,
+    deliverySeconds: result.data.deliveryBatchingWindowSeconds,
+  });
+  return {
+    ...result.data,
+    mapperBatchingWindowSeconds: windows.mapperSeconds,
+    deliveryBatchingWindowSeconds: windows.deliverySeconds,
+  };
 }
 
 /** Reads this app's context keys from the construct tree (cdk.json context and `-c` flags). */

@@ -6,6 +6,12 @@ import {
   defaultCrmSourcesConfig,
   parseCrmSourcesConfig,
 } from '../../shared/config/crmSourcesConfig';
+import {
+  batchingWindowsFor,
+  DEFAULT_LATENCY_PRESET,
+  LATENCY_PRESETS,
+  type LatencyPreset,
+} from '../../shared/config/latencyPresets';
 import { SECRET_STORE_MODES, type SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const port = (fallback: number) =>
@@ -17,12 +23,13 @@ const port = (fallback: number) =>
     .default(fallback);
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const windowSeconds = (fallback: number) =>
+/** Fractions are allowed locally (to experiment); on AWS the windows are whole seconds. */
+const windowSeconds = () =>
   z.coerce
     .number({ error: 'must be a number of seconds from 0 to 300' })
     .min(0, 'must be a number of seconds from 0 to 300')
     .max(300, 'must be a number of seconds from 0 to 300')
-    .default(fallback);
+    .optional();
 
 const localEnvSchema = z.object({
   PORT: port(3000),
@@ -41,10 +48,14 @@ const localEnvSchema = z.object({
   DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),
   /** Retries of a failing stream batch before it goes to the mapper failure queue. */
   MAPPER_RETRY_ATTEMPTS: positiveInt(0, 100).default(3),
+  /** The latency/cost trade-off (the stack's latencyPreset): the batching windows below, unless set. */
+  LATENCY_PRESET: z
+    .enum(LATENCY_PRESETS, { error: `must be one of ${LATENCY_PRESETS.join(', ')}` })
+    .default(DEFAULT_LATENCY_PRESET),
   /** How long the SQS poller waits to fill a delivery batch (the CDK stack's deliveryBatchingWindowSeconds). */
-  DELIVERY_BATCHING_WINDOW_SECONDS: windowSeconds(1),
+  DELIVERY_BATCHING_WINDOW_SECONDS: windowSeconds(),
   /** How long the stream poller waits to fill an event-mapper batch (the stack's mapperBatchingWindowSeconds). */
-  MAPPER_BATCHING_WINDOW_SECONDS: windowSeconds(0.5),
+  MAPPER_BATCHING_WINDOW_SECONDS: windowSeconds(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Where signing secrets live: `envelope` (default, one key secret) or `per-webhook` (one secret each). */
   SECRET_STORE: z.enum(SECRET_STORE_MODES).default('envelope'),
@@ -64,9 +75,10 @@ export interface LocalSettings {
   deliveryConcurrency: number;
   deliveryTimeoutSeconds: number;
   mapperRetryAttempts: number;
-  /** Batching windows of the SQS and stream pollers; unset = 1 s and 0.5 s. */
-  deliveryBatchingWindowMs?: number;
-  mapperBatchingWindowMs?: number;
+  latencyPreset: LatencyPreset;
+  /** Batching windows of the SQS and stream pollers: the preset's, or the variables' when set. */
+  deliveryBatchingWindowMs: number;
+  mapperBatchingWindowMs: number;
   region: string;
   secretStore: SecretStoreMode;
 }
@@ -109,6 +121,10 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     }
     crmSourcesOrigin = path;
   }
+  const windows = batchingWindowsFor(e.LATENCY_PRESET, {
+    mapperSeconds: e.MAPPER_BATCHING_WINDOW_SECONDS,
+    deliverySeconds: e.DELIVERY_BATCHING_WINDOW_SECONDS,
+  });
   return {
     apiPort: e.PORT,
     dynamoDbPort: e.DYNAMODB_PORT,
@@ -122,8 +138,9 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     deliveryConcurrency: e.DELIVERY_POLLERS,
     deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
     mapperRetryAttempts: e.MAPPER_RETRY_ATTEMPTS,
-    deliveryBatchingWindowMs: Math.round(e.DELIVERY_BATCHING_WINDOW_SECONDS * 1000),
-    mapperBatchingWindowMs: Math.round(e.MAPPER_BATCHING_WINDOW_SECONDS * 1000),
+    latencyPreset: e.LATENCY_PRESET,
+    deliveryBatchingWindowMs: Math.round(windows.deliverySeconds * 1000),
+    mapperBatchingWindowMs: Math.round(windows.mapperSeconds * 1000),
     region: e.AWS_REGION,
     secretStore: e.SECRET_STORE,
   };

@@ -72,6 +72,26 @@ describe('npm start, end to end: CRM writes become signed webhooks', () => {
     expect(output).toContain(runtime.dynamoDbEndpoint);
   });
 
+  it('with the default latency preset (realtime), delivers a lone write after a pause within 1 s', async () => {
+    const { receiver } = await webhookWithReceiver({ operations: ['note.created'] });
+    const writeNote = (id: string) =>
+      runtime.dynamo.send(
+        new PutItemCommand({ TableName: 'note', Item: { id: { S: id }, body: { S: 'hi' } } }),
+      );
+    // The first delivery of a webhook warms the caches and the connection to the receiver.
+    await writeNote('e2e-lone-warmup');
+    await receiver.waitForRequests(1, 15_000);
+    // Longer than the idle back-off the stream poller used to have (up to 1 s between polls).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const writtenAt = Date.now();
+    await writeNote('e2e-lone');
+    const [, lone] = await receiver.waitForRequests(2, 15_000);
+    expect(payloadOf(lone!).data.id).toBe('e2e-lone');
+    expect(lone!.verified).toBe(true);
+    // A generous bound for a loaded machine; the tight figures are in `npm run bench -- --only latency`.
+    expect(lone!.receivedAt - writtenAt).toBeLessThan(1_000);
+  });
+
   it('delivers a person’s whole life cycle in order to person.*, and company.created only to *.*', async () => {
     const people = await webhookWithReceiver({ operations: ['person.*'] });
     const everything = await webhookWithReceiver({});

@@ -100,7 +100,6 @@ describe('CrmWebhooksStack with the default demo config', () => {
         expect(mapping.Properties).toMatchObject({
           StartingPosition: 'LATEST',
           BatchSize: 100,
-          MaximumBatchingWindowInSeconds: 1,
           BisectBatchOnFunctionError: true,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           MaximumRetryAttempts: 10,
@@ -108,6 +107,8 @@ describe('CrmWebhooksStack with the default demo config', () => {
           ParallelizationFactor: 1,
           DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId, 'Arn'] } } },
         });
+        // The default latency preset, realtime: invoked as soon as a poll returns records.
+        expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
         // One table per object: every record is a CRM record, so a filter would save nothing.
         expect(mapping.Properties.FilterCriteria).toBeUndefined();
       }
@@ -224,14 +225,14 @@ describe('CrmWebhooksStack with the default demo config', () => {
       });
     });
 
-    it('consumes the deliveries queue with partial batch failures, batching and a concurrency cap', () => {
+    it('consumes the deliveries queue with partial batch failures, no batching window (realtime) and a concurrency cap', () => {
       const queueId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeliveriesQueue').id;
       const deliveryId = resourceOf(built.template, 'AWS::Lambda::Function', 'DeliveryFunction').id;
       built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: deliveryId },
         EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
         BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 1,
+        MaximumBatchingWindowInSeconds: Match.absent(),
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: 10 },
       });
@@ -527,6 +528,28 @@ describe('CrmWebhooksStack with context parameters', () => {
     expect(resourceOf(template, 'AWS::Lambda::Function', 'DeliveryFunction').Properties.Timeout).toBe(120);
     expect(resourceOf(template, 'AWS::SQS::Queue', 'DeliveriesQueue').Properties.VisibilityTimeout).toBe(720);
   });
+
+  it.each([
+    ['realtime', {}, undefined, undefined],
+    ['balanced', {}, undefined, 1],
+    ['economical', {}, 1, 1],
+    // An explicit window wins over the preset's.
+    ['economical', { deliveryBatchingWindowSeconds: '0', mapperBatchingWindowSeconds: '3' }, 3, undefined],
+    ['realtime', { deliveryBatchingWindowSeconds: '2' }, undefined, 2],
+  ])(
+    'latencyPreset %s with %j: stream windows %s s, delivery window %s s',
+    (preset, extra, mapper, delivery) => {
+      const { template } = buildTestStack({ context: { latencyPreset: preset, ...extra } });
+      const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+      const streams = mappings.filter((m) => m.Properties.StartingPosition !== undefined);
+      const queues = mappings.filter((m) => m.Properties.StartingPosition === undefined);
+      expect(streams.length).toBeGreaterThan(0);
+      expect(queues.length).toBeGreaterThan(0);
+      for (const m of streams) expect(m.Properties.MaximumBatchingWindowInSeconds).toBe(mapper);
+      // Every delivery lane's event source gets the same window.
+      for (const m of queues) expect(m.Properties.MaximumBatchingWindowInSeconds).toBe(delivery);
+    },
+  );
 
   it('applies reserved concurrency, delivery scaling, retry delays, secret prefix and log settings', () => {
     const { template } = buildTestStack({

@@ -21,7 +21,28 @@ describe('parseStackSettings', () => {
       removalPolicy: 'retain',
       logRetentionDays: 30,
       deliveryMaxConcurrency: 10,
+      latencyPreset: 'realtime',
+      mapperBatchingWindowSeconds: 0,
+      deliveryBatchingWindowSeconds: 0,
     });
+  });
+
+  it('resolves the batching windows from latencyPreset, an explicit window winning', () => {
+    expect(parseStackSettings({ latencyPreset: 'balanced' })).toMatchObject({
+      mapperBatchingWindowSeconds: 0,
+      deliveryBatchingWindowSeconds: 1,
+    });
+    expect(
+      parseStackSettings({ latencyPreset: 'economical', mapperBatchingWindowSeconds: '0' }),
+    ).toMatchObject({
+      mapperBatchingWindowSeconds: 0,
+      deliveryBatchingWindowSeconds: 1,
+    });
+    // Batches above 10 need a window: the default preset has none, balanced and economical do.
+    expect(() => parseStackSettings({ deliveryBatchSize: '50' })).toThrow(/latencyPreset is realtime/);
+    expect(parseStackSettings({ deliveryBatchSize: '50', latencyPreset: 'balanced' }).deliveryBatchSize).toBe(
+      50,
+    );
   });
 
   it('coerces the strings that `-c key=value` passes', () => {
@@ -64,6 +85,9 @@ describe('parseStackSettings', () => {
     [{ deliveryTimeoutSeconds: '15' }, 'deliveryTimeoutSeconds'],
     [{ deliveryReservedConcurrency: '5', deliveryMaxConcurrency: '10' }, 'deliveryReservedConcurrency'],
     [{ deliveryBatchSize: '50', deliveryBatchingWindowSeconds: '0' }, 'deliveryBatchSize'],
+    [{ latencyPreset: 'fast' }, 'latencyPreset'],
+    // Lambda's MaximumBatchingWindowInSeconds takes whole seconds.
+    [{ mapperBatchingWindowSeconds: '0.5' }, 'mapperBatchingWindowSeconds'],
     [{ apiThrottleRateLimit: '100', apiThrottleBurstLimit: '10' }, 'apiThrottleBurstLimit'],
   ])('rejects %j naming the context key %s', (input, key) => {
     expect(() => parseStackSettings(input)).toThrow(new RegExp(`context "${key}"`));

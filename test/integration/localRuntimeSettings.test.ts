@@ -44,14 +44,30 @@ describe('npm start settings', () => {
     });
   });
 
-  it('batching windows: 1 s for deliveries and 0.5 s for the stream by default, in seconds from the env', () => {
+  it("batching windows: none by default (LATENCY_PRESET=realtime), the preset's, or in seconds from the env", () => {
     expect(readLocalSettings({})).toMatchObject({
+      latencyPreset: 'realtime',
+      deliveryBatchingWindowMs: 0,
+      mapperBatchingWindowMs: 0,
+    });
+    expect(readLocalSettings({ LATENCY_PRESET: 'balanced' })).toMatchObject({
       deliveryBatchingWindowMs: 1_000,
-      mapperBatchingWindowMs: 500,
+      mapperBatchingWindowMs: 0,
+    });
+    expect(readLocalSettings({ LATENCY_PRESET: 'economical' })).toMatchObject({
+      deliveryBatchingWindowMs: 1_000,
+      mapperBatchingWindowMs: 1_000,
     });
     expect(
-      readLocalSettings({ DELIVERY_BATCHING_WINDOW_SECONDS: '0', MAPPER_BATCHING_WINDOW_SECONDS: '1.25' }),
+      readLocalSettings({
+        LATENCY_PRESET: 'economical',
+        DELIVERY_BATCHING_WINDOW_SECONDS: '0',
+        MAPPER_BATCHING_WINDOW_SECONDS: '1.25',
+      }),
     ).toMatchObject({ deliveryBatchingWindowMs: 0, mapperBatchingWindowMs: 1_250 });
+    expect(() => readLocalSettings({ LATENCY_PRESET: 'instant' })).toThrow(
+      /LATENCY_PRESET: must be one of realtime, balanced, economical/,
+    );
     expect(() => readLocalSettings({ DELIVERY_BATCHING_WINDOW_SECONDS: '-1' })).toThrow(
       /DELIVERY_BATCHING_WINDOW_SECONDS: must be a number of seconds/,
     );

@@ -125,6 +125,23 @@ describe('local DynamoDB stream poller (Lambda event source semantics)', () => {
     expect(batches.map((b) => b.map(idOf))).toEqual([['w1', 'w2', 'w3', 'w4']]);
   });
 
+  it('with a batching window, invokes as soon as the batch is full, before the window ends', async () => {
+    const { name, streamArn } = await newTable();
+    const batches: { ids: (string | undefined)[]; at: number }[] = [];
+    poll(streamArn, async (event) => void batches.push({ ids: event.Records.map(idOf), at: Date.now() }), {
+      maxBatchingWindowMs: 10_000,
+      batchSize: 3,
+    });
+    const started = Date.now();
+    await put(name, 'f1');
+    await new Promise((r) => setTimeout(r, 300));
+    await put(name, 'f2', 'f3');
+    await waitFor(() => batches.length === 1);
+    expect(batches[0]!.ids).toEqual(['f1', 'f2', 'f3']);
+    // Full long before the 10 s window would have ended.
+    expect(batches[0]!.at - started).toBeLessThan(5_000);
+  });
+
   it('without a batching window, invokes with each read (no waiting)', async () => {
     const { name, streamArn } = await newTable();
     const batches: DynamoDBRecord[][] = [];
@@ -229,33 +246,34 @@ describe('local DynamoDB stream poller (Lambda event source semantics)', () => {
     await waitFor(() => seen.includes('new'));
     expect(seen).toEqual(['new']);
   });
-  it('polls an idle shard less and less, and reads at once again when records come', async () => {
+  it("polls an idle shard at Lambda's four reads a second, without backing off, so a record after a pause is read at once", async () => {
     const { name, streamArn } = await newTable();
     const countingStreams = new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint() });
-    let getRecords = 0;
+    const reads: number[] = [];
     countingStreams.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'GetRecordsCommand') getRecords++;
+        if (context.commandName === 'GetRecordsCommand') reads.push(Date.now());
         return next(args);
       },
       { step: 'initialize', name: 'countGetRecords' },
     );
     const seen: string[] = [];
+    // The default pause: 250 ms, Lambda's base rate of 4 polls a second per shard.
     poll(streamArn, async (event) => void seen.push(...event.Records.map((r) => idOf(r) ?? '')), {
       streams: countingStreams,
-      idlePollMs: 50,
-      maxIdlePollMs: 400,
+      idlePollMs: undefined,
     });
     try {
-      await new Promise((r) => setTimeout(r, 3_000));
-      // Polling every 50 ms would be ~60 reads in 3 s; backing off to 400 ms makes it about 10.
-      expect(getRecords).toBeGreaterThan(3);
-      expect(getRecords).toBeLessThanOrEqual(16);
+      await new Promise((r) => setTimeout(r, 4_000));
+      // The last 2 s of a 4 s pause: ~8 reads at 4/s; a back-off to 1 s (the old behaviour) made it 2.
+      const lateReads = reads.filter((t) => t >= Date.now() - 2_000).length;
+      expect(lateReads).toBeGreaterThanOrEqual(5);
+      expect(lateReads).toBeLessThanOrEqual(9);
       await put(name, 'late');
       const writtenAt = Date.now();
       await waitFor(() => seen.includes('late'));
-      // Within the longest pause (400 ms) plus a read.
-      expect(Date.now() - writtenAt).toBeLessThan(1_500);
+      // One pause (250 ms) plus a read and an invocation, with room for a loaded machine.
+      expect(Date.now() - writtenAt).toBeLessThan(750);
     } finally {
       await poller?.stop();
       poller = undefined;

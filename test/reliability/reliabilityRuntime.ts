@@ -18,6 +18,7 @@ import type { LocalSettings } from '../../infra/local/localSettings';
 import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
 import { type DeliveryAttempt, DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { type CrmSourcesConfig, defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
+import { batchingWindowsFor, DEFAULT_LATENCY_PRESET } from '../../shared/config/latencyPresets';
 import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 
 export interface ApiAnswer<T = Record<string, unknown>> {
@@ -99,6 +100,10 @@ export async function startReliabilityRuntime(
     mapperRetryAttempts: options.mapperRetryAttempts ?? 3,
     region: 'us-east-1',
     secretStore: 'envelope',
+    // The default preset's windows, as `npm start` runs them.
+    latencyPreset: DEFAULT_LATENCY_PRESET,
+    mapperBatchingWindowMs: batchingWindowsFor(DEFAULT_LATENCY_PRESET).mapperSeconds * 1000,
+    deliveryBatchingWindowMs: batchingWindowsFor(DEFAULT_LATENCY_PRESET).deliverySeconds * 1000,
   };
   const pollErrors: unknown[] = [];
   const runtime = await startLocalRuntime(

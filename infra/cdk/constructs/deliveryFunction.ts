@@ -103,6 +103,9 @@ export class DeliveryFunction extends Construct {
     // The event source grants what Lambda's poller needs on the queue (ReceiveMessage, DeleteMessage,
     // GetQueueAttributes: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions);
     // CDK adds ChangeMessageVisibility and GetQueueUrl to that grant, and cannot be told not to.
+    // The batching window comes from the latency preset (shared/config/latencyPresets.ts): without one,
+    // Lambda invokes with whatever a poll returns; with one it keeps polling until the batch is full or the
+    // window has passed: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
     this.fn.addEventSource(
       new SqsEventSource(props.deliveriesQueue, {
         batchSize: settings.deliveryBatchSize,

@@ -81,6 +81,9 @@ export class EventMapperFunction extends Construct {
           // flood every receiver.
           startingPosition: StartingPosition.LATEST,
           batchSize: settings.mapperBatchSize,
+          // From the latency preset (shared/config/latencyPresets.ts). Without a window Lambda invokes as
+          // soon as a poll (about four a second per shard) returns records; with one it waits for a full
+          // batch or the window's end: https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
           maxBatchingWindow:
             settings.mapperBatchingWindowSeconds > 0
               ? Duration.seconds(settings.mapperBatchingWindowSeconds)
