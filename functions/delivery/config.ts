@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import {
   booleanVariable as booleanFlag,
+  ConfigurationError,
   integerVariable as integer,
   parseEnvironment,
   requiredVariable as required,
@@ -65,15 +66,24 @@ export interface DeliveryConfig {
 
 /** Reads the environment once at cold start; a bad value fails fast naming the variable. */
 export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
-  const values = parseEnvironment(envSchema, env, 'delivery');
+  // Every problem at once: the schema's and the retry table's.
+  const problems: string[] = [];
+  let values: z.infer<typeof envSchema> | undefined;
+  try {
+    values = parseEnvironment(envSchema, env, 'delivery');
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    problems.push(...error.problems);
+  }
   let delaysSeconds = [...DEFAULT_RETRY_POLICY.delaysSeconds];
-  if (values.RETRY_DELAYS_SECONDS !== undefined) {
+  if (env.RETRY_DELAYS_SECONDS !== undefined && env.RETRY_DELAYS_SECONDS !== '') {
     try {
-      delaysSeconds = parseRetryDelays(values.RETRY_DELAYS_SECONDS);
+      delaysSeconds = parseRetryDelays(env.RETRY_DELAYS_SECONDS);
     } catch (error) {
-      throw new Error(`delivery configuration is invalid: ${(error as Error).message}`);
+      problems.push((error as Error).message);
     }
   }
+  if (values === undefined || problems.length > 0) throw new ConfigurationError('delivery', problems);
   return {
     webhooksTable: values.WEBHOOKS_TABLE,
     deliveryLogTable: values.DELIVERY_LOG_TABLE,

@@ -38,8 +38,14 @@ export async function runApiKeyCli(argv: readonly string[], deps: ApiKeyCliDeps)
   const [command, ...rest] = parsed.positionals;
   if (command === 'create' && rest.length === 0) {
     const workspaceId = parsed.values.workspace;
-    if (workspaceId === undefined || !WORKSPACE_ID.test(workspaceId)) {
+    if (workspaceId === undefined) {
       deps.err(`--workspace is required: 1-128 characters of letters, digits and _.@+=-\n\n${USAGE}`);
+      return 2;
+    }
+    if (!WORKSPACE_ID.test(workspaceId)) {
+      deps.err(
+        `--workspace ${JSON.stringify(workspaceId)} is not a valid workspace id: use 1-128 characters of letters, digits and _.@+=- (no spaces)\n\n${USAGE}`,
+      );
       return 2;
     }
     const name = parsed.values.name;
@@ -100,7 +106,13 @@ async function main(): Promise<void> {
       err: (line) => console.error(line),
     });
   } catch (error) {
-    console.error(`Failed: ${(error as Error).name}: ${(error as Error).message}`);
+    const { name, message } = error as Error;
+    if (name === 'ResourceNotFoundException') {
+      const where = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `region ${await client.config.region()}`;
+      console.error(`API_KEYS_TABLE: there is no table "${table}" in ${where}.`);
+    } else {
+      console.error(`Failed: ${name}: ${message}`);
+    }
     process.exitCode = 1;
   } finally {
     client.destroy();

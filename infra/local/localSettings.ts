@@ -83,7 +83,15 @@ export interface LocalSettings {
   secretStore: SecretStoreMode;
 }
 
-export class LocalSettingsError extends Error {}
+/** Settings the user must fix; `problems` has one line each (`NAME: what is wrong`). */
+export class LocalSettingsError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string | readonly string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(`Invalid environment:\n${list.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = list;
+  }
+}
 
 /** Reads the local runtime's settings from the environment, naming the variable on any mistake. */
 export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): LocalSettings {
@@ -92,8 +100,7 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
   );
   const result = localEnvSchema.safeParse(present);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
-    throw new LocalSettingsError(`Invalid environment:\n${problems.join('\n')}`);
+    throw new LocalSettingsError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = result.data;
   let crmSources = defaultCrmSourcesConfig;
@@ -117,7 +124,11 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     try {
       crmSources = parseCrmSourcesConfig(json, `CRM sources config in ${path}`);
     } catch (error) {
-      throw new LocalSettingsError((error as Error).message);
+      // One line per bad field of the file, each naming the variable and the file.
+      const [, ...fields] = (error as Error).message.split('\n');
+      throw new LocalSettingsError(
+        fields.map((line) => `CRM_SOURCES_CONFIG_FILE (${path}): ${line.replace(/^\s*-\s*/, '')}`),
+      );
     }
     crmSourcesOrigin = path;
   }

@@ -1,3 +1,4 @@
+import { functionSettingsProblems } from './checkFunctionSettings';
 import { assertJavaAvailable, JavaMissingError } from './emulators/dynamoDbLocal';
 import {
   importProductHandlers,
@@ -5,7 +6,7 @@ import {
   type LocalRuntime,
   startLocalRuntime,
 } from './localRuntime';
-import { LocalSettingsError, readLocalSettings } from './localSettings';
+import { type LocalSettings, LocalSettingsError, readLocalSettings } from './localSettings';
 import { PortBusyError } from './portCheck';
 import { startStatusLine } from './statusLine';
 
@@ -26,10 +27,18 @@ function demoCommand(runtime: LocalRuntime): string {
   return [...env, 'npm run demo'].join(' ');
 }
 
+/**
+ * The banner: where everything is, and commands that work pasted into a fresh shell. The aws CLI line
+ * carries a region (v1 reads only AWS_DEFAULT_REGION) and dummy credentials, because a machine without
+ * `aws configure` has neither; with dummy credentials a forgotten --endpoint-url is refused by AWS
+ * instead of writing to a real account.
+ */
 function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
   const keyNote = runtime.apiKeyFromEnv
     ? '(from WEBHOOKS_API_KEY)'
     : '(generated for this run; set WEBHOOKS_API_KEY to keep one across restarts)';
+  const dynamoDbPort = new URL(runtime.dynamoDbEndpoint).port;
+  const table = runtime.crmTables[0];
   return [
     '',
     'CRM webhooks are running locally.',
@@ -41,12 +50,16 @@ function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
     `  CRM config     ${crmSourcesOrigin}`,
     `  SQS            ${runtime.sqsEndpoint}`,
     '',
+    'In another terminal, set the variables the docs use:',
+    `  export API=${runtime.apiUrl} KEY=${runtime.apiKey}`,
     'Create a webhook (any loopback or http:// URL works locally):',
-    `  curl -s -X POST ${runtime.apiUrl}/webhooks \\`,
-    `    -H "Authorization: Bearer ${runtime.apiKey}" -H "Content-Type: application/json" \\`,
+    `  curl -s -X POST $API/webhooks -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\`,
     `    -d '{"targetUrl":"http://127.0.0.1:4000/hook","operations":["person.*"]}'`,
-    'Then write a record, e.g.:',
-    `  aws dynamodb put-item --endpoint-url ${runtime.dynamoDbEndpoint} --table-name ${runtime.crmTables[0]} \\`,
+    'Then write a record, with the helper:',
+    `  ${dynamoDbPort === '8000' ? '' : `DYNAMODB_PORT=${dynamoDbPort} `}npm run put-record -- ${table} '{"id":"p1","firstName":"Ada"}'`,
+    'or with the AWS CLI (dummy credentials and region; without --endpoint-url it would go to real AWS):',
+    `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\`,
+    `    aws dynamodb put-item --endpoint-url ${runtime.dynamoDbEndpoint} --table-name ${table} \\`,
     `    --item '{"id":{"S":"p1"},"firstName":{"S":"Ada"}}'`,
     `Or run the guided demo in another terminal: ${demoCommand(runtime)}`,
     '',
@@ -55,10 +68,29 @@ function banner(runtime: LocalRuntime, crmSourcesOrigin: string): string {
   ].join('\n');
 }
 
+/**
+ * Every setting, the runtime's and the functions' (which they would otherwise read only once the
+ * emulators run), checked before anything starts: one line per problem, all of them at once.
+ */
+function readAllSettings(env: NodeJS.ProcessEnv): LocalSettings {
+  let settings: LocalSettings | undefined;
+  const problems: string[] = [];
+  try {
+    settings = readLocalSettings(env);
+  } catch (error) {
+    if (!(error instanceof LocalSettingsError)) throw error;
+    problems.push(...error.problems);
+  }
+  // With the runtime's own settings wrong, the functions' are still checked, against the defaults.
+  problems.push(...functionSettingsProblems(settings ?? readLocalSettings({}), env));
+  if (settings === undefined || problems.length > 0) throw new LocalSettingsError(problems);
+  return settings;
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const settings = readLocalSettings(process.env);
+  const settings = readAllSettings(process.env);
   assertJavaAvailable();
   const runtime = await startLocalRuntime(settings, importProductHandlers, {
     onPollError: (error) =>

@@ -28,6 +28,20 @@ export const secretNamePrefixVariable = z._default(
 );
 
 /**
+ * A bad setting: `message` is one line for a Lambda's cold-start error; `problems` holds one entry per bad
+ * variable (`NAME: what is wrong`), for tools that print one line per problem (the local runtime).
+ */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+  constructor(
+    component: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${component} configuration is invalid: ${problems.join('; ')}`);
+  }
+}
+
+/**
  * Parses `env` (empty values count as absent) or throws one error naming every bad variable. Takes any
  * zod 4 schema, mini or classic (the subscriptions API's is classic).
  */
@@ -42,7 +56,7 @@ export function parseEnvironment<Schema extends z.core.$ZodType>(
   const result = z.safeParse(schema, present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`${component} configuration is invalid: ${problems.join('; ')}`);
+    throw new ConfigurationError(component, problems);
   }
   return result.data;
 }
@@ -62,9 +76,9 @@ export function secretStoreSettings(
   component: string,
 ): { secretStore: SecretStoreMode; signingKeySecretId?: string } {
   if (values.SECRET_STORE === 'envelope' && values.SIGNING_KEY_SECRET_ID === undefined) {
-    throw new Error(
-      `${component} configuration is invalid: SIGNING_KEY_SECRET_ID: is required when SECRET_STORE is envelope`,
-    );
+    throw new ConfigurationError(component, [
+      'SIGNING_KEY_SECRET_ID: is required when SECRET_STORE is envelope',
+    ]);
   }
   return {
     secretStore: values.SECRET_STORE,

@@ -64,6 +64,26 @@ describe('npm start fails fast with a message saying what to do', () => {
     expect(result.output).toContain('PORT: must be a port number from 0 to 65535');
   });
 
+  it("checks the functions' settings too, before starting anything: one line per problem, no stack", async () => {
+    const result = await runToExit({
+      PORT: 'eighty',
+      DYNAMODB_PORT: String(await freePort()),
+      RETRY_DELAYS_SECONDS: '5,soon',
+      REQUEST_TIMEOUT_MS: 'fast',
+    });
+    expect(result.code).toBe(1);
+    const lines = result.output.trim().split('\n');
+    expect(lines[0]).toBe('Invalid environment:');
+    expect(lines.slice(1).sort()).toEqual([
+      '  - PORT: must be a port number from 0 to 65535',
+      expect.stringMatching(/^ {2}- REQUEST_TIMEOUT_MS: /),
+      '  - RETRY_DELAYS_SECONDS entry 2 ("soon") must be a whole number of seconds from 0 to 604800',
+    ]);
+    expect(result.output).not.toContain('Java pid');
+    expect(result.output).not.toMatch(/\n\s+at /);
+    expect(result.durationMs).toBeLessThan(15_000);
+  });
+
   it('npm run demo without npm start running says to start it', async () => {
     const result = await runRepoScript('infra/local/demo.ts', {
       PORT: String(await freePort()),

@@ -71,6 +71,37 @@ describe('api-key CLI', () => {
     expect(result.err).toContain('Usage:');
   });
 
+  it('says what is wrong with a --workspace value that was given', async () => {
+    const result = await cli('create', '--workspace', 'bad workspace!');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('--workspace "bad workspace!" is not a valid workspace id');
+    expect(result.err).not.toContain('--workspace is required');
+    expect((await cli('create')).err).toContain('--workspace is required');
+  });
+
+  it('names a wrong table in its error, without a stack trace', async () => {
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'infra/cli/apiKeys.ts', 'create', '--workspace', 'ws-spawned'],
+      {
+        env: {
+          ...process.env,
+          API_KEYS_TABLE: 'no-such-table',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint(),
+        },
+        timeout: 30_000,
+      },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `API_KEYS_TABLE: there is no table "no-such-table" in ${dynamoDbEndpoint()}`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('runs as `npm run api-key` does, from the environment', async () => {
     const { stdout } = await promisify(execFile)(
       'npx',
