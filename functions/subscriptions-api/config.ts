@@ -14,6 +14,7 @@ import {
   type SubscribableEvents,
   subscribableEvents,
 } from '../../shared/domain/operations/subscribableEvents';
+import { type ProducibleObjects, producibleObjects } from '../../shared/domain/operations/producibleObjects';
 import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const configSchema = z.object({
@@ -34,7 +35,7 @@ const configSchema = z.object({
     z.coerce.number().check(z.int(), z.minimum(100), z.maximum(25_000)),
     20_000,
   ),
-  CRM_SOURCES_CONFIG: z.optional(z.string()),
+  CRM_SOURCES_CONFIG: requiredName('CRM_SOURCES_CONFIG'),
   CONSOLE_ASSETS_DIR: z.optional(z.string()),
   MAX_BODY_BYTES: z._default(
     z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(10 * 1024 * 1024)),
@@ -61,12 +62,10 @@ export interface SubscriptionsApiConfig {
   localMode: boolean;
   /** Request bodies above this many bytes get 413. */
   maxBodyBytes: number;
-  /**
-   * The objects and actions `GET /objects` lists (from CRM_SOURCES_CONFIG, the event mapper's config).
-   * Without it the API lists no objects and says any object may occur: operations are still validated
-   * by form, as always.
-   */
-  subscribableEvents?: SubscribableEvents;
+  /** The objects and actions `GET /objects` lists (from CRM_SOURCES_CONFIG, the event mapper's config). */
+  subscribableEvents: SubscribableEvents;
+  /** The objects the CRM sources (CRM_SOURCES_CONFIG, as the event mapper reads it) can produce events for. */
+  producibleObjects: ProducibleObjects;
   /** Directory of the built web console (`index.html`, `assets/`); without it `/console` answers 404. */
   consoleAssetsDir?: string;
 }
@@ -74,6 +73,7 @@ export interface SubscriptionsApiConfig {
 /** Reads the environment once at cold start; a bad value fails fast naming the variable. */
 export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): SubscriptionsApiConfig {
   const env_ = parseEnvironment(configSchema, env, 'subscriptions-api');
+  const crmSources = parseCrmSourcesJson(env_.CRM_SOURCES_CONFIG, 'subscriptions-api');
   return {
     webhooksTable: env_.WEBHOOKS_TABLE,
     apiKeysTable: env_.API_KEYS_TABLE,
@@ -85,13 +85,8 @@ export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): Subscription
     signingKeyRefreshMs: env_.SIGNING_KEY_REFRESH_SECONDS * 1000,
     localMode: env_.LOCAL_MODE,
     maxBodyBytes: env_.MAX_BODY_BYTES,
-    ...(env_.CRM_SOURCES_CONFIG === undefined
-      ? {}
-      : {
-          subscribableEvents: subscribableEvents(
-            parseCrmSourcesJson(env_.CRM_SOURCES_CONFIG, 'subscriptions-api'),
-          ),
-        }),
+    subscribableEvents: subscribableEvents(crmSources),
+    producibleObjects: producibleObjects(crmSources),
     ...(env_.CONSOLE_ASSETS_DIR === undefined ? {} : { consoleAssetsDir: env_.CONSOLE_ASSETS_DIR }),
   };
 }

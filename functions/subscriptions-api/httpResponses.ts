@@ -12,6 +12,18 @@ export function jsonResponse(
   };
 }
 
+/**
+ * A JSON answer that carries a secret (create, rotate): `Cache-Control: no-store` keeps browsers, proxies
+ * and CDNs from storing it (RFC 9111 §5.2.2.5).
+ */
+export function secretBearingJsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return jsonResponse(statusCode, body, { ...headers, 'Cache-Control': 'no-store' });
+}
+
 export function noContentResponse(): APIGatewayProxyStructuredResultV2 {
   return { statusCode: 204, headers: {} };
 }

@@ -22,6 +22,7 @@ import {
   pageQuerySchema,
   rotateSecretRequestSchema,
   updateWebhookRequestSchema,
+  type WebhookRequestPolicy,
   webhookIdParamsSchema,
 } from './schemas';
 
@@ -31,7 +32,11 @@ import {
  */
 
 // The document describes the production rules (https only); local mode only relaxes them.
-const policy = { localMode: false };
+/** The document describes the rules, not one deployment's objects: any object name passes here. */
+const policy: WebhookRequestPolicy = {
+  localMode: false,
+  producibleObjects: { kind: 'any', listed: [], objectAttributes: [] },
+};
 
 const problemSchemaWithId = withMetadata(problemSchema, { id: 'Problem' });
 

@@ -7,6 +7,10 @@ import {
   RATE_LIMIT_MIN,
 } from '../../shared/domain/limits/deliveryLimits';
 import {
+  type ProducibleObjects,
+  unproducibleOperationError,
+} from '../../shared/domain/operations/producibleObjects';
+import {
   MAX_OPERATIONS,
   normalizeOperations,
   operationError,
@@ -26,7 +30,12 @@ import {
   MAX_FILTER_VALUES,
 } from '../../shared/domain/webhooks/webhookFilter';
 import { withMetadata } from './schemaMetadata';
-import { MAX_TARGET_URL_LENGTH, type TargetUrlPolicy, targetUrlError } from './targetUrlError';
+import {
+  MAX_TARGET_URL_LENGTH,
+  normalizedTargetUrl,
+  type TargetUrlPolicy,
+  targetUrlError,
+} from './targetUrlError';
 
 /*
  * Request schemas: they validate every request and are also the source of the OpenAPI document
@@ -42,14 +51,20 @@ const MAX_OPERATION_LENGTH = 80;
 
 function targetUrlSchema(policy: TargetUrlPolicy) {
   return withMetadata(
-    z.string().check(
-      z.superRefine((value, ctx) => {
-        const error = targetUrlError(value, policy);
-        if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
-      }),
+    z.pipe(
+      z.string().check(
+        z.superRefine((value, ctx) => {
+          const error = targetUrlError(value, policy);
+          if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
+        }),
+      ),
+      // Stored and returned as the URL the delivery function calls (WHATWG serialization), never the raw
+      // input: `http://h:1\@10.0.0.1/x` is `http://h:1/@10.0.0.1/x` to the WHATWG parser, and other
+      // parsers reading the raw text could see another host.
+      z.transform((value: string) => normalizedTargetUrl(value)),
     ),
     {
-      description: `Absolute https URL (at most ${MAX_TARGET_URL_LENGTH} characters, no credentials) on a public host; private, loopback, link-local, CGNAT, multicast and metadata addresses are refused.`,
+      description: `Absolute https URL (at most ${MAX_TARGET_URL_LENGTH} characters, no credentials) on a public host; private, loopback, link-local, CGNAT, multicast and metadata addresses are refused. Stored and returned in its normalized form (WHATWG URL serialization, e.g. a lower-case host and \`/\` for an empty path), which is exactly what is called.`,
       example: 'https://example.com/hooks/crm',
       maxLength: MAX_TARGET_URL_LENGTH,
       format: 'uri',
@@ -57,30 +72,32 @@ function targetUrlSchema(policy: TargetUrlPolicy) {
   );
 }
 
-const operationsSchema = withMetadata(
-  z.pipe(
-    z
-      .array(
-        z.string().check(
-          z.maxLength(MAX_OPERATION_LENGTH),
-          z.superRefine((value, ctx) => {
-            const error = operationError(value);
-            if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
-          }),
+function operationsSchema(producible: ProducibleObjects) {
+  return withMetadata(
+    z.pipe(
+      z
+        .array(
+          z.string().check(
+            z.maxLength(MAX_OPERATION_LENGTH),
+            z.superRefine((value, ctx) => {
+              const error = operationError(value) ?? unproducibleOperationError(value, producible);
+              if (error !== undefined) ctx.addIssue({ code: 'custom', message: error });
+            }),
+          ),
+        )
+        .check(
+          z.minLength(1, 'must list at least one operation (use "*.*" for every event)'),
+          z.maxLength(MAX_OPERATIONS, `must list at most ${MAX_OPERATIONS} operations`),
         ),
-      )
-      .check(
-        z.minLength(1, 'must list at least one operation (use "*.*" for every event)'),
-        z.maxLength(MAX_OPERATIONS, `must list at most ${MAX_OPERATIONS} operations`),
-      ),
-    z.transform((operations: string[]) => normalizeOperations(operations)),
-  ),
-  {
-    description:
-      'Event filters `<object|*>.<action|*>`; actions are created, updated, deleted, restored, destroyed. Duplicates are removed. Defaults to `["*.*"]` (every event).',
-    example: ['person.created', 'company.*'],
-  },
-);
+      z.transform((operations: string[]) => normalizeOperations(operations)),
+    ),
+    {
+      description:
+        'Event filters `<object|*>.<action|*>`; actions are created, updated, deleted, restored, destroyed. The object must be one some configured CRM source produces (any camelCase name when a single-table source takes it from an item attribute). Duplicates are removed. Defaults to `["*.*"]` (every event).',
+      example: ['person.created', 'company.*'],
+    },
+  );
+}
 
 const descriptionSchema = withMetadata(z.string().check(z.maxLength(MAX_DESCRIPTION_LENGTH)), {
   description: 'Free text for people',
@@ -263,10 +280,15 @@ const importedSecretSchema = withMetadata(
   },
 );
 
-export function createWebhookRequestSchema(policy: TargetUrlPolicy) {
+/** What a webhook request is validated against: the target URL policy and the configured CRM objects. */
+export interface WebhookRequestPolicy extends TargetUrlPolicy {
+  producibleObjects: ProducibleObjects;
+}
+
+export function createWebhookRequestSchema(policy: WebhookRequestPolicy) {
   return z.strictObject({
     targetUrl: targetUrlSchema(policy),
-    operations: z.optional(operationsSchema),
+    operations: z.optional(operationsSchema(policy.producibleObjects)),
     description: z.optional(descriptionSchema),
     payloadFormat: z.optional(payloadFormatSchema),
     filter: z.optional(filterSchema),
@@ -283,11 +305,11 @@ export const rotateSecretRequestSchema = z.strictObject({
 
 export type RotateSecretRequest = z.output<typeof rotateSecretRequestSchema>;
 
-export function updateWebhookRequestSchema(policy: TargetUrlPolicy) {
+export function updateWebhookRequestSchema(policy: WebhookRequestPolicy) {
   return z
     .strictObject({
       targetUrl: z.optional(targetUrlSchema(policy)),
-      operations: z.optional(operationsSchema),
+      operations: z.optional(operationsSchema(policy.producibleObjects)),
       description: withMetadata(z.optional(z.nullable(descriptionSchema)), {
         description: '`null` removes it',
       }),

@@ -29,5 +29,17 @@ export function targetUrlError(value: string, policy: TargetUrlPolicy): string |
   if (url.hostname === '') return 'must name a host';
   const blocked = blockedHostReason(url.hostname, { allowLoopback: policy.localMode });
   if (blocked !== undefined) return `is not allowed: ${blocked}`;
+  if (url.href.length > MAX_TARGET_URL_LENGTH) {
+    return `must be at most ${MAX_TARGET_URL_LENGTH} characters once normalized (${url.href.length})`;
+  }
   return undefined;
+}
+
+/**
+ * The URL the delivery function will call, as the WHATWG URL parser (undici's) serializes it. Stored and
+ * shown instead of the input so every reader (people, proxies, other parsers) sees the same target.
+ * https://url.spec.whatwg.org/#concept-url-serializer
+ */
+export function normalizedTargetUrl(valid: string): string {
+  return new URL(valid).href;
 }

@@ -202,12 +202,15 @@ describe('CrmWebhooksStack with the default demo config', () => {
           'DELIVERIES_QUEUE_URL',
           'SECRET_STORE',
           'SIGNING_KEY_SECRET_ID',
+          'CRM_SOURCES_CONFIG',
         ]),
       );
       // Envelope mode (the default): both functions name the stack's key secret.
       expect(envOf('SubscriptionsApiFunction').SIGNING_KEY_SECRET_ID).toEqual({ Ref: signingKeyId() });
       expect(envOf('SubscriptionsApiFunction').SECRET_NAME_PREFIX).toBeUndefined();
       const mapperEnv = envOf('EventMapperFunction');
+      // The API validates operations against the very config the mapper maps records with.
+      expect(envOf('SubscriptionsApiFunction').CRM_SOURCES_CONFIG).toBe(mapperEnv.CRM_SOURCES_CONFIG);
       expect(Object.keys(mapperEnv)).toEqual(
         expect.arrayContaining(['WEBHOOKS_TABLE', 'DELIVERIES_QUEUE_URL', 'CRM_SOURCES_CONFIG']),
       );

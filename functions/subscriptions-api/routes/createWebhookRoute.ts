@@ -1,5 +1,5 @@
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
-import { jsonResponse } from '../httpResponses';
+import { secretBearingJsonResponse } from '../httpResponses';
 import { logger } from '../observability';
 import { parseJsonBody } from '../requestBody';
 import { parseBody } from '../requestInput';
@@ -8,7 +8,10 @@ import { createWebhookRequestSchema } from '../schemas';
 import { createWebhookWithSecret } from '../services/createWebhookWithSecret';
 
 export function createWebhookRoute(deps: RouteDeps): RouteDefinition {
-  const schema = createWebhookRequestSchema({ localMode: deps.config.localMode });
+  const schema = createWebhookRequestSchema({
+    localMode: deps.config.localMode,
+    producibleObjects: deps.config.producibleObjects,
+  });
   return {
     method: 'POST',
     path: '/webhooks',
@@ -29,7 +32,7 @@ export function createWebhookRoute(deps: RouteDeps): RouteDefinition {
         request,
         deps.now(),
       );
-      return jsonResponse(
+      return secretBearingJsonResponse(
         201,
         { ...toWebhookView(webhook), secret },
         { Location: `/webhooks/${webhook.id}` },

@@ -1,4 +1,4 @@
-import { jsonResponse } from '../httpResponses';
+import { secretBearingJsonResponse } from '../httpResponses';
 import { parseJsonBody, readRawBody } from '../requestBody';
 import { parseBody, webhookIdFrom } from '../requestInput';
 import type { RouteDefinition, RouteDeps } from '../routeDefinition';
@@ -23,7 +23,7 @@ export function rotateSecretRoute(deps: RouteDeps): RouteDefinition {
         deps.now,
         request.secret,
       );
-      return jsonResponse(200, rotated);
+      return secretBearingJsonResponse(200, rotated);
     },
   };
 }

@@ -7,7 +7,10 @@ import { updateWebhookRequestSchema } from '../schemas';
 import { updateWebhook } from '../services/updateWebhook';
 
 export function updateWebhookRoute(deps: RouteDeps): RouteDefinition {
-  const schema = updateWebhookRequestSchema({ localMode: deps.config.localMode });
+  const schema = updateWebhookRequestSchema({
+    localMode: deps.config.localMode,
+    producibleObjects: deps.config.producibleObjects,
+  });
   return {
     method: 'PATCH',
     path: '/webhooks/{id}',

@@ -16,6 +16,21 @@ import { ProductFunction } from './productFunction';
 /** Lambda caps all environment variables at 4 KB; this leaves room for the others. */
 export const MAX_CRM_SOURCES_CONFIG_CHARS = 3000;
 
+/**
+ * The CRM_SOURCES_CONFIG value the event mapper and the management API read. Lambda caps a function's
+ * environment variables at 4 KB in total:
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+ */
+export function crmSourcesEnvironmentValue(config: CrmSourcesConfig): string {
+  const json = JSON.stringify(config);
+  if (json.length > MAX_CRM_SOURCES_CONFIG_CHARS) {
+    throw new Error(
+      `The CRM sources config is ${json.length} characters as JSON; Lambda allows 4 KB of environment variables in total, so it must stay under ${MAX_CRM_SOURCES_CONFIG_CHARS}. Shorten table names or split the tables across stacks.`,
+    );
+  }
+  return json;
+}
+
 export interface EventMapperFunctionProps {
   settings: StackSettings;
   removalPolicy: RemovalPolicy;
@@ -37,12 +52,7 @@ export class EventMapperFunction extends Construct {
   constructor(scope: Construct, id: string, props: EventMapperFunctionProps) {
     super(scope, id);
     const { settings } = props;
-    const crmSourcesJson = JSON.stringify(props.crmSources);
-    if (crmSourcesJson.length > MAX_CRM_SOURCES_CONFIG_CHARS) {
-      throw new Error(
-        `The CRM sources config is ${crmSourcesJson.length} characters as JSON; Lambda allows 4 KB of environment variables in total, so it must stay under ${MAX_CRM_SOURCES_CONFIG_CHARS}. Shorten table names or split the tables across stacks.`,
-      );
-    }
+    const crmSourcesJson = crmSourcesEnvironmentValue(props.crmSources);
 
     const product = new ProductFunction(this, 'Mapper', {
       entry: handlerEntries.eventMapper,

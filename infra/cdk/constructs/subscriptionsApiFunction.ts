@@ -8,6 +8,7 @@ import type { CrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
 import { SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import { handlerEntries } from '../projectPaths';
 import type { StackSettings } from '../stackSettings';
+import { crmSourcesEnvironmentValue } from './eventMapperFunction';
 import { acknowledge } from './nagAcknowledgements';
 import { ProductFunction } from './productFunction';
 import type { SigningKeySecret } from './signingKeySecret';
@@ -26,7 +27,7 @@ export interface SubscriptionsApiFunctionProps {
   deliveriesQueue: IQueue;
   /** The key secret, in envelope mode. */
   signingKey?: SigningKeySecret;
-  /** The CRM sources: `GET /objects` lists the objects and actions webhooks can subscribe to. */
+  /** The CRM sources: `GET /objects` lists their objects, and the API accepts operations only for them. */
   crmSources: CrmSourcesConfig;
 }
 
@@ -78,7 +79,7 @@ export class SubscriptionsApiFunction extends Construct {
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
         ...secretStoreEnvironment(settings, props.signingKey),
-        CRM_SOURCES_CONFIG: JSON.stringify(props.crmSources),
+        CRM_SOURCES_CONFIG: crmSourcesEnvironmentValue(props.crmSources),
         CONSOLE_ASSETS_DIR: `${LAMBDA_TASK_ROOT}/${CONSOLE_DIR_IN_ASSET}`,
       },
       // The web console is built at synth time into the function's asset (nothing built is committed).

@@ -8,12 +8,13 @@ export interface AddressPolicy {
 /**
  * Why an IP address must not be the target of an outbound webhook request, or undefined if it is a
  * public unicast address. Covers private, loopback, link-local (cloud metadata), CGNAT, multicast,
- * unspecified, reserved and translation ranges, for IPv4 and IPv6, IPv4-mapped IPv6 included.
+ * unspecified, reserved and translation ranges, for IPv4 and IPv6, IPv4-mapped and IPv4-compatible
+ * IPv6 included.
  */
 export function blockedAddressReason(address: string, policy: AddressPolicy): string | undefined {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    parsed = ipaddr.parse(address.startsWith('[') ? address.slice(1, -1) : address);
+    parsed = ipaddr.parse(withoutDottedTail(address.startsWith('[') ? address.slice(1, -1) : address));
   } catch {
     return `"${address}" is not an IP address`;
   }
@@ -21,12 +22,44 @@ export function blockedAddressReason(address: string, policy: AddressPolicy): st
     const v6 = parsed as ipaddr.IPv6;
     // ::ffff:a.b.c.d and the zone-less forms reach the IPv4 address: judge that address.
     if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+    else if (isIPv4Compatible(v6)) return ipv4CompatibleReason(v6);
   }
   const range = parsed.range();
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy.allowLoopback) return undefined;
   const description = describeRange(range);
   return `${parsed.toString()} is ${/^[aeiou]/i.test(description) ? 'an' : 'a'} ${description} address`;
+}
+
+/**
+ * IPv6 with a dotted IPv4 tail in the WHATWG URL parser's canonical hex form (`::127.0.0.1` →
+ * `::7f00:1`). ipaddr.js reads `::a.b.c.d` as the IPv4-*mapped* `::ffff:a.b.c.d`, which would hide an
+ * IPv4-compatible address; the URL parser is the one that decides what a webhook URL dials.
+ */
+function withoutDottedTail(address: string): string {
+  if (!address.includes(':') || !address.includes('.')) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}
+
+/**
+ * `::/96` other than `::` and `::1`: the deprecated "IPv4-compatible IPv6 address" (RFC 4291 §2.5.5.1).
+ * ipaddr.js calls the range unicast, yet some stacks deliver `::127.0.0.1` or `::a9fe:a9fe` to the
+ * embedded IPv4 address (loopback, cloud metadata). No legitimate receiver uses one, so the whole
+ * range is refused, whatever it embeds.
+ */
+function isIPv4Compatible(address: ipaddr.IPv6): boolean {
+  const parts = address.parts;
+  return parts.slice(0, 6).every((part) => part === 0) && ((parts[6] ?? 0) !== 0 || (parts[7] ?? 0) > 1);
+}
+
+function ipv4CompatibleReason(address: ipaddr.IPv6): string {
+  const [high = 0, low = 0] = address.parts.slice(6);
+  const embedded = ipaddr.fromByteArray([high >> 8, high & 0xff, low >> 8, low & 0xff]).toString();
+  return `${address.toString()} is an IPv4-compatible IPv6 address (deprecated, embeds ${embedded})`;
 }
 
 function describeRange(range: string): string {

@@ -18,6 +18,9 @@ import {
   createSigningSecretsReader,
 } from '../../../shared/adapters/secrets/createSigningSecrets';
 import { DEFAULT_SECRET_CACHE_BYTES } from '../../../shared/adapters/secrets/secretValueCache';
+import { type CrmSourcesConfig, defaultCrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
+import { producibleObjects } from '../../../shared/domain/operations/producibleObjects';
+import { subscribableEvents } from '../../../shared/domain/operations/subscribableEvents';
 import type {
   SecretStoreMode,
   SigningSecretsReader,
@@ -70,8 +73,10 @@ export async function startApiHarness(
     redriveTimeBudgetMs?: number;
     /** Default: envelope (the product default), with the key secret created as the stack would. */
     secretStore?: SecretStoreMode;
-    /** Optional settings (the console directory, the CRM sources' objects). */
-    config?: Pick<SubscriptionsApiConfig, 'consoleAssetsDir' | 'subscribableEvents'>;
+    /** Optional settings (the console directory). */
+    config?: Pick<SubscriptionsApiConfig, 'consoleAssetsDir'>;
+    /** The CRM sources whose objects webhooks may subscribe to; the local default tables otherwise. */
+    crmSources?: CrmSourcesConfig;
   } = {},
 ): Promise<ApiHarness> {
   const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint() });
@@ -107,6 +112,8 @@ export async function startApiHarness(
     signingKeyRefreshMs: 0,
     localMode: options.localMode ?? false,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    subscribableEvents: subscribableEvents(options.crmSources ?? defaultCrmSourcesConfig),
+    producibleObjects: producibleObjects(options.crmSources ?? defaultCrmSourcesConfig),
     ...options.config,
   };
   const webhookStore = new WebhookStore(dynamo, tables.webhooks);

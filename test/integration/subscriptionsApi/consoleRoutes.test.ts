@@ -7,8 +7,6 @@ import { buildOpenApiDocument } from '../../../functions/subscriptions-api/opena
 import { ProblemError } from '../../../functions/subscriptions-api/problem';
 import { consoleRoutes } from '../../../functions/subscriptions-api/routes/consoleRoutes';
 import { type BuiltConsole, buildConsoleAssets } from '../../../infra/console/buildConsoleAssets';
-import { defaultCrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
-import { subscribableEvents } from '../../../shared/domain/operations/subscribableEvents';
 import { apiGatewayEvent } from '../../helpers/apiGatewayEvents';
 import { type ApiHarness, startApiHarness } from './apiHarness';
 
@@ -22,7 +20,7 @@ describe('web console routes', () => {
     dir = await mkdtemp(join(tmpdir(), 'console-routes-'));
     built = await buildConsoleAssets(dir);
     harness = await startApiHarness({
-      config: { consoleAssetsDir: dir, subscribableEvents: subscribableEvents(defaultCrmSourcesConfig) },
+      config: { consoleAssetsDir: dir },
     });
   }, 60_000);
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
 import { type ApiHarness, startApiHarness, WORKSPACE_A } from './apiHarness';
 
 let api: ApiHarness;
@@ -174,12 +175,46 @@ describe('POST /webhooks', () => {
     expect(created.payloadFormat).toBe('twenty');
   });
 
-  it('accepts 50 operations and a 500-character description, a 2048-character URL', async () => {
-    const operations = Array.from({ length: 50 }, (_, i) => `object${i}.created`);
+  it('accepts a 500-character description and a 2048-character URL', async () => {
     const targetUrl = `https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`;
-    const created = await createWebhook({ operations, description: 'd'.repeat(500), targetUrl });
-    expect(created.operations).toHaveLength(50);
+    const created = await createWebhook({ description: 'd'.repeat(500), targetUrl });
     expect(created.targetUrl).toHaveLength(2048);
+  });
+
+  it('answers Cache-Control: no-store with the secret, on create and on rotation', async () => {
+    const created = await asA({
+      method: 'POST',
+      path: '/webhooks',
+      body: { targetUrl: 'https://example.com/h' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.secret).toMatch(/^whsec_/);
+    expect(created.headers['cache-control']).toBe('no-store');
+    const rotated = await asA({ method: 'POST', path: `/webhooks/${created.json.id}/rotate-secret` });
+    expect(rotated.status).toBe(200);
+    expect(rotated.json.secret).toMatch(/^whsec_/);
+    expect(rotated.headers['cache-control']).toBe('no-store');
+  });
+
+  it.each([
+    ['HTTPS://Example.COM:443/a/./b/../c?q=1#f', 'https://example.com/a/c?q=1#f'],
+    ['https://example.com', 'https://example.com/'],
+    ['https://example.com\\@10.0.0.1/x', 'https://example.com/@10.0.0.1/x'],
+    ['https://bücher.example/hook', 'https://xn--bcher-kva.example/hook'],
+  ])('stores and returns %s as the URL actually called, %s', async (input, normalized) => {
+    const created = await createWebhook({ targetUrl: input });
+    expect(created.targetUrl).toBe(normalized);
+    const stored = await api.webhookStore.get(WORKSPACE_A, created.id, { consistent: true });
+    expect(stored?.targetUrl).toBe(normalized);
+    const fetched = await asA({ method: 'GET', path: `/webhooks/${created.id}` });
+    expect(fetched.json.targetUrl).toBe(normalized);
+
+    const patched = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { targetUrl: input },
+    });
+    expect(patched.json.targetUrl).toBe(normalized);
   });
 
   const invalidBodies: [string, Record<string, unknown>, string][] = [
@@ -200,6 +235,9 @@ describe('POST /webhooks', () => {
     ['IPv6 loopback', { targetUrl: 'https://[::1]/hooks' }, 'targetUrl'],
     ['IPv6 unique local', { targetUrl: 'https://[fd00::1]/hooks' }, 'targetUrl'],
     ['IPv4-mapped IPv6', { targetUrl: 'https://[::ffff:10.0.0.1]/hooks' }, 'targetUrl'],
+    ['IPv4-compatible IPv6 loopback', { targetUrl: 'https://[::127.0.0.1]/hooks' }, 'targetUrl'],
+    ['IPv4-compatible IPv6 metadata', { targetUrl: 'https://[::a9fe:a9fe]/latest' }, 'targetUrl'],
+    ['IPv4-compatible IPv6 private', { targetUrl: 'https://[::10.1.2.3]/hooks' }, 'targetUrl'],
     ['decimal IPv4 literal', { targetUrl: 'https://2130706433/hooks' }, 'targetUrl'],
     ['internal name', { targetUrl: 'https://metadata.google.internal/' }, 'targetUrl'],
     ['whitespace', { targetUrl: ' https://example.com/hooks' }, 'targetUrl'],
@@ -208,6 +246,11 @@ describe('POST /webhooks', () => {
     [
       'unknown action',
       { targetUrl: 'https://example.com', operations: ['*.*', 'person.exploded'] },
+      'operations.1',
+    ],
+    [
+      'an object no CRM source produces',
+      { targetUrl: 'https://example.com', operations: ['person.*', 'invoice.created'] },
       'operations.1',
     ],
     ['empty operations', { targetUrl: 'https://example.com', operations: [] }, 'operations'],
@@ -312,6 +355,71 @@ describe('POST /webhooks', () => {
   });
 });
 
+describe('operations against the CRM sources config', () => {
+  it('refuses an object no source produces, naming the entry and listing the configured objects', async () => {
+    const response = await asA({
+      method: 'POST',
+      path: '/webhooks',
+      body: { targetUrl: 'https://example.com/h', operations: ['*.*', 'invoice.created'] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json.errors).toEqual([
+      {
+        path: 'operations.1',
+        message:
+          '"invoice.created": no CRM source produces "invoice" events; the configured objects are company, note, opportunity, person, task',
+      },
+    ]);
+    const created = await createWebhook();
+    const patched = await asA({
+      method: 'PATCH',
+      path: `/webhooks/${created.id}`,
+      body: { operations: ['invoice.*'] },
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.json.errors.map((e: { path: string }) => e.path)).toEqual(['operations.0']);
+  });
+
+  it('accepts wildcards and every configured object', async () => {
+    const operations = ['*.*', '*.created', 'person.*', 'company.updated', 'note.deleted', 'task.restored'];
+    const created = await createWebhook({ operations: [...operations, 'opportunity.destroyed'] });
+    expect(created.operations).toEqual([...operations, 'opportunity.destroyed']);
+  });
+
+  it('with a single-table source (free-form object attribute), accepts any camelCase object', async () => {
+    const singleTable = await startApiHarness({
+      crmSources: parseCrmSourcesConfig({
+        crmTables: [
+          { tableName: 'person', object: 'person' },
+          { tableName: 'crm', objectAttribute: 'entityType' },
+        ],
+      }),
+    });
+    try {
+      const operations = Array.from({ length: 50 }, (_, i) => `object${i}.created`);
+      const created = await singleTable.call({
+        apiKey: singleTable.keyA,
+        method: 'POST',
+        path: '/webhooks',
+        body: { targetUrl: 'https://example.com/h', operations: ['invoice.created', ...operations.slice(1)] },
+      });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      expect(created.json.operations).toHaveLength(50);
+      expect(created.json.operations[0]).toBe('invoice.created');
+      const notCamelCase = await singleTable.call({
+        apiKey: singleTable.keyA,
+        method: 'POST',
+        path: '/webhooks',
+        body: { targetUrl: 'https://example.com/h', operations: ['Invoice.created'] },
+      });
+      expect(notCamelCase.status).toBe(400);
+    } finally {
+      await singleTable.stop();
+    }
+  });
+});
+
 describe('local mode', () => {
   it('accepts http and loopback targets only when LOCAL_MODE is on', async () => {
     const local = await startApiHarness({ localMode: true });
@@ -336,6 +444,29 @@ describe('local mode', () => {
         body: { targetUrl: 'http://10.0.0.5/hook' },
       });
       expect(privateTarget.status).toBe(400);
+      // Loopback is allowed locally, but not through the deprecated IPv4-compatible form.
+      for (const targetUrl of ['http://[::127.0.0.1]:4000/hook', 'http://[::a9fe:a9fe]/latest']) {
+        const compatible = await local.call({
+          apiKey: local.keyA,
+          method: 'POST',
+          path: '/webhooks',
+          body: { targetUrl },
+        });
+        expect(compatible.status, targetUrl).toBe(400);
+        expect(compatible.json.errors[0]).toMatchObject({
+          path: 'targetUrl',
+          message: expect.stringMatching(/IPv4-compatible/),
+        });
+      }
+      // Stored as called: the backslash ends the authority for the WHATWG parser, so the host is 127.0.0.1.
+      const backslash = await local.call({
+        apiKey: local.keyA,
+        method: 'POST',
+        path: '/webhooks',
+        body: { targetUrl: 'http://127.0.0.1:4801\\@10.0.0.1/x' },
+      });
+      expect(backslash.status).toBe(201);
+      expect(backslash.json.targetUrl).toBe('http://127.0.0.1:4801/@10.0.0.1/x');
     } finally {
       await local.stop();
     }

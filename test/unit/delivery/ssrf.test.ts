@@ -96,6 +96,8 @@ const resolvedCases: [string, LookupAddress[]][] = [
   ['IPv6 multicast ff02::1', [v6('ff02::1')]],
   ['IPv4-mapped private ::ffff:10.0.0.1', [v6('::ffff:10.0.0.1')]],
   ['IPv4-mapped metadata ::ffff:169.254.169.254', [v6('::ffff:169.254.169.254')]],
+  ['IPv4-compatible loopback ::7f00:1', [v6('::7f00:1')]],
+  ['IPv4-compatible metadata ::a9fe:a9fe', [v6('::a9fe:a9fe')]],
   ['several answers, all blocked', [v4('10.0.0.1'), v4('127.0.0.1'), v6('::1')]],
 ];
 
@@ -119,6 +121,8 @@ describe('SSRF protection at connect time (LOCAL_MODE false)', () => {
     ['http://[::1]:PORT/'],
     ['http://[::ffff:127.0.0.1]:PORT/'],
     ['http://[::ffff:7f00:1]:PORT/'],
+    ['http://[::127.0.0.1]:PORT/'],
+    ['http://[::a9fe:a9fe]:PORT/'],
     ['http://0x7f.0.0.1:PORT/'],
     ['http://2130706433:PORT/'],
     ['http://017700000001:PORT/'],
@@ -201,7 +205,7 @@ describe('connectedAddressReason (the post-connect check)', () => {
 });
 
 describe("createGuardedConnector on its own (without the client's URL pre-check)", () => {
-  it.each(['127.0.0.1', '[::ffff:127.0.0.1]', '[::1]'])(
+  it.each(['127.0.0.1', '[::ffff:127.0.0.1]', '[::1]', '[::7f00:1]', '[::a9fe:a9fe]'])(
     'refuses the IP-literal host %s, which never goes through a DNS lookup',
     async (host) => {
       const agent = new Agent({

@@ -7,6 +7,12 @@ const required = {
   DELIVERY_LOG_TABLE: 'delivery-log',
   DELIVERIES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/deliveries',
   SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:1:secret:signing-key-AbCdEf',
+  CRM_SOURCES_CONFIG: JSON.stringify({
+    crmTables: [
+      { tableName: 'person', object: 'person' },
+      { tableName: 'company', object: 'company' },
+    ],
+  }),
 };
 
 describe('loadSubscriptionsApiConfig', () => {
@@ -23,6 +29,29 @@ describe('loadSubscriptionsApiConfig', () => {
       signingKeyRefreshMs: 60_000,
       localMode: false,
       maxBodyBytes: 65536,
+      subscribableEvents: {
+        objects: ['company', 'person'],
+        anyObject: false,
+        actions: ['created', 'updated', 'deleted', 'restored', 'destroyed'],
+      },
+      producibleObjects: { kind: 'listed', objects: ['company', 'person'] },
+    });
+  });
+
+  it('knows any object is possible once a single-table source names objects by attribute', () => {
+    const config = loadSubscriptionsApiConfig({
+      ...required,
+      CRM_SOURCES_CONFIG: JSON.stringify({
+        crmTables: [
+          { tableName: 'person', object: 'person' },
+          { tableName: 'crm', objectAttribute: 'entityType' },
+        ],
+      }),
+    });
+    expect(config.producibleObjects).toEqual({
+      kind: 'any',
+      listed: ['person'],
+      objectAttributes: ['entityType'],
     });
   });
 
@@ -76,6 +105,9 @@ describe('loadSubscriptionsApiConfig', () => {
     [{ ...required, SECRET_NAME_PREFIX: 'bad prefix!' }, 'SECRET_NAME_PREFIX'],
     [{ ...required, SECRET_STORE: 'vault' }, 'SECRET_STORE'],
     [{ ...required, SIGNING_KEY_SECRET_ID: undefined }, 'SIGNING_KEY_SECRET_ID'],
+    [{ ...required, CRM_SOURCES_CONFIG: undefined }, 'CRM_SOURCES_CONFIG'],
+    [{ ...required, CRM_SOURCES_CONFIG: '{"crmTables":' }, 'CRM_SOURCES_CONFIG is not JSON'],
+    [{ ...required, CRM_SOURCES_CONFIG: '{"crmTables":[]}' }, 'CRM_SOURCES_CONFIG'],
   ])('fails fast naming the variable (%#)', (env, variable) => {
     expect(() => loadSubscriptionsApiConfig(env)).toThrow(variable);
   });

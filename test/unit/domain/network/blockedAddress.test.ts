@@ -43,6 +43,22 @@ describe('blockedAddressReason', () => {
     expect(blockedAddressReason(address, strict)).toMatch(reason);
   });
 
+  it.each([
+    ['::7f00:1', /IPv4-compatible .*embeds 127\.0\.0\.1/],
+    ['::127.0.0.1', /IPv4-compatible .*embeds 127\.0\.0\.1/],
+    ['0:0:0:0:0:0:127.0.0.1', /IPv4-compatible .*embeds 127\.0\.0\.1/],
+    ['::a9fe:a9fe', /IPv4-compatible .*embeds 169\.254\.169\.254/],
+    ['::169.254.169.254', /IPv4-compatible .*embeds 169\.254\.169\.254/],
+    ['::a00:1', /IPv4-compatible .*embeds 10\.0\.0\.1/],
+    ['[::7f00:1]', /IPv4-compatible/],
+    // Deprecated (RFC 4291 2.5.5.1) and never a legitimate receiver: refused whatever it embeds.
+    ['::8.8.8.8', /IPv4-compatible .*embeds 8\.8\.8\.8/],
+    ['::0.0.0.2', /IPv4-compatible .*embeds 0\.0\.0\.2/],
+  ])('blocks IPv4-compatible (::/96) %s, in local mode too', (address, reason) => {
+    expect(blockedAddressReason(address, strict)).toMatch(reason);
+    expect(blockedAddressReason(address, local)).toMatch(reason);
+  });
+
   it('lets IPv4-mapped public addresses through', () => {
     expect(blockedAddressReason('::ffff:8.8.8.8', strict)).toBeUndefined();
   });
@@ -74,6 +90,16 @@ describe('blockedHostReason (hostnames as new URL() gives them)', () => {
     'http://[0:0:0:0:0:ffff:7f00:1]/',
   ])('blocks loopback written as %s', (url) => {
     expect(blockedHostReason(hostOf(url), strict)).toMatch(/loopback/);
+  });
+
+  it.each([
+    'http://[::127.0.0.1]/',
+    'http://[::a9fe:a9fe]/',
+    'http://[::169.254.169.254]/',
+    'http://[::0:a00:1]/',
+  ])('blocks the IPv4-compatible host of %s, in local mode too', (url) => {
+    expect(blockedHostReason(hostOf(url), strict)).toMatch(/IPv4-compatible/);
+    expect(blockedHostReason(hostOf(url), local)).toMatch(/IPv4-compatible/);
   });
 
   it.each([
