@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { CrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
 import { CrmSourceTables } from './constructs/crmSourceTables';
+import { CrmTableStreamCheck } from './constructs/crmTableStreamCheck';
 import { DeliveryFunction } from './constructs/deliveryFunction';
 import { DeliveryQueues } from './constructs/deliveryQueues';
 import { EventMapperFunction } from './constructs/eventMapperFunction';
@@ -32,6 +33,7 @@ export class CrmWebhooksStack extends Stack {
   readonly monitoring: PipelineMonitoring;
   /** Envelope mode only: the key that encrypts the signing secrets. */
   readonly signingKey?: SigningKeySecret;
+  readonly streamCheck: CrmTableStreamCheck | undefined;
 
   constructor(scope: Construct, id: string, props: CrmWebhooksStackProps) {
     super(scope, id, props);
@@ -43,6 +45,14 @@ export class CrmWebhooksStack extends Stack {
       deliveryLogPointInTimeRecovery: settings.deliveryLogPointInTimeRecovery,
     });
     this.crmTables = new CrmSourceTables(this, 'CrmTables', { config: crmSources, removalPolicy });
+    const importedTables = crmSources.crmTables.flatMap((t) =>
+      t.streamArn === undefined ? [] : [{ ...t, streamArn: t.streamArn }],
+    );
+    // Imported tables are checked during the deployment; the stack's own tables are NEW_AND_OLD_IMAGES.
+    this.streamCheck =
+      importedTables.length === 0
+        ? undefined
+        : new CrmTableStreamCheck(this, 'StreamCheck', { settings, removalPolicy, importedTables });
 
     // The queue's visibility timeout derives from the delivery timeout, so the value is computed here
     // from settings rather than read back from the function (which needs the queue first).
@@ -81,6 +91,7 @@ export class CrmWebhooksStack extends Stack {
       webhooksTable: this.tables.webhooks,
       deliveriesQueue: this.queues.deliveries,
       failureQueue: this.queues.mapperFailures,
+      ...(this.streamCheck === undefined ? {} : { streamCheck: this.streamCheck.resource }),
     });
 
     this.delivery = new DeliveryFunction(this, 'Delivery', {

@@ -10,4 +10,5 @@ export const handlerEntries = {
   subscriptionsApi: join(projectRoot, 'functions/subscriptions-api/handler.ts'),
   eventMapper: join(projectRoot, 'functions/event-mapper/handler.ts'),
   delivery: join(projectRoot, 'functions/delivery/handler.ts'),
+  crmStreamCheck: join(projectRoot, 'functions/crm-stream-check/handler.ts'),
 } as const;

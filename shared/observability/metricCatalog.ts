@@ -19,6 +19,8 @@ export const SERVICE_NAMES = {
   subscriptionsApi: 'subscriptions-api',
   eventMapper: 'event-mapper',
   delivery: 'delivery',
+  /** The deploy-time check of imported CRM tables (a custom resource; it publishes no metrics). */
+  crmStreamCheck: 'crm-stream-check',
 } as const;
 export type ServiceName = (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES];
 
@@ -123,6 +125,7 @@ export const METRICS_BY_SERVICE: Record<ServiceName, Readonly<Record<string, Met
   [SERVICE_NAMES.subscriptionsApi]: SUBSCRIPTIONS_API_METRICS,
   [SERVICE_NAMES.eventMapper]: EVENT_MAPPER_METRICS,
   [SERVICE_NAMES.delivery]: DELIVERY_METRICS,
+  [SERVICE_NAMES.crmStreamCheck]: {},
 };
 
 /** One metric as CloudWatch stores it: namespace, name and the names of its dimensions (sorted). */

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestStack, resourceOf, type TestStack } from './helpers/stackFactories';
+import { buildTestStack, resourceOf, streamArnFor, type TestStack } from './helpers/stackFactories';
 
 /**
  * Size budgets of the minified bundles (AWS SDK clients included). They catch an accidental dependency
@@ -17,6 +17,8 @@ const BUNDLE_BUDGET_BYTES = {
   EventMapperFunction: 600_000,
   // 1.03 MB measured: undici adds 525 KB, zod/mini 29 KB.
   DeliveryFunction: 1_250_000,
+  // The deploy-time check of imported CRM tables: DynamoDB client and the Powertools logger.
+  StreamCheck: 450_000,
 } as const;
 
 describe('real esbuild bundling', () => {
@@ -24,7 +26,17 @@ describe('real esbuild bundling', () => {
   let built: TestStack;
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'cdk-bundling-'));
-    built = buildTestStack({ bundle: true, outdir });
+    // One imported table, so the stream check function exists and is bundled too.
+    built = buildTestStack({
+      bundle: true,
+      outdir,
+      crmSources: {
+        crmTables: [
+          { tableName: 'person', object: 'person' },
+          { tableName: 'prod-company', object: 'company', streamArn: streamArnFor('prod-company') },
+        ],
+      },
+    });
   }, 120_000);
   afterAll(() => {
     rmSync(outdir, { recursive: true, force: true });

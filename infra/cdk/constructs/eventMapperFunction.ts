@@ -1,10 +1,10 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import type { CrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
 import { SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import { handlerEntries } from '../projectPaths';
@@ -39,6 +39,8 @@ export interface EventMapperFunctionProps {
   webhooksTable: ITable;
   deliveriesQueue: IQueue;
   failureQueue: IQueue;
+  /** When set, the stream mappings are created only after it (the deploy-time stream check) succeeded. */
+  streamCheck?: IDependable;
 }
 
 /**
@@ -108,6 +110,12 @@ export class EventMapperFunction extends Construct {
             config.objectAttribute === undefined ? undefined : objectItemFilters(config.objectAttribute),
         }),
       );
+    }
+
+    if (props.streamCheck !== undefined) {
+      for (const child of this.fn.node.children) {
+        if (child instanceof EventSourceMapping) child.node.addDependency(props.streamCheck);
+      }
     }
 
     acknowledge(
