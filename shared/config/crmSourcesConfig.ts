@@ -77,7 +77,11 @@ export const crmSourcesConfigSchema = z
   .strictObject({
     crmTables: z.array(crmTableSchema).check(z.minLength(1, 'configure at least one CRM table')),
     workspaceIdAttribute: z._default(nonEmptyString(), 'workspaceId'),
-    defaultWorkspaceId: z._default(nonEmptyString(), 'default'),
+    /**
+     * Workspace of records without the workspace attribute. Optional: without it such records are
+     * skipped (counted as `RecordsSkipped{reason=no-default-workspace}`), never given to a tenant.
+     */
+    defaultWorkspaceId: z.optional(nonEmptyString()),
     idAttribute: z._default(nonEmptyString(), 'id'),
     softDeleteAttribute: z._default(z.nullable(nonEmptyString()), 'deletedAt'),
     userIdAttribute: sourceAttributes.userIdAttribute,
@@ -121,12 +125,16 @@ export function sourceAttributesOf(table: CrmTableConfig, config: CrmSourcesConf
   };
 }
 
-/** The local runtime's default: one table per standard CRM object, key `id`. */
+/**
+ * The local runtime's default: one table per standard CRM object, key `id`. Records without a workspace
+ * belong to `default`, the local API key's workspace, so a bare `put-item` reaches the user's webhooks.
+ */
 export const defaultCrmSourcesConfig: CrmSourcesConfig = z.parse(crmSourcesConfigSchema, {
   crmTables: ['person', 'company', 'note', 'task', 'opportunity'].map((name) => ({
     tableName: name,
     object: name,
   })),
+  defaultWorkspaceId: 'default',
 });
 
 /** Parses a config, throwing one readable error that names every bad field. */

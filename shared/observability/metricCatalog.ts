@@ -63,6 +63,7 @@ export const RECORD_SKIP_REASONS = [
   'unknown-table',
   'no-object',
   'no-workspace',
+  'no-default-workspace',
   'no-id',
   'no-image',
   'unsupported',

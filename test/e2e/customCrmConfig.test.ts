@@ -25,6 +25,8 @@ describe('npm start with CRM_SOURCES_CONFIG_FILE (a single-table design)', () =>
       JSON.stringify({
         crmTables: [{ tableName: 'crm-records', objectAttribute: 'entityType' }],
         idAttribute: 'pk',
+        // The items below carry no workspace: they belong to the local API key's workspace.
+        defaultWorkspaceId: 'default',
       }),
     );
     receiver = await startSignatureVerifyingReceiver();

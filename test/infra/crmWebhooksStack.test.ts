@@ -706,12 +706,14 @@ describe('CrmWebhooksStack with existing CRM tables', () => {
   it('passes the validated config, defaults filled in, to the event mapper', () => {
     const env = resourceOf(built.template, 'AWS::Lambda::Function', 'EventMapperFunction').Properties
       .Environment.Variables;
-    expect(JSON.parse(env.CRM_SOURCES_CONFIG)).toMatchObject({
+    const passed = JSON.parse(env.CRM_SOURCES_CONFIG);
+    expect(passed).toMatchObject({
       workspaceIdAttribute: 'tenantId',
-      defaultWorkspaceId: 'default',
       idAttribute: 'id',
       softDeleteAttribute: 'deletedAt',
     });
+    // Not set in the file, so records without a tenant are skipped rather than given to one.
+    expect(passed).not.toHaveProperty('defaultWorkspaceId');
   });
 });
 

@@ -16,6 +16,7 @@ const CRM_SOURCES = parseCrmSourcesConfig({
     { tableName: 'person', object: 'person' },
     { tableName: 'crm', objectAttribute: 'entityType' },
   ],
+  defaultWorkspaceId: 'default',
 });
 
 /** Items no event can be made of, each interleaved with good ones on the same table (one shard). */

@@ -8,7 +8,14 @@ import { eventIdFor } from '../delivery/stableIds';
 import { attributeMapToJson, attributeValuesEqual } from './attributeValueToJson';
 import type { CrmAction, CrmEvent } from './crmEvent';
 
-export type MapErrorReason = 'no-object' | 'no-workspace' | 'no-id' | 'no-image' | 'unsupported';
+export type MapErrorReason =
+  | 'no-object'
+  | 'no-workspace'
+  /** No workspace attribute, and the config names no `defaultWorkspaceId` to fall back to. */
+  | 'no-default-workspace'
+  | 'no-id'
+  | 'no-image'
+  | 'unsupported';
 
 export type MapResult =
   | { kind: 'event'; event: CrmEvent }
@@ -185,7 +192,15 @@ function objectOf(item: Item, table: CrmTableConfig): string | MapResult {
 
 function workspaceOf(item: Item, config: CrmSourcesConfig): string | MapResult {
   const value = item[config.workspaceIdAttribute];
-  if (value === undefined) return config.defaultWorkspaceId;
+  if (value === undefined) {
+    return (
+      config.defaultWorkspaceId ??
+      failure(
+        'no-default-workspace',
+        `record has no "${config.workspaceIdAttribute}" attribute and the config sets no defaultWorkspaceId`,
+      )
+    );
+  }
   // A present but unusable workspace must not fall back to the default: that would leak the
   // record to another tenant's webhooks.
   if (value.S === undefined || value.S === '') {

@@ -31,10 +31,11 @@ describe('parseCrmSourcesConfig', () => {
         { tableName: 'crm', objectAttribute: 'entityType', streamArn: STREAM_ARN },
       ],
       workspaceIdAttribute: 'workspaceId',
-      defaultWorkspaceId: 'default',
       idAttribute: 'id',
       softDeleteAttribute: 'deletedAt',
     });
+    // No default workspace unless the config names one: records without a workspace are skipped.
+    expect(config).not.toHaveProperty('defaultWorkspaceId');
   });
 
   it('keeps explicit attribute names', () => {

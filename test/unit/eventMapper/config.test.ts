@@ -26,7 +26,6 @@ describe('loadEventMapperConfig', () => {
           { tableName: 'crm', objectAttribute: 'entityType' },
         ],
         workspaceIdAttribute: 'workspaceId',
-        defaultWorkspaceId: 'default',
         idAttribute: 'id',
         softDeleteAttribute: 'deletedAt',
       },

@@ -716,6 +716,8 @@ describe('event mapper: metrics', () => {
       modifyRecord({ id: 'p-1', workspaceId: ws }, { id: 'p-1', workspaceId: ws }),
       insertRecord({ id: 'x', workspaceId: ws }, { tableName: 'unconfigured' }),
       insertRecord({ id: 'p-big', workspaceId: ws, text: 'x'.repeat(5000) }),
+      // No workspace attribute and no defaultWorkspaceId in the config: skipped, not sent anywhere.
+      insertRecord({ id: 'p-orphan' }),
     );
 
     const emf = output.lines().filter((line) => line._aws !== undefined) as EmfDocument[];
@@ -726,7 +728,7 @@ describe('event mapper: metrics', () => {
           (dimension === undefined || doc[dimension[0]] === dimension[1]) &&
           doc._aws.CloudWatchMetrics[0]?.Namespace === 'CrmWebhooks',
       )?.[name];
-    expect(value('RecordsIn')).toBe(6);
+    expect(value('RecordsIn')).toBe(7);
     expect(value('JobsEnqueued')).toBe(6);
     expect(value('JobsAlreadyEnqueued')).toBe(0);
     expect(value('JobsTooLarge')).toBe(2);
@@ -736,6 +738,7 @@ describe('event mapper: metrics', () => {
     expect(value('EventsOut', ['action', 'destroyed'])).toBe(1);
     expect(value('RecordsSkipped', ['reason', 'no-change'])).toBe(1);
     expect(value('RecordsSkipped', ['reason', 'unknown-table'])).toBe(1);
+    expect(value('RecordsSkipped', ['reason', 'no-default-workspace'])).toBe(1);
     expect(typeof value('BatchDurationMs')).toBe('number');
   });
 });

@@ -17,6 +17,7 @@ const config: CrmSourcesConfig = parseCrmSourcesConfig({
     { tableName: 'person', object: 'person' },
     { tableName: 'crm', objectAttribute: 'entityType' },
   ],
+  defaultWorkspaceId: 'default',
 });
 const personTable = config.crmTables[0]!;
 const singleTable = config.crmTables[1]!;
@@ -247,15 +248,29 @@ describe('mapStreamRecord: object, workspace, id, timestamp', () => {
     expect(eventOf(mapStreamRecord(record, singleTable, config)).name).toBe('company.destroyed');
   });
 
-  it('falls back to the default workspace only when the attribute is absent', () => {
+  it('falls back to the configured default workspace only when the attribute is absent', () => {
+    const withDefault = { ...config, defaultWorkspaceId: 'main' };
     const { workspaceId: _w, ...noWorkspace } = alice;
-    expect(eventOf(mapStreamRecord(insertRecord(noWorkspace), personTable, config)).workspaceId).toBe(
-      'default',
+    expect(eventOf(mapStreamRecord(insertRecord(noWorkspace), personTable, withDefault)).workspaceId).toBe(
+      'main',
     );
     for (const workspaceId of ['', null, 5, ['ws']]) {
-      const result = mapStreamRecord(insertRecord({ ...alice, workspaceId }), personTable, config);
+      const result = mapStreamRecord(insertRecord({ ...alice, workspaceId }), personTable, withDefault);
       expect(result).toMatchObject({ kind: 'error', reason: 'no-workspace' });
     }
+  });
+
+  it('without a defaultWorkspaceId, skips records lacking the workspace attribute', () => {
+    const { defaultWorkspaceId: _d, ...noDefault } = config;
+    const { workspaceId: _w, ...noWorkspace } = alice;
+    for (const record of [insertRecord(noWorkspace), removeRecord(noWorkspace)]) {
+      expect(mapStreamRecord(record, personTable, noDefault)).toEqual({
+        kind: 'error',
+        reason: 'no-default-workspace',
+        message: 'record has no "workspaceId" attribute and the config sets no defaultWorkspaceId',
+      });
+    }
+    expect(eventOf(mapStreamRecord(insertRecord(alice), personTable, noDefault)).workspaceId).toBe('ws-1');
   });
 
   it('uses the configured workspace and id attributes', () => {
