@@ -10,6 +10,9 @@ import { type LocalSettings, LocalSettingsError, readLocalSettings } from './loc
 import { PortBusyError } from './portCheck';
 import { startStatusLine } from './statusLine';
 
+/** A second stop signal this soon after the first is the same signal delivered twice (see shutdown). */
+const DUPLICATE_SIGNAL_WINDOW_MS = 1000;
+
 /** Problems the user can fix: shown as a message, without a stack trace. */
 function isUserFixable(error: unknown): error is Error {
   return (
@@ -105,12 +108,19 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // `kill -INT -- -<pgid>` (and Ctrl+C, which signals the terminal's whole foreground process group)
+      // reaches this process directly and again through any wrapper in the group that relays what it
+      // received (the tsx CLI does), within milliseconds. That is one request to stop, not an impatient
+      // user asking to skip the graceful stop.
+      if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_WINDOW_MS) return;
       console.error(`\n${signal} again: exiting now.`);
       process.exit(130);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     status.stop();
     console.log(`${signal}: stopping (finishing in-flight work)...`);
     const forced = setTimeout(() => {

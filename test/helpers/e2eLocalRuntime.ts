@@ -25,8 +25,11 @@ export interface LocalRuntimeProcess {
   output(): string;
   /** Calls the management API with the runtime's API key. */
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>>;
-  /** SIGTERM to the whole process group (as Ctrl+C would), SIGKILL if it lingers; resolves on exit. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * A signal (SIGTERM unless told) to the whole process group, as `kill -TERM -- -<pgid>` or Ctrl+C
+   * would send it; SIGKILL if it lingers; resolves on exit.
+   */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Is a process with this pid alive? */
@@ -77,15 +80,26 @@ export async function runRepoScript(
 }
 
 /**
- * The command a user runs (`npm start` = tsx on infra/local/main.ts), as one node process, plus the
- * test-only preload that records the functions' SDK calls for the IAM check.
+ * How the runtime is launched: `node` runs infra/local/main.ts as one node process (what `npm start`
+ * runs) plus the test-only preload that records the functions' SDK calls for the IAM check;
+ * `npm-start` runs `npm start` itself (npm, sh and node in one process group, as in a terminal), without
+ * the recorder.
  */
-export function spawnLocalRuntime(env: Record<string, string | undefined>): ChildProcess {
+export type LaunchCommand = 'node' | 'npm-start';
+
+/** Starts the local runtime in its own process group, so stop() can signal everything it started. */
+export function spawnLocalRuntime(
+  env: Record<string, string | undefined>,
+  command: LaunchCommand = 'node',
+): ChildProcess {
   const main = join(REPO_ROOT, 'infra/local/main.ts');
-  return spawn(process.execPath, ['--import', 'tsx', '--import', SDK_CALL_RECORDER_PRELOAD, main], {
+  const [file, args] =
+    command === 'npm-start'
+      ? ['npm', ['start', '--silent']]
+      : [process.execPath, ['--import', 'tsx', '--import', SDK_CALL_RECORDER_PRELOAD, main]];
+  return spawn(file, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    // Its own process group, so stop() can signal everything it started.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,10 +116,11 @@ const PORT_RACE = /is already in use|Address already in use|EADDRINUSE|BindExcep
 export async function startLocalRuntimeProcess(
   env: Record<string, string> = {},
   timeoutMs = 60_000,
+  command: LaunchCommand = 'node',
 ): Promise<LocalRuntimeProcess> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(env, timeoutMs);
+      return await startOnce(env, timeoutMs, command);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof PortRaceError)) throw error;
     }
@@ -114,15 +129,22 @@ export async function startLocalRuntimeProcess(
 
 class PortRaceError extends Error {}
 
-async function startOnce(env: Record<string, string>, timeoutMs: number): Promise<LocalRuntimeProcess> {
+async function startOnce(
+  env: Record<string, string>,
+  timeoutMs: number,
+  command: LaunchCommand,
+): Promise<LocalRuntimeProcess> {
   const apiKey = `e2e-key-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const child = spawnLocalRuntime({
-    PORT: '0',
-    DYNAMODB_PORT: String(await freePort()),
-    SQS_PORT: '0',
-    WEBHOOKS_API_KEY: apiKey,
-    ...env,
-  });
+  const child = spawnLocalRuntime(
+    {
+      PORT: '0',
+      DYNAMODB_PORT: String(await freePort()),
+      SQS_PORT: '0',
+      WEBHOOKS_API_KEY: apiKey,
+      ...env,
+    },
+    command,
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -138,9 +160,9 @@ async function startOnce(env: Record<string, string>, timeoutMs: number): Promis
     hasExited = true;
   });
 
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (!hasExited) {
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(-child.pid!, signal);
       const timer = setTimeout(() => {
         if (!hasExited) process.kill(-child.pid!, 'SIGKILL');
       }, 15_000);
@@ -202,9 +224,9 @@ async function startOnce(env: Record<string, string>, timeoutMs: number): Promis
       const text = await response.text();
       return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
-    async stop() {
+    async stop(signal?: NodeJS.Signals) {
       dynamo.destroy();
-      return stop();
+      return stop(signal);
     },
   };
 }
