@@ -175,6 +175,7 @@ describe('mapStreamRecord: actions', () => {
       userIdAttribute: 'updatedBy',
       workspaceMemberIdAttribute: 'updatedByMember',
       objects: { person: { objectMetadataId: '20202020-e674-48e5-a542-72570eee7213' } },
+      defaultWorkspaceId: 'default',
     });
     const person = withActors.crmTables[0]!;
     const before = { ...alice, updatedBy: 'u-1', updatedByMember: 'm-1' };

@@ -37,6 +37,8 @@ const withActors = parseCrmSourcesConfig({
   userIdAttribute: 'updatedById',
   workspaceMemberIdAttribute: 'updatedByMemberId',
   objects: { person: { objectMetadataId: PERSON_METADATA_ID } },
+  // Generated records carry no workspace: they belong to the default one.
+  defaultWorkspaceId: 'default',
 });
 
 /** Our pipeline for one stream record: map, encode the job for a twenty-format webhook, decode, serialise. */
