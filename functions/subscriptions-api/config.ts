@@ -10,11 +10,11 @@ import {
   secretStoreVariable,
   signingKeySecretIdVariable,
 } from '../../shared/config/environmentVariables';
+import { type ProducibleObjects, producibleObjects } from '../../shared/domain/operations/producibleObjects';
 import {
   type SubscribableEvents,
   subscribableEvents,
 } from '../../shared/domain/operations/subscribableEvents';
-import { type ProducibleObjects, producibleObjects } from '../../shared/domain/operations/producibleObjects';
 import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
 const configSchema = z.object({
