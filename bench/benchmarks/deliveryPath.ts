@@ -20,6 +20,7 @@ import { sealCredential } from '../../shared/domain/credentials/sealedCredential
 import { signingSecretContext } from '../../shared/domain/credentials/signingSecretContext';
 import { decodeDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
+import { DEFAULT_BREAKER_POLICY } from '../../shared/domain/health/endpointHealth';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import { DEFAULT_RETRY_POLICY } from '../../shared/domain/retry';
 import { buildSignatureHeaders, generateWebhookSecret } from '../../shared/domain/signing';
@@ -127,6 +128,9 @@ export const deliveryPath: Benchmark = {
         deliveryLogTable: 'delivery-log',
         deliveriesQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
         deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-dlq',
+        slowLaneQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-slow',
+        primaryLaneTimeoutMs: 10_000,
+        breakerPolicy: DEFAULT_BREAKER_POLICY,
         secretNamePrefix: 'crm-webhooks',
         secretStore: 'envelope',
         signingKeySecretId: keySecret.ARN as string,
@@ -157,6 +161,9 @@ export const deliveryPath: Benchmark = {
               writes.disable++;
               return true;
             },
+            openBreaker: async () => {},
+            markSlow: async () => {},
+            acquireProbeLease: async () => false,
           },
           deliveryLog: {
             recordBatch: async (attempts: readonly DeliveryAttempt[]) => {

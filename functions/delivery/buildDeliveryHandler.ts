@@ -10,7 +10,7 @@ import { hopDelaySeconds, nextRetryDelaySeconds } from '../../shared/domain/retr
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import type { DeliveryConfig } from './config';
-import { type DeliveryPorts, deliverJob, errorName } from './deliverJob';
+import { type DeliveryPorts, deliverJob, errorName, laneOf, queueOf } from './deliverJob';
 import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
 import { type JobDestination, JobOutbox } from './jobOutbox';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
@@ -174,7 +174,7 @@ async function sendOutbox(
   ports: DeliveryPorts,
 ): Promise<Set<string>> {
   const unsent = new Set<string>();
-  const destinations: JobDestination[] = ['deliveries', 'dead-letter'];
+  const destinations: JobDestination[] = ['deliveries', 'slow-lane', 'dead-letter'];
   await Promise.all(
     destinations.map(async (destination) => {
       const queued = outbox.queued.filter(
@@ -243,7 +243,7 @@ function retrySoon(
   });
   const notBefore = nowMs + Math.round(seconds * 1000);
   outbox.add(record.messageId, {
-    destination: 'deliveries',
+    destination: queueOf(laneOf(record, config)),
     job: { ...decoded.job, notBefore },
     delaySeconds: hopDelaySeconds(notBefore, nowMs),
   });

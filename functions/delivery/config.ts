@@ -10,6 +10,7 @@ import {
   secretStoreVariable,
   signingKeySecretIdVariable,
 } from '../../shared/config/environmentVariables';
+import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from '../../shared/domain/health/endpointHealth';
 import { DEFAULT_RETRY_POLICY, parseRetryDelays, type RetryPolicy } from '../../shared/domain/retry';
 import type { SecretStoreMode } from '../../shared/domain/webhooks/signingSecretStore';
 
@@ -18,6 +19,13 @@ const envSchema = z.object({
   DELIVERY_LOG_TABLE: required('DELIVERY_LOG_TABLE'),
   DELIVERIES_QUEUE_URL: required('DELIVERIES_QUEUE_URL'),
   DEAD_LETTER_QUEUE_URL: required('DEAD_LETTER_QUEUE_URL'),
+  SLOW_LANE_QUEUE_URL: required('SLOW_LANE_QUEUE_URL'),
+  /** The primary lane's attempt timeout; a slower endpoint's job moves to the slow lane. */
+  PRIMARY_LANE_TIMEOUT_MS: z._default(integer(100, 900_000), 2_000),
+  BREAKER_FAILURE_THRESHOLD: z._default(integer(1, 1000), DEFAULT_BREAKER_POLICY.failureThreshold),
+  BREAKER_COOLDOWN_SECONDS: z._default(integer(1, 3600), DEFAULT_BREAKER_POLICY.baseCooldownMs / 1000),
+  BREAKER_MAX_COOLDOWN_SECONDS: z._default(integer(1, 86_400), DEFAULT_BREAKER_POLICY.maxCooldownMs / 1000),
+  SLOW_MARK_SECONDS: z._default(integer(1, 86_400), DEFAULT_BREAKER_POLICY.slowForMs / 1000),
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
   SECRET_STORE: secretStoreVariable,
   SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
@@ -42,6 +50,11 @@ export interface DeliveryConfig {
   deliveriesQueueUrl: string;
   /** Jobs that failed their last attempt are sent here by the function (and indexed per webhook). */
   deadLetterQueueUrl: string;
+  /** The slow lane: retries, and jobs of slow or failing endpoints (same handler, own concurrency). */
+  slowLaneQueueUrl: string;
+  /** Attempt timeout in the primary lane (at most `requestTimeoutMs`). */
+  primaryLaneTimeoutMs: number;
+  breakerPolicy: BreakerPolicy;
   /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
   secretStore: SecretStoreMode;
   /** Envelope mode: name or ARN of the key secret. */
@@ -89,6 +102,16 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
     deliveryLogTable: values.DELIVERY_LOG_TABLE,
     deliveriesQueueUrl: values.DELIVERIES_QUEUE_URL,
     deadLetterQueueUrl: values.DEAD_LETTER_QUEUE_URL,
+    slowLaneQueueUrl: values.SLOW_LANE_QUEUE_URL,
+    primaryLaneTimeoutMs: Math.min(values.PRIMARY_LANE_TIMEOUT_MS, values.REQUEST_TIMEOUT_MS),
+    breakerPolicy: {
+      failureThreshold: values.BREAKER_FAILURE_THRESHOLD,
+      baseCooldownMs: values.BREAKER_COOLDOWN_SECONDS * 1000,
+      maxCooldownMs: Math.max(values.BREAKER_MAX_COOLDOWN_SECONDS, values.BREAKER_COOLDOWN_SECONDS) * 1000,
+      // Longer than any attempt, so a probe that is still running keeps its lease.
+      probeLeaseMs: values.REQUEST_TIMEOUT_MS + 5_000,
+      slowForMs: values.SLOW_MARK_SECONDS * 1000,
+    },
     secretNamePrefix: values.SECRET_NAME_PREFIX,
     ...secretStoreSettings(values, 'delivery'),
     signingSecretCacheBytes: values.SIGNING_SECRET_CACHE_MB * 1024 * 1024,

@@ -26,6 +26,7 @@ export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDepe
     deadLetters: new DeadLetterIndex(dynamoDb, config.deliveryLogTable),
     jobQueues: sqsJobQueues(createSqsClient(), {
       deliveries: config.deliveriesQueueUrl,
+      'slow-lane': config.slowLaneQueueUrl,
       'dead-letter': config.deadLetterQueueUrl,
     }),
     signingSecrets: createSigningSecretsReader(createSecretsManagerClient(), config, (webhook) => {

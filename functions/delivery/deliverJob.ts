@@ -9,6 +9,13 @@ import {
   decodeDeliveryJob,
   encodeDeliveryJob,
 } from '../../shared/domain/delivery/deliveryJob';
+import {
+  admitJob,
+  breakerAfterFailure,
+  type EndpointHealth,
+  hasHealthToClear,
+  type Lane,
+} from '../../shared/domain/health/endpointHealth';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import {
   classifyAttemptOutcome,
@@ -22,16 +29,28 @@ import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import type { DeliveryConfig } from './config';
 import type { DeliveryMetrics } from './deliveryMetrics';
 import { failureCauseOf } from './failureCause';
-import type { JobOutbox } from './jobOutbox';
+import type { JobDestination, JobOutbox } from './jobOutbox';
 import type { WebhookCache } from './webhookCache';
 
 /** The narrow slices of the adapters one delivery needs. */
 export interface DeliveryPorts {
   webhooks: WebhookCache;
   webhookWrites: {
-    recordFailure(workspaceId: string, id: string, at: Date): Promise<string | undefined>;
+    /** Counts a failed attempt; the row's health after it (undefined: the webhook is gone). */
+    recordFailure(
+      workspaceId: string,
+      id: string,
+      at: Date,
+    ): Promise<(EndpointHealth & { failingSince: string }) | undefined>;
     recordSuccess(workspaceId: string, id: string): Promise<void>;
     disable(workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean>;
+    openBreaker(
+      workspaceId: string,
+      id: string,
+      breaker: { breakerOpenUntil: number; breakerOpenings: number },
+    ): Promise<void>;
+    markSlow(workspaceId: string, id: string, until: number): Promise<void>;
+    acquireProbeLease(workspaceId: string, id: string, nowMs: number, leaseMs: number): Promise<boolean>;
   };
   attemptLog: { record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> };
   /** Messages this invocation sends (retries, delay hops, dead letters), sent together at its end. */
@@ -83,11 +102,12 @@ export async function deliverJob(
   }
   const job = decoded.job;
   const attempt = attemptOf(job);
+  const lane = laneOf(record, config);
   const receivedAt = ports.now().getTime();
   if (!isDue(job.notBefore, receivedAt)) {
     // A wait longer than one SQS delay: send it on for the next hop; no attempt is made or counted.
     ports.outbox.add(record.messageId, {
-      destination: 'deliveries',
+      destination: queueOf(lane),
       job,
       delaySeconds: hopDelaySeconds(job.notBefore as number, receivedAt),
     });
@@ -117,22 +137,52 @@ export async function deliverJob(
     return 'acknowledged';
   }
 
+  const nowMs = ports.now().getTime();
+  let admission = admitJob({ health: webhook, lane, nowMs });
+  if (admission === 'to-slow-lane') {
+    // A slow or failing endpoint: only the slow lane's slots wait on it. Same attempt, no call.
+    ports.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });
+    ports.metrics.count('MovedToSlowLane', { cause: 'endpoint-slow' });
+    return 'acknowledged';
+  }
+  if (admission === 'probe') {
+    const won = await ports.webhookWrites.acquireProbeLease(
+      webhook.workspaceId,
+      webhook.id,
+      nowMs,
+      config.breakerPolicy.probeLeaseMs,
+    );
+    if (won) ports.logger.info('Breaker half-open: probing the endpoint', context);
+    admission = won ? 'probe' : 'circuit-open';
+  }
+
   const startedAt = ports.now();
-  const secrets = await ports.signingSecrets.signingSecretsOf(webhook, startedAt);
-  // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
-  const body = Buffer.from(serializePayload(job, webhook));
-  // Custom headers first: the signature headers (whose names the API refuses for custom ones) win.
-  const headers = {
-    ...(webhook.sealedHeaders === undefined ? {} : await ports.signingSecrets.customHeadersOf?.(webhook)),
-    ...buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt }),
-  };
-  const result = await ports.http.post({
-    url: webhook.targetUrl,
-    body,
-    headers,
-    timeoutMs: requestTimeoutMs,
-  });
-  const classified = classifyAttemptOutcome(result);
+  const result: WebhookResult =
+    admission === 'circuit-open'
+      ? { kind: 'connection-error', error: 'circuit open: no request made', durationMs: 0 }
+      : await postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt);
+  if (admission !== 'circuit-open') {
+    ports.metrics.count('DeliveryAttempts');
+    ports.metrics.latency(result.durationMs);
+  }
+
+  if (result.kind === 'timeout' && lane === 'primary') {
+    // The primary lane gives an endpoint `primaryLaneTimeoutMs`; a slower one is not failing, it is
+    // slow: the job moves to the slow lane at once with the same attempt, and so do the endpoint's next
+    // jobs for a while.
+    await markSlow(webhook, ports, config);
+    ports.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });
+    ports.metrics.count('MovedToSlowLane', { cause: 'timeout' });
+    ports.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
+      ...context,
+      timeoutMs: result.durationMs,
+    });
+    return 'acknowledged';
+  }
+  const classified =
+    admission === 'circuit-open'
+      ? { outcome: 'retry' as const, cause: 'circuit-open' }
+      : classifyAttemptOutcome(result);
   const finishedAt = ports.now();
   const response: { statusCode?: number; responseBody?: string; error?: string } =
     result.kind === 'response'
@@ -140,8 +190,6 @@ export async function deliverJob(
       : { error: result.error };
   // What every attempt-log entry of this attempt records, whatever its outcome.
   const attempted = { durationMs: result.durationMs, attemptedAt: startedAt, ...response };
-  ports.metrics.count('DeliveryAttempts');
-  ports.metrics.latency(result.durationMs);
 
   if (classified.outcome === 'delivered') {
     ports.metrics.count('Delivered');
@@ -152,9 +200,17 @@ export async function deliverJob(
       status: response.statusCode,
       durationMs: result.durationMs,
     });
-    if (webhook.failingSince !== undefined) {
+    if (hasHealthToClear(webhook)) {
+      // Closes the breaker (a successful probe) and ends the failure run and slow mark.
       await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id);
-      await ports.webhooks.patch(webhook.workspaceId, webhook.id, { failingSince: undefined });
+      await ports.webhooks.patch(webhook.workspaceId, webhook.id, {
+        failingSince: undefined,
+        consecutiveFailures: undefined,
+        breakerOpenUntil: undefined,
+        breakerOpenings: undefined,
+        probeLeaseUntil: undefined,
+        slowUntil: undefined,
+      });
     }
     await writeAttemptLog(ports, config, job, attempt, { outcome: 'delivered', ...attempted });
     return 'acknowledged';
@@ -172,9 +228,31 @@ export async function deliverJob(
     return 'acknowledged';
   }
 
-  const failingSince = await ports.webhookWrites.recordFailure(webhook.workspaceId, webhook.id, finishedAt);
-  if (failingSince !== undefined) {
-    await ports.webhooks.patch(webhook.workspaceId, webhook.id, { failingSince });
+  // A circuit-open "attempt" made no call: it writes nothing (the probes keep the failure run going).
+  const health =
+    admission === 'circuit-open'
+      ? undefined
+      : await ports.webhookWrites.recordFailure(webhook.workspaceId, webhook.id, finishedAt);
+  if (result.kind === 'timeout') await markSlow(webhook, ports, config);
+  if (health !== undefined) {
+    const { failingSince } = health;
+    await ports.webhooks.patch(webhook.workspaceId, webhook.id, health);
+    const breaker = breakerAfterFailure({
+      health: { ...webhook, ...health },
+      policy: config.breakerPolicy,
+      nowMs: finishedAt.getTime(),
+      wasProbe: admission === 'probe',
+    });
+    if (breaker !== undefined) {
+      await ports.webhookWrites.openBreaker(webhook.workspaceId, webhook.id, breaker);
+      await ports.webhooks.patch(webhook.workspaceId, webhook.id, { ...breaker, probeLeaseUntil: undefined });
+      ports.metrics.count('BreakerOpened');
+      ports.logger.warn('Circuit breaker opened: no requests to this endpoint until the cooldown ends', {
+        ...context,
+        consecutiveFailures: health.consecutiveFailures,
+        openUntil: new Date(breaker.breakerOpenUntil).toISOString(),
+      });
+    }
     const failingForMs = finishedAt.getTime() - Date.parse(failingSince);
     if (failingForMs >= config.autoDisableAfterHours * 3_600_000) {
       await disableWebhook(webhook, 'failing', finishedAt, ports, { ...failure, failingSince });
@@ -206,8 +284,10 @@ export async function deliverJob(
     return 'acknowledged';
   }
 
+  // Retries wait for, and run in, the slow lane: an endpoint that just failed should not take a
+  // primary-lane slot again.
   ports.outbox.add(record.messageId, {
-    destination: 'deliveries',
+    destination: 'slow-lane',
     job: { ...job, attempt: plan.attempt, notBefore: plan.notBefore },
     delaySeconds: plan.firstHopDelaySeconds,
   });
@@ -311,4 +391,47 @@ async function writeAttemptLog(
 export function errorName(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/** The lane a record came from: the slow-lane queue's ARN ends with its queue name. */
+export function laneOf(record: SQSRecord, config: Pick<DeliveryConfig, 'slowLaneQueueUrl'>): Lane {
+  const slowQueueName = config.slowLaneQueueUrl.slice(config.slowLaneQueueUrl.lastIndexOf('/') + 1);
+  return record.eventSourceARN?.endsWith(`:${slowQueueName}`) ? 'slow' : 'primary';
+}
+
+export function queueOf(lane: Lane): JobDestination {
+  return lane === 'slow' ? 'slow-lane' : 'deliveries';
+}
+
+async function postSigned(
+  job: DeliveryJob,
+  webhook: Webhook,
+  lane: Lane,
+  requestTimeoutMs: number,
+  config: DeliveryConfig,
+  ports: DeliveryPorts,
+  startedAt: Date,
+): Promise<WebhookResult> {
+  const secrets = await ports.signingSecrets.signingSecretsOf(webhook, startedAt);
+  // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
+  const body = Buffer.from(serializePayload(job, webhook));
+  // Custom headers first: the signature headers (whose names the API refuses for custom ones) win.
+  const headers = {
+    ...(webhook.sealedHeaders === undefined ? {} : await ports.signingSecrets.customHeadersOf?.(webhook)),
+    ...buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt }),
+  };
+  return ports.http.post({
+    url: webhook.targetUrl,
+    body,
+    headers,
+    timeoutMs:
+      lane === 'primary' ? Math.min(config.primaryLaneTimeoutMs, requestTimeoutMs) : requestTimeoutMs,
+  });
+}
+
+/** Marks (or keeps marking) the endpoint slow; every container then keeps it out of the primary lane. */
+async function markSlow(webhook: Webhook, ports: DeliveryPorts, config: DeliveryConfig): Promise<void> {
+  const until = ports.now().getTime() + config.breakerPolicy.slowForMs;
+  await ports.webhookWrites.markSlow(webhook.workspaceId, webhook.id, until);
+  await ports.webhooks.patch(webhook.workspaceId, webhook.id, { slowUntil: until });
 }

@@ -7,7 +7,9 @@ export type FailureCause =
   | 'http-other'
   | 'timeout'
   | 'connection'
-  | 'blocked';
+  | 'blocked'
+  /** The endpoint's breaker was open: no request was made. */
+  | 'circuit-open';
 
 /**
  * Groups the domain's detailed cause (`http-503`, `connection-error`, `blocked-address`) into a small,
@@ -15,6 +17,7 @@ export type FailureCause =
  */
 export function failureCauseOf(domainCause: string): FailureCause {
   if (domainCause === 'timeout') return 'timeout';
+  if (domainCause === 'circuit-open') return 'circuit-open';
   if (domainCause === 'blocked-address') return 'blocked';
   if (domainCause === 'connection-error') return 'connection';
   const status = Number(/^http-(\d{3})$/.exec(domainCause)?.[1]);

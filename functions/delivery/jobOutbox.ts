@@ -1,7 +1,10 @@
 import { type DeliveryJob, encodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 
-/** Where an outgoing job goes: the deliveries queue (retries, delay hops) or the SQS dead-letter queue. */
-export type JobDestination = 'deliveries' | 'dead-letter';
+/**
+ * Where an outgoing job goes: the deliveries queue (the primary lane), the slow lane (retries, jobs of
+ * slow or failing endpoints) or the SQS dead-letter queue.
+ */
+export type JobDestination = 'deliveries' | 'slow-lane' | 'dead-letter';
 
 export interface OutgoingJob {
   destination: JobDestination;

@@ -101,6 +101,7 @@ export class CrmWebhooksStack extends Stack {
       webhooksTable: this.tables.webhooks,
       deliveryLogTable: this.tables.deliveryLog,
       deliveriesQueue: this.queues.deliveries,
+      slowLaneQueue: this.queues.slowLane,
       deadLetterQueue: this.queues.deadLetter,
     });
 

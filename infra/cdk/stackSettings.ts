@@ -92,8 +92,14 @@ export const stackSettingsSchema = z
     apiReservedConcurrency: optionalInt(1, 10_000),
     mapperReservedConcurrency: optionalInt(1, 10_000),
     deliveryReservedConcurrency: optionalInt(2, 10_000),
-    /** Most delivery functions running at once: the ceiling of parallel requests to receivers. */
-    deliveryMaxConcurrency: positiveInt(2, 1000).default(10),
+    /**
+     * Most delivery invocations at once on the primary lane (Lambda SQS maxConcurrency). Sized for
+     * >= 2,000 jobs/s with healthy receivers: an invocation of 10 jobs (sent concurrently) takes about
+     * the slowest receiver's latency plus ~100 ms of overhead, ~0.5 s at a 400 ms p90 receiver, so one
+     * invocation moves ~20 jobs/s and 100 of them ~2,000/s (docs/delivery.md → Throughput model).
+     */
+    deliveryMaxConcurrency: positiveInt(2, 1000).default(100),
+    /** Jobs per primary-lane invocation. */
     deliveryBatchSize: positiveInt(1, 100).default(10),
     /**
      * The latency/cost trade-off in one setting (shared/config/latencyPresets.ts): `realtime` (default, no
@@ -107,6 +113,20 @@ export const stackSettingsSchema = z
      * MaximumBatchingWindowInSeconds (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
      */
     deliveryBatchingWindowSeconds: optionalInt(0, 300),
+    /**
+     * Most invocations at once on the slow lane (retries, slow or failing endpoints). Bounds what
+     * hanging endpoints can hold: slowLaneMaxConcurrency x slowLaneBatchSize requests.
+     */
+    slowLaneMaxConcurrency: positiveInt(2, 1000).default(20),
+    slowLaneBatchSize: positiveInt(1, 100).default(10),
+    /** Attempt timeout in the primary lane; a slower endpoint's jobs move to the slow lane. */
+    primaryLaneTimeoutMs: positiveInt(100, 60_000).default(2_000),
+    /** Consecutive failed attempts that open an endpoint's circuit breaker. */
+    breakerFailureThreshold: positiveInt(1, 1000).default(5),
+    /** First breaker cooldown; doubles on every failed probe (up to 5 min). */
+    breakerCooldownSeconds: positiveInt(1, 3600).default(30),
+    /** How long an endpoint stays in the slow lane after a timeout. */
+    slowMarkSeconds: positiveInt(1, 86_400).default(300),
     mapperBatchSize: positiveInt(1, 1000).default(100),
     /**
      * How long Lambda gathers stream records before invoking the mapper (0 = as soon as it polls): fuller
@@ -143,13 +163,20 @@ export const stackSettingsSchema = z
     }
     if (
       s.deliveryReservedConcurrency !== undefined &&
-      s.deliveryReservedConcurrency < s.deliveryMaxConcurrency
+      s.deliveryReservedConcurrency < s.deliveryMaxConcurrency + s.slowLaneMaxConcurrency
     ) {
-      // Throttled SQS invocations still count as receives, so jobs would reach the DLQ without being attempted.
+      // Throttled SQS invocations still count as receives: messages would reach the crash-loop redrive.
       ctx.addIssue({
         code: 'custom',
         path: ['deliveryReservedConcurrency'],
-        message: `must be at least deliveryMaxConcurrency (${s.deliveryMaxConcurrency}); throttled deliveries would burn attempts`,
+        message: `must be at least deliveryMaxConcurrency + slowLaneMaxConcurrency (${s.deliveryMaxConcurrency + s.slowLaneMaxConcurrency}); throttled invocations count as receives`,
+      });
+    }
+    if (s.primaryLaneTimeoutMs > s.requestTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['primaryLaneTimeoutMs'],
+        message: `must be at most requestTimeoutMs (${s.requestTimeoutMs})`,
       });
     }
     const windows = batchingWindowsFor(s.latencyPreset, { deliverySeconds: s.deliveryBatchingWindowSeconds });

@@ -38,7 +38,7 @@ export class PipelineCounters {
   /** Reads the queue gauges; `inFlight` jobs (being attempted right now) are not counted as retrying. */
   async refreshQueueGauges(
     sqs: SQSClient,
-    queues: { deliveriesQueueUrl: string; deadLetterQueueUrl: string },
+    queues: { deliveriesQueueUrl: string; slowLaneQueueUrl?: string; deadLetterQueueUrl: string },
     inFlight: number,
   ): Promise<void> {
     const read = async (queueUrl: string) => {
@@ -59,11 +59,13 @@ export class PipelineCounters {
           Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
       };
     };
-    const [deliveries, dlq] = await Promise.all([
+    const [deliveries, dlq, slowLane] = await Promise.all([
       read(queues.deliveriesQueueUrl),
       read(queues.deadLetterQueueUrl),
+      queues.slowLaneQueueUrl === undefined ? { visible: 0, hidden: 0 } : read(queues.slowLaneQueueUrl),
     ]);
-    this.retrying = Math.max(0, deliveries.hidden - inFlight);
+    // Retries wait as delayed messages in the slow lane; jobs of slow endpoints wait there too.
+    this.retrying = Math.max(0, deliveries.hidden + slowLane.visible + slowLane.hidden - inFlight);
     this.deadLettered = dlq.visible + dlq.hidden;
   }
 

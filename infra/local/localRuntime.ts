@@ -38,6 +38,20 @@ export interface LocalHandlers {
 
 export { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID };
 
+/**
+ * Receive loops each delivery lane starts with: Lambda's SQS event source begins with five concurrent
+ * pollers (batches) and scales up from there with the backlog:
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+ */
+const INITIAL_SQS_POLLERS = 5;
+
+interface Pollers {
+  stream: StreamPoller;
+  /** The primary delivery lane (the deliveries queue). */
+  sqs: SqsPoller;
+  slowLane: SqsPoller;
+}
+
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const API_TIMEOUT_MS = 29_000;
 const MAPPER_TIMEOUT_MS = 60_000;
@@ -100,6 +114,7 @@ export function handlerEnvironment(
     API_KEYS_TABLE: LOCAL_TABLE_NAMES.apiKeys,
     DELIVERY_LOG_TABLE: LOCAL_TABLE_NAMES.deliveryLog,
     DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
+    SLOW_LANE_QUEUE_URL: queues.slowLaneQueueUrl,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     MAPPER_FAILURE_QUEUE_URL: queues.mapperFailureQueueUrl,
     CRM_SOURCES_CONFIG: JSON.stringify(settings.crmSources),
@@ -253,15 +268,34 @@ export async function startLocalRuntime(
         };
       })(),
     ]);
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queues.deliveriesQueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const deliveriesQueueArn = Attributes?.QueueArn ?? '';
+    const queueArnOf = async (queueUrl: string) =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })))
+        .Attributes?.QueueArn ?? '';
+    const [deliveriesQueueArn, slowLaneQueueArn] = await Promise.all([
+      queueArnOf(queues.deliveriesQueueUrl),
+      queueArnOf(queues.slowLaneQueueUrl),
+    ]);
+    // One delivery handler, two event sources (lanes), each with its own concurrency, as on AWS.
+    const deliveryPoller = (lane: { queueUrl: string; queueArn: string; concurrency: number }) =>
+      startSqsPoller({
+        sqs,
+        queueUrl: lane.queueUrl,
+        queueArn: lane.queueArn,
+        handler: handlers.delivery,
+        functionName: 'delivery',
+        timeoutMs: settings.deliveryTimeoutSeconds * 1000,
+        region: settings.region,
+        concurrency: lane.concurrency,
+        minConcurrency: Math.min(lane.concurrency, INITIAL_SQS_POLLERS),
+        maxBatchingWindowMs: settings.deliveryBatchingWindowMs,
+        onBatch: (result) => counters.recordSqsBatch(result),
+        ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+      });
 
     const counters = new PipelineCounters();
     // Kept across a pause and resume, as Lambda keeps an event source mapping's position while disabled.
     const streamCheckpoints = new Map<string, string>();
-    const startPollers = (): { stream: StreamPoller; sqs: SqsPoller } => ({
+    const startPollers = (): Pollers => ({
       stream: startStreamPoller({
         streams,
         streamArns,
@@ -278,25 +312,22 @@ export async function startLocalRuntime(
         onBatch: (result) => counters.recordStreamBatch(result),
         ...(options.onPollError ? { onPollError: options.onPollError } : {}),
       }),
-      sqs: startSqsPoller({
-        sqs,
+      sqs: deliveryPoller({
         queueUrl: queues.deliveriesQueueUrl,
         queueArn: deliveriesQueueArn,
-        handler: handlers.delivery,
-        functionName: 'delivery',
-        timeoutMs: settings.deliveryTimeoutSeconds * 1000,
-        region: settings.region,
         concurrency: settings.deliveryConcurrency,
-        maxBatchingWindowMs: settings.deliveryBatchingWindowMs,
-        onBatch: (result) => counters.recordSqsBatch(result),
-        ...(options.onPollError ? { onPollError: options.onPollError } : {}),
+      }),
+      slowLane: deliveryPoller({
+        queueUrl: queues.slowLaneQueueUrl,
+        queueArn: slowLaneQueueArn,
+        concurrency: settings.slowLaneConcurrency,
       }),
     });
-    let pollers: { stream: StreamPoller; sqs: SqsPoller } | undefined = startPollers();
+    let pollers: Pollers | undefined = startPollers();
     const stopPollers = async () => {
       const running = pollers;
       pollers = undefined;
-      if (running) await Promise.all([running.stream.stop(), running.sqs.stop()]);
+      if (running) await Promise.all([running.stream.stop(), running.sqs.stop(), running.slowLane.stop()]);
     };
     cleanups.push(stopPollers);
 
@@ -321,7 +352,12 @@ export async function startLocalRuntime(
       crmTables,
       queues,
       counters,
-      refreshCounters: () => counters.refreshQueueGauges(sqs, queues, pollers?.sqs.inFlight ?? 0),
+      refreshCounters: () =>
+        counters.refreshQueueGauges(
+          sqs,
+          queues,
+          (pollers?.sqs.inFlight ?? 0) + (pollers?.slowLane.inFlight ?? 0),
+        ),
       pausePollers: stopPollers,
       resumePollers() {
         pollers ??= startPollers();

@@ -43,7 +43,9 @@ const localEnvSchema = z.object({
   /** The deliveries queue's redrive maxReceiveCount, a crash-loop safety net (the stack's crashLoopMaxReceives). */
   CRASH_LOOP_MAX_RECEIVES: positiveInt(2, 1000).default(5),
   /** Most concurrent receive loops on the deliveries queue; it scales between 1 and this with the backlog. */
-  DELIVERY_POLLERS: positiveInt(1, 50).default(4),
+  DELIVERY_POLLERS: positiveInt(1, 50).default(10),
+  /** Most concurrent receive loops on the slow-lane queue (retries, slow or failing endpoints). */
+  SLOW_LANE_POLLERS: positiveInt(1, 50).default(5),
   /** The delivery function's timeout; the deliveries queue's visibility timeout is 6x this, as on AWS. */
   DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),
   /** Retries of a failing stream batch before it goes to the mapper failure queue. */
@@ -73,6 +75,7 @@ export interface LocalSettings {
   maxAttempts: number;
   crashLoopMaxReceives: number;
   deliveryConcurrency: number;
+  slowLaneConcurrency: number;
   deliveryTimeoutSeconds: number;
   mapperRetryAttempts: number;
   latencyPreset: LatencyPreset;
@@ -147,6 +150,7 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): 
     maxAttempts: e.MAX_ATTEMPTS,
     crashLoopMaxReceives: e.CRASH_LOOP_MAX_RECEIVES,
     deliveryConcurrency: e.DELIVERY_POLLERS,
+    slowLaneConcurrency: e.SLOW_LANE_POLLERS,
     deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
     mapperRetryAttempts: e.MAPPER_RETRY_ATTEMPTS,
     latencyPreset: e.LATENCY_PRESET,

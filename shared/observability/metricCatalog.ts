@@ -97,6 +97,11 @@ export const DELIVERY_METRICS = {
   JobsDeferred: count('Jobs left for SQS to redeliver because the invocation ran out of time'),
   AttemptLogWriteFailures: count('Attempt log entries unwritten after BatchWriteItem retries'),
   DeliveryLatency: milliseconds('Duration of each HTTP attempt'),
+  MovedToSlowLane: count('Jobs moved from the primary lane to the slow lane, in total and by cause', [
+    [],
+    ['cause'],
+  ]),
+  BreakerOpened: count('Endpoint circuit breakers opened (or reopened after a failed probe)'),
   RetriesScheduled: count('Failed attempts re-sent as a new delayed message for the next attempt'),
   DelayHops: count('Jobs received before their notBefore and sent on with the next SQS delay hop'),
   SqsCallFailures: count('SQS calls that failed, in total and by operation (the record is redelivered)', [

@@ -155,9 +155,12 @@ export async function pollOnce({
   maxMessages = 10,
   waitTimeSeconds = 0,
   remainingMs = 60_000,
+  queueArn = DEFAULT_QUEUE_ARN,
 }: {
   sqs: SQSClient;
   queueUrl: string;
+  /** The event source ARN the records carry (the delivery function tells its lanes apart by it). */
+  queueArn?: string;
   handler: SqsHandler;
   maxMessages?: number;
   waitTimeSeconds?: number;
@@ -173,7 +176,7 @@ export async function pollOnce({
     }),
   );
   if (Messages.length === 0) return { received: 0, records: [], failedIds: [] };
-  const records = Messages.map((message) => sqsRecordFromMessage(message));
+  const records = Messages.map((message) => sqsRecordFromMessage(message, queueArn));
   const response = await handler(sqsEvent(records), lambdaContext({ remainingMs }));
   const failedIds = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
   const succeeded = Messages.filter((message) => !failedIds.includes(message.MessageId ?? ''));
@@ -189,4 +192,10 @@ export async function pollOnce({
     );
   }
   return { received: Messages.length, records, failedIds };
+}
+
+/** The ARN a queue URL stands for (fauxqs and SQS URLs end with the account id and the queue name). */
+export function queueArnOf(queueUrl: string): string {
+  const [account, name] = queueUrl.split('/').slice(-2);
+  return `arn:aws:sqs:${REGION}:${account}:${name}`;
 }

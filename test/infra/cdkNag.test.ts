@@ -43,7 +43,7 @@ describe('cdk-nag AwsSolutions', () => {
         secretStore: 'per-webhook',
         secretNamePrefix: 'acme/hooks',
         removalPolicy: 'destroy',
-        deliveryReservedConcurrency: '20',
+        deliveryReservedConcurrency: '120',
       },
       crmSources: {
         crmTables: [

@@ -228,17 +228,22 @@ describe('CrmWebhooksStack with the default demo config', () => {
       });
     });
 
-    it('consumes the deliveries queue with partial batch failures, no batching window (realtime) and a concurrency cap', () => {
-      const queueId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeliveriesQueue').id;
+    it('consumes both lanes with partial batch failures, no batching window (realtime) and a concurrency cap each', () => {
       const deliveryId = resourceOf(built.template, 'AWS::Lambda::Function', 'DeliveryFunction').id;
-      built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: deliveryId },
-        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-        BatchSize: 10,
-        MaximumBatchingWindowInSeconds: Match.absent(),
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: 10 },
-      });
+      for (const [queue, concurrency] of [
+        ['DeliveriesQueue', 100],
+        ['SlowLaneQueue', 20],
+      ] as const) {
+        const queueId = resourceOf(built.template, 'AWS::SQS::Queue', queue).id;
+        built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: deliveryId },
+          EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          BatchSize: 10,
+          MaximumBatchingWindowInSeconds: Match.absent(),
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: concurrency },
+        });
+      }
     });
   });
 
@@ -561,6 +566,7 @@ describe('CrmWebhooksStack with context parameters', () => {
         mapperReservedConcurrency: '3',
         deliveryReservedConcurrency: '25',
         deliveryMaxConcurrency: '20',
+        slowLaneMaxConcurrency: '5',
         deliveryBatchSize: '5',
         deliveryBatchingWindowSeconds: '0',
         mapperBatchingWindowSeconds: '0',
@@ -581,10 +587,13 @@ describe('CrmWebhooksStack with context parameters', () => {
       SECRET_NAME_PREFIX: 'acme/webhooks',
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     });
-    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
       (m) => m.Properties.ScalingConfig !== undefined,
-    )!;
+    );
+    const mapping = mappings.find((m) => m.Properties.ScalingConfig.MaximumConcurrency === 20)!;
     expect(mapping.Properties).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 20 } });
+    // The slow lane: its own event source and concurrency.
+    expect(mappings.map((m) => m.Properties.ScalingConfig.MaximumConcurrency).sort()).toEqual([20, 5]);
     expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeUndefined();
     for (const stream of Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
       (m) => m.Properties.StartingPosition !== undefined,

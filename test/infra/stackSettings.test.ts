@@ -20,10 +20,13 @@ describe('parseStackSettings', () => {
       deliveryLogPointInTimeRecovery: false,
       removalPolicy: 'retain',
       logRetentionDays: 30,
-      deliveryMaxConcurrency: 10,
+      deliveryMaxConcurrency: 100,
       latencyPreset: 'realtime',
       mapperBatchingWindowSeconds: 0,
       deliveryBatchingWindowSeconds: 0,
+      slowLaneMaxConcurrency: 20,
+      primaryLaneTimeoutMs: 2_000,
+      breakerFailureThreshold: 5,
     });
   });
 
@@ -83,7 +86,8 @@ describe('parseStackSettings', () => {
     [{ deliveryLogPointInTimeRecovery: 'yes' }, 'deliveryLogPointInTimeRecovery'],
     [{ deliveryMaxConcurrency: '1' }, 'deliveryMaxConcurrency'],
     [{ deliveryTimeoutSeconds: '15' }, 'deliveryTimeoutSeconds'],
-    [{ deliveryReservedConcurrency: '5', deliveryMaxConcurrency: '10' }, 'deliveryReservedConcurrency'],
+    [{ deliveryReservedConcurrency: '25', deliveryMaxConcurrency: '10' }, 'deliveryReservedConcurrency'],
+    [{ primaryLaneTimeoutMs: '20000' }, 'primaryLaneTimeoutMs'],
     [{ deliveryBatchSize: '50', deliveryBatchingWindowSeconds: '0' }, 'deliveryBatchSize'],
     [{ latencyPreset: 'fast' }, 'latencyPreset'],
     // Lambda's MaximumBatchingWindowInSeconds takes whole seconds.
@@ -93,9 +97,9 @@ describe('parseStackSettings', () => {
     expect(() => parseStackSettings(input)).toThrow(new RegExp(`context "${key}"`));
   });
 
-  it('explains why the delivery reserved concurrency must cover maxConcurrency', () => {
-    expect(() => parseStackSettings({ deliveryReservedConcurrency: '5' })).toThrow(
-      /throttled deliveries would burn attempts/,
+  it('explains why the delivery reserved concurrency must cover both lanes', () => {
+    expect(() => parseStackSettings({ deliveryReservedConcurrency: '100' })).toThrow(
+      /deliveryMaxConcurrency \+ slowLaneMaxConcurrency \(120\); throttled invocations count as receives/,
     );
   });
 

@@ -112,7 +112,12 @@ describe('npm start settings', () => {
     const env = handlerEnvironment(
       settings,
       { dynamoDb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', secretsManager: 'http://127.0.0.1:3' },
-      { deliveriesQueueUrl: 'q', deadLetterQueueUrl: 'dlq', mapperFailureQueueUrl: 'f' },
+      {
+        deliveriesQueueUrl: 'q',
+        slowLaneQueueUrl: 's',
+        deadLetterQueueUrl: 'dlq',
+        mapperFailureQueueUrl: 'f',
+      },
       {
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
         LOCAL_MODE: 'false',

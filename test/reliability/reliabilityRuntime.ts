@@ -63,6 +63,10 @@ export interface ReliabilityRuntimeOptions {
   /** The deliveries queue's visibility timeout: how soon a crashed invocation's jobs come back. */
   visibilityTimeoutSeconds?: number;
   deliveryPollers?: number;
+  slowLanePollers?: number;
+  /** Batching windows of the SQS and stream pollers (the runtime's defaults: 1 s and 0.5 s). */
+  deliveryBatchingWindowMs?: number;
+  mapperBatchingWindowMs?: number;
   /** The delivery function's timeout (the runtime's default is 10 s here). */
   deliveryTimeoutSeconds?: number;
   mapperRetryAttempts?: number;
@@ -95,9 +99,16 @@ export async function startReliabilityRuntime(
     crmSourcesOrigin: 'reliability test',
     maxAttempts: options.maxAttempts ?? 10,
     crashLoopMaxReceives: 5,
-    deliveryConcurrency: options.deliveryPollers ?? 4,
+    deliveryConcurrency: options.deliveryPollers ?? 10,
+    slowLaneConcurrency: options.slowLanePollers ?? options.deliveryPollers ?? 5,
     deliveryTimeoutSeconds: options.deliveryTimeoutSeconds ?? 10,
     mapperRetryAttempts: options.mapperRetryAttempts ?? 3,
+    ...(options.deliveryBatchingWindowMs === undefined
+      ? {}
+      : { deliveryBatchingWindowMs: options.deliveryBatchingWindowMs }),
+    ...(options.mapperBatchingWindowMs === undefined
+      ? {}
+      : { mapperBatchingWindowMs: options.mapperBatchingWindowMs }),
     region: 'us-east-1',
     secretStore: 'envelope',
     // The default preset's windows, as `npm start` runs them.
@@ -196,21 +207,27 @@ export async function startReliabilityRuntime(
       return jobs;
     },
     async deliveriesOutstanding() {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: runtime.queues.deliveriesQueueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
+      // Both lanes: retries and jobs of slow endpoints wait in the slow lane.
+      const counts = await Promise.all(
+        [runtime.queues.deliveriesQueueUrl, runtime.queues.slowLaneQueueUrl].map(async (queueUrl) => {
+          const { Attributes = {} } = await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: queueUrl,
+              AttributeNames: [
+                'ApproximateNumberOfMessages',
+                'ApproximateNumberOfMessagesNotVisible',
+                'ApproximateNumberOfMessagesDelayed',
+              ],
+            }),
+          );
+          return (
+            Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+            Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+            Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+          );
         }),
       );
-      return (
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-      );
+      return counts.reduce((a, b) => a + b, 0);
     },
     async stop() {
       dynamo.destroy();

@@ -223,6 +223,7 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       DELIVERY_LOG_TABLE: api.tables.deliveryLog,
       DELIVERIES_QUEUE_URL: api.queues.deliveriesQueueUrl,
       DEAD_LETTER_QUEUE_URL: api.queues.deadLetterQueueUrl,
+      SLOW_LANE_QUEUE_URL: api.queues.slowLaneQueueUrl,
       MAX_ATTEMPTS: '3',
       RETRY_DELAYS_SECONDS: '300',
       REQUEST_TIMEOUT_MS: '3000',
@@ -249,6 +250,7 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       deadLetters: new DeadLetterIndex(api.dynamo, api.tables.deliveryLog),
       jobQueues: sqsJobQueues(api.sqs, {
         deliveries: api.queues.deliveriesQueueUrl,
+        'slow-lane': api.queues.slowLaneQueueUrl,
         'dead-letter': api.queues.deadLetterQueueUrl,
       }),
       signingSecrets: createSigningSecretsReader(api.secretsClient, config, () => {}),

@@ -25,6 +25,7 @@ export interface DeliveryFunctionProps {
   deliveriesQueue: IQueue;
   /** The key secret, in envelope mode. */
   signingKey?: SigningKeySecret;
+  slowLaneQueue: IQueue;
   deadLetterQueue: IQueue;
 }
 
@@ -59,6 +60,11 @@ export class DeliveryFunction extends Construct {
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
         ...secretStoreEnvironment(settings, props.signingKey),
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+        SLOW_LANE_QUEUE_URL: props.slowLaneQueue.queueUrl,
+        PRIMARY_LANE_TIMEOUT_MS: String(settings.primaryLaneTimeoutMs),
+        BREAKER_FAILURE_THRESHOLD: String(settings.breakerFailureThreshold),
+        BREAKER_COOLDOWN_SECONDS: String(settings.breakerCooldownSeconds),
+        SLOW_MARK_SECONDS: String(settings.slowMarkSeconds),
         WEBHOOK_CACHE_TTL_SECONDS: '5',
         MAX_ATTEMPTS: String(settings.maxAttempts),
         REQUEST_TIMEOUT_MS: String(settings.requestTimeoutMs),
@@ -81,6 +87,7 @@ export class DeliveryFunction extends Construct {
     // Retries are new messages with DelaySeconds; dead letters are sent to the DLQ by the function.
     // SendMessageBatch is authorized by sqs:SendMessage.
     props.deliveriesQueue.grant(this.fn, 'sqs:SendMessage');
+    props.slowLaneQueue.grant(this.fn, 'sqs:SendMessage');
     props.deadLetterQueue.grant(this.fn, 'sqs:SendMessage');
     if (props.signingKey !== undefined) {
       // Envelope mode: the key secret only, read once per key version per container.
@@ -106,15 +113,27 @@ export class DeliveryFunction extends Construct {
     // The batching window comes from the latency preset (shared/config/latencyPresets.ts): without one,
     // Lambda invokes with whatever a poll returns; with one it keeps polling until the batch is full or the
     // window has passed: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+    // Two lanes, one handler: each event source has its own maxConcurrency, so endpoints that are slow
+    // or failing (whose jobs run only in the slow lane) can never take the primary lane's slots. The
+    // function tells the lanes apart by the record's eventSourceARN.
+    const batchingWindow =
+      settings.deliveryBatchingWindowSeconds > 0
+        ? Duration.seconds(settings.deliveryBatchingWindowSeconds)
+        : undefined;
     this.fn.addEventSource(
       new SqsEventSource(props.deliveriesQueue, {
         batchSize: settings.deliveryBatchSize,
-        maxBatchingWindow:
-          settings.deliveryBatchingWindowSeconds > 0
-            ? Duration.seconds(settings.deliveryBatchingWindowSeconds)
-            : undefined,
+        maxBatchingWindow: batchingWindow,
         reportBatchItemFailures: true,
         maxConcurrency: settings.deliveryMaxConcurrency,
+      }),
+    );
+    this.fn.addEventSource(
+      new SqsEventSource(props.slowLaneQueue, {
+        batchSize: settings.slowLaneBatchSize,
+        maxBatchingWindow: batchingWindow,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.slowLaneMaxConcurrency,
       }),
     );
   }

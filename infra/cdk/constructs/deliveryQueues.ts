@@ -22,7 +22,10 @@ export interface DeliveryQueuesProps {
  * so an operator has two weeks to notice and redrive).
  */
 export class DeliveryQueues extends Construct {
+  /** The primary lane. */
   readonly deliveries: Queue;
+  /** The slow lane: retries and jobs of slow or failing endpoints (its own event source and concurrency). */
+  readonly slowLane: Queue;
   readonly deadLetter: Queue;
   readonly mapperFailures: Queue;
 
@@ -45,6 +48,14 @@ export class DeliveryQueues extends Construct {
       retentionPeriod: FOURTEEN_DAYS,
       // AWS's guidance for Lambda consumers: at least 6x the function timeout, so a message is not
       // received again while a (retried) invocation still works on it.
+      visibilityTimeout: Duration.seconds(props.deliveryFunctionTimeoutSeconds * 6),
+      deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: props.crashLoopMaxReceives },
+    });
+
+    this.slowLane = new Queue(this, 'SlowLaneQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: FOURTEEN_DAYS,
       visibilityTimeout: Duration.seconds(props.deliveryFunctionTimeoutSeconds * 6),
       deadLetterQueue: { queue: this.deadLetter, maxReceiveCount: props.crashLoopMaxReceives },
     });

@@ -3,7 +3,10 @@ import { patchFauxqsUnicodeCheck } from './fauxqsUnicodePatch';
 import { type SqsRulesGuard, startSqsRulesGuard } from './sqsRulesGuard';
 
 export interface DeliveryQueues {
+  /** The primary lane. */
   deliveriesQueueUrl: string;
+  /** The slow lane: retries and jobs of slow or failing endpoints. */
+  slowLaneQueueUrl: string;
   deadLetterQueueUrl: string;
   mapperFailureQueueUrl: string;
 }
@@ -76,11 +79,19 @@ export async function startSqsLocal(options: SqsLocalOptions = {}): Promise<SqsL
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount }),
         },
       });
+      const slowLane = server.createQueue(`${prefix}deliveries-slow`, {
+        attributes: {
+          MessageRetentionPeriod: fourteenDays,
+          VisibilityTimeout: String(visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount }),
+        },
+      });
       const failures = server.createQueue(`${prefix}mapper-failures`, {
         attributes: { MessageRetentionPeriod: fourteenDays },
       });
       return {
         deliveriesQueueUrl: deliveries.queueUrl,
+        slowLaneQueueUrl: slowLane.queueUrl,
         deadLetterQueueUrl: dlq.queueUrl,
         mapperFailureQueueUrl: failures.queueUrl,
       };

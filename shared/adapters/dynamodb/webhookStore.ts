@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WEBHOOKS_TABLE_KEYS } from '../../config/tables';
+import type { EndpointHealth } from '../../domain/health/endpointHealth';
 import type { Webhook } from '../../domain/webhooks/webhook';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
 
@@ -242,41 +243,119 @@ export class WebhookStore {
   }
 
   /**
-   * Marks the start of a failure run (kept if already set) and returns it, so the caller can decide
-   * whether the webhook has failed long enough to be disabled. Undefined if the webhook is gone.
+   * A failed attempt: marks the start of the failure run (kept if already set) and counts it in
+   * `consecutiveFailures`, atomically across containers. Returns the row's health after the write, so
+   * the caller can decide on auto-disable and the breaker; undefined if the webhook is gone. Like every
+   * health write, it leaves `version` alone: a user's concurrent PATCH must not conflict with it.
    */
-  async recordFailure(workspaceId: string, id: string, at: Date): Promise<string | undefined> {
+  async recordFailure(
+    workspaceId: string,
+    id: string,
+    at: Date,
+  ): Promise<(EndpointHealth & { failingSince: string }) | undefined> {
     try {
       const result = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
-          UpdateExpression: 'SET failingSince = if_not_exists(failingSince, :at)',
+          UpdateExpression:
+            'SET failingSince = if_not_exists(failingSince, :at) ADD consecutiveFailures :one',
           ConditionExpression: 'attribute_exists(#sk)',
           ExpressionAttributeNames: { '#sk': sortKey },
-          ExpressionAttributeValues: marshall({ ':at': at.toISOString() }),
+          ExpressionAttributeValues: marshall({ ':at': at.toISOString(), ':one': 1 }),
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return (result.Attributes ? (unmarshall(result.Attributes) as Webhook) : undefined)?.failingSince;
+      if (!result.Attributes) return undefined;
+      return healthOf(unmarshall(result.Attributes) as Webhook) as EndpointHealth & { failingSince: string };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  /** Ends a failure run. A no-op (no write) when none is recorded, so successes cost no extra write. */
+  /**
+   * Ends a failure run: clears the failure count, breaker, probe lease and slow mark. A no-op (no
+   * write) when none is recorded, so successes of a healthy endpoint cost no extra write.
+   */
   async recordSuccess(workspaceId: string, id: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
-          UpdateExpression: 'REMOVE failingSince',
-          ConditionExpression: 'attribute_exists(failingSince)',
+          UpdateExpression:
+            'REMOVE failingSince, consecutiveFailures, breakerOpenUntil, breakerOpenings, probeLeaseUntil, slowUntil',
+          ConditionExpression:
+            'attribute_exists(failingSince) OR attribute_exists(consecutiveFailures) OR attribute_exists(breakerOpenUntil) OR attribute_exists(slowUntil)',
         }),
       );
     } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Opens (or reopens) the endpoint's breaker and releases any probe lease. */
+  async openBreaker(
+    workspaceId: string,
+    id: string,
+    breaker: { breakerOpenUntil: number; breakerOpenings: number },
+  ): Promise<void> {
+    await this.updateHealth(
+      workspaceId,
+      id,
+      'SET breakerOpenUntil = :until, breakerOpenings = :openings REMOVE probeLeaseUntil',
+      { ':until': breaker.breakerOpenUntil, ':openings': breaker.breakerOpenings },
+    );
+  }
+
+  /** Marks the endpoint slow until `until` (epoch ms): its jobs stay out of the primary lane. */
+  async markSlow(workspaceId: string, id: string, until: number): Promise<void> {
+    await this.updateHealth(workspaceId, id, 'SET slowUntil = :until', { ':until': until });
+  }
+
+  /**
+   * Takes the probe lease of a half-open breaker: true for exactly one caller among the containers
+   * trying at once (a conditional write), until the lease expires or the breaker is reset.
+   */
+  async acquireProbeLease(workspaceId: string, id: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression: 'SET probeLeaseUntil = :lease',
+          ConditionExpression:
+            'breakerOpenUntil <= :now AND (attribute_not_exists(probeLeaseUntil) OR probeLeaseUntil <= :now)',
+          ExpressionAttributeValues: marshall({ ':now': nowMs, ':lease': nowMs + leaseMs }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async updateHealth(
+    workspaceId: string,
+    id: string,
+    expression: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': sortKey },
+          ExpressionAttributeValues: marshall(values),
+        }),
+      );
+    } catch (error) {
+      // The webhook was deleted meanwhile: nothing to keep health for.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
@@ -307,4 +386,17 @@ export class WebhookStore {
       throw error;
     }
   }
+}
+
+function healthOf(webhook: Webhook): EndpointHealth & { failingSince?: string } {
+  const { consecutiveFailures, breakerOpenUntil, breakerOpenings, probeLeaseUntil, slowUntil, failingSince } =
+    webhook;
+  return {
+    ...(consecutiveFailures === undefined ? {} : { consecutiveFailures }),
+    ...(breakerOpenUntil === undefined ? {} : { breakerOpenUntil }),
+    ...(breakerOpenings === undefined ? {} : { breakerOpenings }),
+    ...(probeLeaseUntil === undefined ? {} : { probeLeaseUntil }),
+    ...(slowUntil === undefined ? {} : { slowUntil }),
+    ...(failingSince === undefined ? {} : { failingSince }),
+  };
 }

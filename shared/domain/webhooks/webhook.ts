@@ -1,3 +1,4 @@
+import type { EndpointHealth } from '../health/endpointHealth';
 import type { DeliveryLimits } from '../limits/deliveryLimits';
 import type { WebhookFilter } from './webhookFilter';
 
@@ -9,9 +10,11 @@ export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
 /**
  * A subscription as stored in the webhooks table (partition `workspaceId`, sort `webhookId`), with its
- * optional delivery limits (`rateLimit`, `maxConcurrentDeliveries`).
+ * optional delivery limits (`rateLimit`, `maxConcurrentDeliveries`). The endpoint health fields
+ * (`EndpointHealth`) are written by the delivery function without bumping `version` and never shown by
+ * the API.
  */
-export interface Webhook extends DeliveryLimits {
+export interface Webhook extends DeliveryLimits, EndpointHealth {
   id: string;
   workspaceId: string;
   targetUrl: string;

@@ -40,7 +40,7 @@ import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,
 } from '../../helpers/signatureVerifyingReceiver';
-import { crmEvent, deliveryJobBody, pollOnce } from '../../helpers/sqsEvents';
+import { crmEvent, deliveryJobBody, pollOnce, queueArnOf } from '../../helpers/sqsEvents';
 import { recordCallsAs } from '../../iam/sdkCallRecorder';
 
 /**
@@ -135,6 +135,7 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
     DELIVERY_LOG_TABLE: tables.deliveryLog,
     DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    SLOW_LANE_QUEUE_URL: queues.slowLaneQueueUrl,
     LOCAL_MODE: 'true',
     MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     RETRY_DELAYS_SECONDS: '1',
@@ -150,6 +151,7 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
     deadLetters: new DeadLetterIndex(dynamoDb, tables.deliveryLog),
     jobQueues: sqsJobQueues(sqs, {
       deliveries: config.deliveriesQueueUrl,
+      'slow-lane': config.slowLaneQueueUrl,
       'dead-letter': config.deadLetterQueueUrl,
     }),
     signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager), {
@@ -213,12 +215,14 @@ async function driveUntil(handler: DeliveryHandler, done: () => Promise<boolean>
   const deadline = Date.now() + timeoutMs;
   let invocations = 0;
   while (Date.now() < deadline) {
-    const { received } = await pollOnce({
-      sqs,
-      queueUrl: queues.deliveriesQueueUrl,
-      handler,
-      waitTimeSeconds: 1,
-    });
+    // Both lanes, as the two event sources of the function would: retries run in the slow lane.
+    let received = 0;
+    for (const queueUrl of [queues.deliveriesQueueUrl, queues.slowLaneQueueUrl]) {
+      received += (
+        await pollOnce({ sqs, queueUrl, queueArn: queueArnOf(queueUrl), handler, waitTimeSeconds: 0 })
+      ).received;
+    }
+    if (received === 0) await sleep(200);
     if (received > 0) invocations++;
     if (await done()) return invocations;
   }
@@ -227,6 +231,11 @@ async function driveUntil(handler: DeliveryHandler, done: () => Promise<boolean>
 
 async function attemptsOf(webhookId: string): Promise<DeliveryAttempt[]> {
   return (await deliveryLog.list(webhookId, { limit: 50 })).items.reverse();
+}
+
+/** Jobs on both lanes. */
+async function pending(): Promise<number> {
+  return (await queueDepth(queues.deliveriesQueueUrl)) + (await queueDepth(queues.slowLaneQueueUrl));
 }
 
 async function queueDepth(queueUrl: string): Promise<number> {
@@ -256,7 +265,7 @@ describe('delivery handler against the emulators', () => {
     expect(await attemptsOf(webhook.id)).toEqual([
       expect.objectContaining({ outcome: 'delivered', attempt: 1, statusCode: 200, responseBody: 'ok' }),
     ]);
-    expect(await queueDepth(queues.deliveriesQueueUrl)).toBe(0);
+    expect(await pending()).toBe(0);
   });
 
   it('500 then 200: delivered on the second attempt with the same webhook-id', async () => {
@@ -278,7 +287,7 @@ describe('delivery handler against the emulators', () => {
       [2, 'delivered', null],
     ]);
     expect(attempts[0]?.nextAttemptAt).toBeDefined();
-    expect(await queueDepth(queues.deliveriesQueueUrl)).toBe(0);
+    expect(await pending()).toBe(0);
     // The failure run ended with the success.
     expect((await webhooks.get('ws-1', webhook.id, { consistent: true }))?.failingSince).toBeUndefined();
   });
@@ -309,7 +318,7 @@ describe('delivery handler against the emulators', () => {
     expect(Messages[0]?.MessageAttributes?.webhookId?.StringValue).toBe(webhook.id);
     // Sent there by the function, not moved by the redrive policy after repeated receives.
     expect(Messages[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
-    expect(await queueDepth(queues.deliveriesQueueUrl)).toBe(0);
+    expect(await pending()).toBe(0);
     // The index lives beside the attempt log (which does not list it) and holds the job to redrive.
     const index = await new DeadLetterIndex(dynamoDb, tables.deliveryLog).list(webhook.id, { limit: 10 });
     expect(index.items).toEqual([
@@ -336,22 +345,22 @@ describe('delivery handler against the emulators', () => {
       disabledReason: 'gone',
     });
     expect((await attemptsOf(webhook.id)).map((a) => a.outcome)).toEqual(['gone']);
-    expect(await queueDepth(queues.deliveriesQueueUrl)).toBe(0);
+    expect(await pending()).toBe(0);
   });
 
-  it('times out a slow receiver (short REQUEST_TIMEOUT_MS) and delivers on the retry', async () => {
+  it('a primary-lane timeout moves the job to the slow lane (same attempt, endpoint marked slow), where it is delivered', async () => {
     const handler = handlerWith({ REQUEST_TIMEOUT_MS: '300' });
     const { webhook } = await createWebhook();
     receiver.respondWith({ status: 200, delayMs: 3_000 });
     await enqueue(webhook.id);
 
-    await driveUntil(handler, async () => receiver.requests.length === 2);
-    await driveUntil(handler, async () => (await attemptsOf(webhook.id)).length === 2);
+    await driveUntil(handler, async () => (await attemptsOf(webhook.id)).length === 1);
 
-    const attempts = await attemptsOf(webhook.id);
-    expect(attempts[0]).toMatchObject({ outcome: 'failed', cause: 'timeout' });
-    expect(attempts[0]!.durationMs).toBeLessThan(1_500);
-    expect(attempts[1]).toMatchObject({ outcome: 'delivered' });
+    expect(receiver.requests).toHaveLength(2);
+    // The timed-out try in the primary lane is not a failed attempt: attempt 1 is the delivery.
+    expect((await attemptsOf(webhook.id)).map((a) => [a.attempt, a.outcome])).toEqual([[1, 'delivered']]);
+    // The endpoint was marked slow, then the success cleared it.
+    expect((await webhooks.get('ws-1', webhook.id, { consistent: true }))?.slowUntil).toBeUndefined();
   });
 
   it('does not follow a redirect to a private address', async () => {
@@ -434,7 +443,7 @@ describe('delivery handler against the emulators', () => {
     await enqueue(webhook.id);
     await enqueue(webhook.id);
 
-    await driveUntil(handler, async () => (await queueDepth(queues.deliveriesQueueUrl)) === 0);
+    await driveUntil(handler, async () => (await pending()) === 0);
 
     expect(await webhooks.get('ws-1', webhook.id, { consistent: true })).toMatchObject({
       status: 'disabled',

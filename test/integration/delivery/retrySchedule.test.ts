@@ -43,8 +43,12 @@ import { guardSqsRules } from '../../helpers/sqsRulesGuard';
  */
 const SCALE = Number(process.env.RETRY_SCHEDULE_TEST_SCALE ?? '0.001');
 const MAX_ATTEMPTS = 6;
-/** DelaySeconds is whole seconds (a wait is rounded up) and the poller long-polls with a 1 s window. */
-const LATE_TOLERANCE_MS = 2_500;
+/**
+ * DelaySeconds is whole seconds (a wait is rounded up), the pollers long-poll for 1 s, and a retry moves
+ * from the primary lane to the slow lane's poller; on a loaded 2-core machine that adds up to a few
+ * seconds. The product promises ±1 minute.
+ */
+const LATE_TOLERANCE_MS = 5_000;
 const EARLY_TOLERANCE_MS = 1_000;
 
 let sqsLocal: SqsLocal;
@@ -55,7 +59,7 @@ let sqs: SQSClient;
 let secretsManager: SecretsManagerClient;
 let tables: ProductTableNames;
 let http: WebhookHttpClient;
-let poller: SqsPoller | undefined;
+let pollers: SqsPoller[] = [];
 
 beforeAll(async () => {
   [sqsLocal, secretsLocal, receiver] = await Promise.all([
@@ -76,7 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await poller?.stop();
+  await Promise.all(pollers.map((p) => p.stop()));
   await http?.close();
   await deleteTables(dynamoDb, Object.values(tables));
   await Promise.all([sqsLocal?.stop(), secretsLocal?.stop(), receiver?.stop()]);
@@ -94,9 +98,12 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
       DELIVERY_LOG_TABLE: tables.deliveryLog,
       DELIVERIES_QUEUE_URL: queues.deliveriesQueueUrl,
       DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+      SLOW_LANE_QUEUE_URL: queues.slowLaneQueueUrl,
       LOCAL_MODE: 'true',
       MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       RETRY_DELAY_SCALE: String(SCALE),
+      // This test is about the schedule: a breaker opening after 5 failures would skip attempt 6's request.
+      BREAKER_FAILURE_THRESHOLD: '100',
       WEBHOOK_CACHE_TTL_SECONDS: '0',
       SECRET_STORE: 'per-webhook',
     });
@@ -109,6 +116,7 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
       deadLetters: new DeadLetterIndex(dynamoDb, tables.deliveryLog),
       jobQueues: sqsJobQueues(sqs, {
         deliveries: config.deliveriesQueueUrl,
+        'slow-lane': config.slowLaneQueueUrl,
         'dead-letter': config.deadLetterQueueUrl,
       }),
       signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager), {
@@ -141,19 +149,24 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
     receiver.setSecrets([secret]);
     receiver.setDefaultResponse({ status: 500 });
 
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queues.deliveriesQueueUrl, AttributeNames: ['QueueArn'] }),
+    // Both lanes, as the function's two event sources: retries wait and run in the slow lane.
+    pollers = await Promise.all(
+      [queues.deliveriesQueueUrl, queues.slowLaneQueueUrl].map(async (queueUrl) => {
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+        );
+        return startSqsPoller({
+          sqs,
+          queueUrl,
+          queueArn: Attributes?.QueueArn ?? '',
+          handler,
+          functionName: 'delivery',
+          timeoutMs: 10_000,
+          concurrency: 2,
+          maxBatchingWindowMs: 0,
+        });
+      }),
     );
-    poller = startSqsPoller({
-      sqs,
-      queueUrl: queues.deliveriesQueueUrl,
-      queueArn: Attributes?.QueueArn ?? '',
-      handler,
-      functionName: 'delivery',
-      timeoutMs: 10_000,
-      concurrency: 2,
-      maxBatchingWindowMs: 0,
-    });
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queues.deliveriesQueueUrl,
@@ -181,11 +194,12 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
       const entry = attempts[n - 1]!;
       const base = baseDelaySeconds(n, DEFAULT_RETRY_POLICY) * SCALE * 1000;
       const planned = Date.parse(entry.nextAttemptAt!) - (Date.parse(entry.attemptedAt) + entry.durationMs);
-      // The plan: the table's delay ±20 % jitter (a few ms for the attempt's own bookkeeping).
+      // The plan: the table's delay ±20 % jitter, counted from the end of the attempt (up to 250 ms of
+      // the attempt's own bookkeeping on a loaded machine lie between the response and the plan).
       expect(planned, `planned wait after attempt ${n}`).toBeGreaterThanOrEqual(
         base * (1 - JITTER_RATIO) - 50,
       );
-      expect(planned, `planned wait after attempt ${n}`).toBeLessThanOrEqual(base * (1 + JITTER_RATIO) + 50);
+      expect(planned, `planned wait after attempt ${n}`).toBeLessThanOrEqual(base * (1 + JITTER_RATIO) + 250);
       // What happened: the next request arrived when planned.
       const arrived = requests[n]!.receivedAt;
       const due = Date.parse(entry.nextAttemptAt!);
@@ -195,6 +209,8 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
     expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
     expect((await index.list(id, { limit: 10 })).items).toHaveLength(1);
     expect(guard.violations).toEqual([]);
+    // The emulator's own SQS rules guard (12 h visibility from receipt, in-flight quota, sizes) saw nothing either.
+    expect(sqsLocal.guard.violations).toEqual([]);
   }, 90_000);
 
   it('the guard refuses what SQS would: a DelaySeconds above 900 fails the call', async () => {

@@ -74,6 +74,7 @@ function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) 
     // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
     SECRET_STORE: 'per-webhook',
     DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
+    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
     LOCAL_MODE: 'true',
     ...env,
   });
@@ -115,7 +116,7 @@ describe('batch concurrency and the invocation deadline', () => {
   });
 
   it('one slow endpoint does not fail the others', async () => {
-    const { handler, addWebhook, log, jobQueues } = setup({
+    const { handler, addWebhook, log, jobQueues, metrics } = setup({
       REQUEST_TIMEOUT_MS: '500',
       DELIVERY_CONCURRENCY: '8',
     });
@@ -128,16 +129,15 @@ describe('batch concurrency and the invocation deadline', () => {
     const response = await handler(sqsEvent([slowRecord, ...fastRecords]), lambdaContext());
 
     expect(Date.now() - started).toBeLessThan(2_500);
-    // The slow job's next attempt is a new message; the received one is acknowledged.
+    // The slow job timed out in the primary lane: it moves to the slow lane with the same attempt
+    // (not a failed attempt), and the received message is acknowledged.
     expect(response.batchItemFailures).toEqual([]);
-    expect(jobQueues.to('deliveries').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
-      [slow.id, 2],
+    expect(jobQueues.to('slow-lane').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
+      [slow.id, undefined],
     ]);
     expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(5);
-    expect(log.entries.find((entry) => entry.webhookId === slow.id)).toMatchObject({
-      outcome: 'failed',
-      cause: 'timeout',
-    });
+    expect(log.entries.find((entry) => entry.webhookId === slow.id)).toBeUndefined();
+    expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'timeout' }]);
   });
 
   it('shortens request timeouts to the time left and leaves jobs it has no time for to SQS', async () => {
@@ -150,12 +150,12 @@ describe('batch concurrency and the invocation deadline', () => {
     const response = await handler(sqsEvent(records), lambdaContext({ remainingMs: 4_500 }));
 
     expect(Date.now() - started).toBeLessThan(3_500);
-    // The first job's timeout is re-sent for attempt 2; the two it had no time for stay with SQS.
+    // The first job timed out and moved to the slow lane; the two it had no time for stay with SQS.
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
       records.slice(1).map((record) => record.messageId),
     );
-    expect(log.entries).toHaveLength(1);
-    expect(log.entries[0]).toMatchObject({ outcome: 'failed', cause: 'timeout' });
+    expect(log.entries).toHaveLength(0);
+    expect(metrics.named('MovedToSlowLane')).toHaveLength(1);
     expect(metrics.named('JobsDeferred')).toHaveLength(2);
   });
 

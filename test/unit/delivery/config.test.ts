@@ -8,6 +8,7 @@ const required = {
   DELIVERIES_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries',
   SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:signing-key-AbCdEf',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries-dlq',
+  SLOW_LANE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries-slow',
 };
 
 describe('loadDeliveryConfig', () => {
@@ -17,6 +18,15 @@ describe('loadDeliveryConfig', () => {
       deliveryLogTable: 'delivery-log',
       deliveriesQueueUrl: required.DELIVERIES_QUEUE_URL,
       deadLetterQueueUrl: required.DEAD_LETTER_QUEUE_URL,
+      slowLaneQueueUrl: required.SLOW_LANE_QUEUE_URL,
+      primaryLaneTimeoutMs: 2_000,
+      breakerPolicy: {
+        failureThreshold: 5,
+        baseCooldownMs: 30_000,
+        maxCooldownMs: 300_000,
+        probeLeaseMs: 15_000,
+        slowForMs: 300_000,
+      },
       secretNamePrefix: 'crm-webhooks',
       secretStore: 'envelope',
       signingKeySecretId: required.SIGNING_KEY_SECRET_ID,

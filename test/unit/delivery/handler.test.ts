@@ -8,6 +8,7 @@ describe('functions/delivery/handler', () => {
     vi.stubEnv('DELIVERIES_QUEUE_URL', 'http://127.0.0.1:1/000000000000/deliveries');
     vi.stubEnv('SIGNING_KEY_SECRET_ID', 'crm-webhooks/signing-key');
     vi.stubEnv('DEAD_LETTER_QUEUE_URL', 'http://127.0.0.1:1/000000000000/deliveries-dlq');
+    vi.stubEnv('SLOW_LANE_QUEUE_URL', 'http://127.0.0.1:1/000000000000/deliveries-slow');
     try {
       const { handler } = await import('../../../functions/delivery/handler');
       expect(await handler(sqsEvent([]), lambdaContext())).toEqual({ batchItemFailures: [] });

@@ -33,18 +33,76 @@ export class InMemoryWebhookStore {
     return row === undefined ? undefined : structuredClone(row);
   }
 
-  async recordFailure(_workspaceId: string, id: string, at: Date): Promise<string | undefined> {
+  async recordFailure(_workspaceId: string, id: string, at: Date) {
     this.calls.push(`recordFailure:${id}`);
     const row = this.rows.get(id);
     if (row === undefined) return undefined;
     row.failingSince ??= at.toISOString();
-    return row.failingSince;
+    row.consecutiveFailures = (row.consecutiveFailures ?? 0) + 1;
+    const {
+      failingSince,
+      consecutiveFailures,
+      breakerOpenUntil,
+      breakerOpenings,
+      probeLeaseUntil,
+      slowUntil,
+    } = row;
+    return structuredClone({
+      failingSince,
+      consecutiveFailures,
+      ...(breakerOpenUntil === undefined ? {} : { breakerOpenUntil }),
+      ...(breakerOpenings === undefined ? {} : { breakerOpenings }),
+      ...(probeLeaseUntil === undefined ? {} : { probeLeaseUntil }),
+      ...(slowUntil === undefined ? {} : { slowUntil }),
+    });
   }
 
   async recordSuccess(_workspaceId: string, id: string): Promise<void> {
     this.calls.push(`recordSuccess:${id}`);
     const row = this.rows.get(id);
-    if (row !== undefined) delete row.failingSince;
+    if (row === undefined) return;
+    for (const key of [
+      'failingSince',
+      'consecutiveFailures',
+      'breakerOpenUntil',
+      'breakerOpenings',
+      'probeLeaseUntil',
+      'slowUntil',
+    ] as const)
+      delete row[key];
+  }
+
+  async openBreaker(
+    _workspaceId: string,
+    id: string,
+    breaker: { breakerOpenUntil: number; breakerOpenings: number },
+  ): Promise<void> {
+    this.calls.push(`openBreaker:${id}`);
+    const row = this.rows.get(id);
+    if (row === undefined) return;
+    Object.assign(row, breaker);
+    delete row.probeLeaseUntil;
+  }
+
+  async markSlow(_workspaceId: string, id: string, until: number): Promise<void> {
+    this.calls.push(`markSlow:${id}`);
+    const row = this.rows.get(id);
+    if (row !== undefined) row.slowUntil = until;
+  }
+
+  /** The same condition as the DynamoDB adapter's conditional write. */
+  async acquireProbeLease(
+    _workspaceId: string,
+    id: string,
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    this.calls.push(`acquireProbeLease:${id}`);
+    const row = this.rows.get(id);
+    if (row?.breakerOpenUntil === undefined || row.breakerOpenUntil > nowMs) return false;
+    if (row.probeLeaseUntil !== undefined && row.probeLeaseUntil > nowMs) return false;
+    row.probeLeaseUntil = nowMs + leaseMs;
+    return true;
   }
 
   async disable(_workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean> {

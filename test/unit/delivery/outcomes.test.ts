@@ -51,6 +51,7 @@ function setup(env: Record<string, string> = {}) {
     // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
     SECRET_STORE: 'per-webhook',
     DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
+    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
     LOCAL_MODE: 'true',
     MAX_ATTEMPTS: '4',
     RETRY_DELAYS_SECONDS: '5,300,1800',
@@ -146,7 +147,8 @@ describe('delivery outcomes', () => {
     const response = await handler(sqsEvent([record]), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([]);
-    const [sent, ...others] = jobQueues.to('deliveries');
+    // Retries wait for, and run in, the slow lane.
+    const [sent, ...others] = jobQueues.to('slow-lane');
     expect(others).toEqual([]);
     expect(sent?.job).toMatchObject({ attempt: 3, deliveryId: expect.any(String), eventId: event.eventId });
     // 300 s: within one SQS delay, so a single hop.
@@ -168,7 +170,7 @@ describe('delivery outcomes', () => {
     receiver.setDefaultResponse({ status: 500 });
     const before = Date.now();
     await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]), lambdaContext());
-    const [first] = jobQueues.to('deliveries');
+    const [first] = jobQueues.to('slow-lane');
     expect(first?.delaySeconds).toBe(900);
     expect(first!.job.notBefore! - before).toBeGreaterThanOrEqual(43_200_000 - 1000);
 
@@ -179,7 +181,8 @@ describe('delivery outcomes', () => {
     const response = await handler(sqsEvent([early]), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(receiver.requests.length).toBe(requestsBefore);
-    const hop = jobQueues.to('deliveries')[1];
+    // A hop stays in the lane it arrived on (here the primary lane).
+    const hop = jobQueues.to('deliveries')[0];
     expect(hop?.job).toMatchObject({ attempt: 2, notBefore });
     expect(hop?.delaySeconds).toBe(301);
     expect(metrics.named('DelayHops')).toHaveLength(1);
@@ -224,7 +227,7 @@ describe('delivery outcomes', () => {
       sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent()) }),
     );
     await handler(sqsEvent(records), lambdaContext());
-    expect(jobQueues.calls).toEqual([{ destination: 'deliveries', count: 6 }]);
+    expect(jobQueues.calls).toEqual([{ destination: 'slow-lane', count: 6 }]);
   });
 
   it('runs the real delay table scaled by RETRY_DELAY_SCALE', async () => {
@@ -236,7 +239,7 @@ describe('delivery outcomes', () => {
     receiver.setDefaultResponse({ status: 500 });
     const before = Date.now();
     await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]), lambdaContext());
-    const [sent] = jobQueues.to('deliveries');
+    const [sent] = jobQueues.to('slow-lane');
     expect(sent!.job.notBefore! - before).toBeGreaterThanOrEqual(3_500);
     expect(sent!.job.notBefore! - Date.now()).toBeLessThanOrEqual(3_700);
     expect(sent?.delaySeconds).toBe(4);
@@ -283,6 +286,88 @@ describe('delivery outcomes', () => {
     expect(log.entries[0]).toMatchObject({ outcome: 'dead-lettered', cause: 'http-5xx', attempt: 4 });
     expect(log.entries[0]?.nextAttemptAt).toBeUndefined();
     expect(metrics.named('DeadLettered')).toHaveLength(1);
+  });
+
+  describe('lanes and the endpoint breaker', () => {
+    const SLOW_LANE_ARN = 'arn:aws:sqs:us-east-1:000000000000:deliveries-slow';
+
+    it('sends a primary-lane job of an endpoint marked slow to the slow lane without a request', async () => {
+      const { handler, addWebhook, jobQueues, metrics, log } = setup();
+      const { webhook } = addWebhook({ slowUntil: Date.now() + 60_000 });
+      const response = await handler(
+        sqsEvent([sqsRecord({ body: deliveryJobBody(webhook.id) })]),
+        lambdaContext(),
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      expect(receiver.requests).toHaveLength(0);
+      expect(jobQueues.to('slow-lane').map((sent) => sent.job.webhookId)).toEqual([webhook.id]);
+      expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'endpoint-slow' }]);
+      expect(log.entries).toEqual([]);
+    });
+
+    it('opens the breaker after 5 consecutive failures; then a due job fails as circuit-open without a request', async () => {
+      const { handler, addWebhook, store, metrics, log, jobQueues } = setup({ MAX_ATTEMPTS: '10' });
+      const { webhook } = addWebhook();
+      receiver.setDefaultResponse({ status: 503 });
+      const inSlowLane = () =>
+        sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent(), { attempt: 2 }), queueArn: SLOW_LANE_ARN });
+      await handler(sqsEvent(Array.from({ length: 5 }, inSlowLane)), lambdaContext());
+      expect(receiver.requests).toHaveLength(5);
+      expect(store.rows.get(webhook.id)?.breakerOpenUntil).toBeGreaterThan(Date.now() + 25_000);
+      expect(metrics.named('BreakerOpened')).toHaveLength(1);
+
+      const before = jobQueues.to('slow-lane').length;
+      await handler(sqsEvent([inSlowLane()]), lambdaContext());
+      expect(receiver.requests).toHaveLength(5);
+      expect(log.entries.at(-1)).toMatchObject({ outcome: 'failed', cause: 'circuit-open', attempt: 2 });
+      // Rescheduled by the normal schedule, so it still reaches the DLQ on time.
+      expect(jobQueues.to('slow-lane')[before]?.job.attempt).toBe(3);
+      expect(metrics.named('DeliveryFailed').at(-1)).toEqual({
+        name: 'DeliveryFailed',
+        cause: 'circuit-open',
+      });
+    });
+
+    it('after the cooldown one probe is made; success closes the breaker and clears the bookkeeping', async () => {
+      const { handler, addWebhook, store } = setup();
+      const { webhook } = addWebhook({
+        consecutiveFailures: 7,
+        breakerOpenUntil: Date.now() - 1,
+        breakerOpenings: 1,
+        slowUntil: Date.now() + 60_000,
+        failingSince: new Date(Date.now() - 60_000).toISOString(),
+      });
+      const record = sqsRecord({ body: deliveryJobBody(webhook.id), queueArn: SLOW_LANE_ARN });
+      await handler(sqsEvent([record]), lambdaContext());
+      expect(receiver.requests).toHaveLength(1);
+      expect(store.calls).toContain(`acquireProbeLease:${webhook.id}`);
+      const row = store.rows.get(webhook.id)!;
+      expect([row.breakerOpenUntil, row.consecutiveFailures, row.slowUntil, row.failingSince]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    });
+
+    it('a failed probe reopens the breaker with a doubled cooldown; a concurrent job makes no request', async () => {
+      const { handler, addWebhook, store, log } = setup();
+      const { webhook } = addWebhook({
+        consecutiveFailures: 5,
+        breakerOpenUntil: Date.now() - 1,
+        breakerOpenings: 1,
+      });
+      receiver.setDefaultResponse({ status: 500 });
+      const records = [1, 2].map(() =>
+        sqsRecord({ body: deliveryJobBody(webhook.id, crmEvent()), queueArn: SLOW_LANE_ARN }),
+      );
+      await handler(sqsEvent(records), lambdaContext());
+      expect(receiver.requests).toHaveLength(1);
+      expect(log.entries.map((entry) => entry.cause).sort()).toEqual(['circuit-open', 'http-5xx']);
+      const row = store.rows.get(webhook.id)!;
+      expect(row.breakerOpenings).toBe(2);
+      expect(row.breakerOpenUntil! - Date.now()).toBeGreaterThan(55_000);
+    });
   });
 
   it('disables the webhook on 410 Gone and acknowledges the job', async () => {
@@ -369,7 +454,7 @@ describe('delivery outcomes', () => {
     expect(metrics.named('WebhooksDisabled')).toEqual([{ name: 'WebhooksDisabled', cause: 'failing' }]);
     // The fresh webhook's job is re-sent for a retry; the disabled one's is only acknowledged.
     expect(response.batchItemFailures).toEqual([]);
-    expect(jobQueues.to('deliveries').map((sent) => sent.job.webhookId)).toEqual([fresh.id]);
+    expect(jobQueues.to('slow-lane').map((sent) => sent.job.webhookId)).toEqual([fresh.id]);
     expect(log.entries.find((entry) => entry.webhookId === old.id)?.error).toContain('webhook disabled');
   });
 
