@@ -9,9 +9,11 @@ import {
   decodeDeliveryJob,
   encodeDeliveryJob,
 } from '../../shared/domain/delivery/deliveryJob';
+import { isOperatorSentAttempt } from '../../shared/domain/delivery/redrivenJob';
 import {
   admitJob,
   breakerAfterFailure,
+  breakerState,
   type EndpointHealth,
   hasHealthToClear,
   type Lane,
@@ -138,7 +140,12 @@ export async function deliverJob(
   }
 
   const nowMs = ports.now().getTime();
-  let admission = admitJob({ health: webhook, lane, nowMs });
+  const operatorSent = isOperatorSentAttempt(job);
+  let admission = admitJob({ health: webhook, lane, nowMs, operatorSent });
+  if (operatorSent && admission === 'attempt' && breakerState(webhook, nowMs) !== 'closed') {
+    // Redrive/resend is a deliberate request to try again: made even though the breaker is open.
+    ports.logger.info('Redriven job attempted although the breaker is open', context);
+  }
   if (admission === 'to-slow-lane') {
     // A slow or failing endpoint: only the slow lane's slots wait on it. Same attempt, no call.
     ports.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });

@@ -1,4 +1,4 @@
-import { type DecodeResult, decodeDeliveryJob } from './deliveryJob';
+import { attemptOf, type DecodeResult, type DeliveryJob, decodeDeliveryJob } from './deliveryJob';
 
 /**
  * The job to send again for a dead letter (redrive, resend): same delivery id and event, attempts
@@ -9,4 +9,13 @@ export function redrivenJobOf(jobBody: string): DecodeResult {
   if (!decoded.ok) return decoded;
   const { attempt: _attempt, notBefore: _notBefore, ...job } = decoded.job;
   return { ok: true, job: { ...job, redriveCount: (job.redriveCount ?? 0) + 1 } };
+}
+
+/**
+ * True for the first attempt of a job an operator sent back (redrive and resend both reset `attempt`
+ * and raise `redriveCount`): that attempt is made even while the endpoint's breaker is open (see
+ * `admitJob`). Its retries (attempt 2 on) follow the breaker like any other job's.
+ */
+export function isOperatorSentAttempt(job: Pick<DeliveryJob, 'attempt' | 'redriveCount'>): boolean {
+  return job.redriveCount !== undefined && job.redriveCount > 0 && attemptOf(job) === 1;
 }

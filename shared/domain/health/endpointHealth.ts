@@ -53,6 +53,13 @@ export type Lane = 'primary' | 'slow';
  * - `circuit-open`: no HTTP call; a failed attempt with cause `circuit-open`, rescheduled as usual;
  * - `to-slow-lane`: a primary-lane job of a slow or failing endpoint moves to the slow lane, same
  *   attempt, no call. Only the slow lane waits on such endpoints.
+ *
+ * `operatorSent`: the first attempt of a job an operator sent back (redrive, resend). That is a
+ * deliberate request to try the endpoint again, so in the slow lane it is attempted whatever the
+ * breaker says (no probe lease either); otherwise an open breaker would turn a 202 from the API into
+ * a job that is dead-lettered again without a single request. It still moves out of the primary lane
+ * like any job of a slow or failing endpoint, so a redrive of a dead endpoint's backlog only takes
+ * slow-lane slots. Its outcome feeds the breaker as usual: a success closes it.
  */
 export type Admission = 'attempt' | 'probe' | 'circuit-open' | 'to-slow-lane';
 
@@ -60,14 +67,17 @@ export function admitJob({
   health,
   lane,
   nowMs,
+  operatorSent = false,
 }: {
   health: EndpointHealth;
   lane: Lane;
   nowMs: number;
+  operatorSent?: boolean;
 }): Admission {
   const state = breakerState(health, nowMs);
   const slow = health.slowUntil !== undefined && nowMs < health.slowUntil;
   if (lane === 'primary' && (slow || state !== 'closed')) return 'to-slow-lane';
+  if (operatorSent) return 'attempt';
   if (state === 'open') return 'circuit-open';
   if (state === 'half-open') {
     const leased = health.probeLeaseUntil !== undefined && nowMs < health.probeLeaseUntil;

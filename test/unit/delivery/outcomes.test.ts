@@ -7,6 +7,8 @@ import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../../shared/adapters/http/webhookHttpClient';
+import { encodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
+import { redrivenJobOf } from '../../../shared/domain/delivery/redrivenJob';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import {
   type SignatureVerifyingReceiver,
@@ -326,6 +328,67 @@ describe('delivery outcomes', () => {
         name: 'DeliveryFailed',
         cause: 'circuit-open',
       });
+    });
+
+    it('a redriven job is attempted although the breaker is open (in the slow lane); its retry is not', async () => {
+      const { handler, addWebhook, jobQueues, log, store } = setup({ MAX_ATTEMPTS: '10' });
+      const { webhook } = addWebhook({
+        consecutiveFailures: 9,
+        breakerOpenUntil: Date.now() + 60_000,
+        breakerOpenings: 1,
+        failingSince: new Date(Date.now() - 60_000).toISOString(),
+      });
+      receiver.setDefaultResponse({ status: 500 });
+      const redriven = redrivenJobOf(deliveryJobBody(webhook.id));
+      if (!redriven.ok) throw new Error(redriven.error);
+      const body = encodeDeliveryJob(redriven.job);
+
+      // The primary lane never waits on a failing endpoint, even for a redrive.
+      await handler(sqsEvent([sqsRecord({ body })]), lambdaContext());
+      expect(receiver.requests).toHaveLength(0);
+      const [moved] = jobQueues.to('slow-lane');
+      expect(moved?.job).toMatchObject({ redriveCount: 1 });
+      expect(moved?.job.attempt).toBeUndefined();
+
+      await handler(sqsEvent([sqsRecord({ body, queueArn: SLOW_LANE_ARN })]), lambdaContext());
+      expect(receiver.requests).toHaveLength(1);
+      expect(store.calls).not.toContain(`acquireProbeLease:${webhook.id}`);
+      expect(log.entries.at(-1)).toMatchObject({ outcome: 'failed', cause: 'http-5xx', attempt: 1 });
+      const retry = jobQueues.to('slow-lane').at(-1)!;
+      expect(retry.job).toMatchObject({ attempt: 2, redriveCount: 1 });
+
+      // Attempt 2 follows the breaker: no request while it is open.
+      await handler(
+        sqsEvent([
+          sqsRecord({ body: encodeDeliveryJob({ ...retry.job, notBefore: 0 }), queueArn: SLOW_LANE_ARN }),
+        ]),
+        lambdaContext(),
+      );
+      expect(receiver.requests).toHaveLength(1);
+      expect(log.entries.at(-1)).toMatchObject({ cause: 'circuit-open', attempt: 2 });
+    });
+
+    it('a redriven job that succeeds closes an open breaker', async () => {
+      const { handler, addWebhook, store } = setup();
+      const { webhook } = addWebhook({
+        consecutiveFailures: 9,
+        breakerOpenUntil: Date.now() + 60_000,
+        breakerOpenings: 3,
+        failingSince: new Date(Date.now() - 60_000).toISOString(),
+      });
+      const redriven = redrivenJobOf(deliveryJobBody(webhook.id));
+      if (!redriven.ok) throw new Error(redriven.error);
+      await handler(
+        sqsEvent([sqsRecord({ body: encodeDeliveryJob(redriven.job), queueArn: SLOW_LANE_ARN })]),
+        lambdaContext(),
+      );
+      expect(receiver.requests).toHaveLength(1);
+      const row = store.rows.get(webhook.id)!;
+      expect([row.breakerOpenUntil, row.consecutiveFailures, row.failingSince]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
     });
 
     it('after the cooldown one probe is made; success closes the breaker and clears the bookkeeping', async () => {

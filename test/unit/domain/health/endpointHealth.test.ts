@@ -46,6 +46,29 @@ describe('admitJob', () => {
   });
 });
 
+describe('admitJob for an operator-sent attempt (redrive, resend)', () => {
+  it('is attempted in the slow lane whatever the breaker says, with no probe lease', () => {
+    for (const health of [
+      { breakerOpenUntil: NOW + 60_000 },
+      { breakerOpenUntil: NOW - 5, probeLeaseUntil: NOW + 100 },
+      { breakerOpenUntil: NOW - 5 },
+      {},
+    ]) {
+      expect(admitJob({ health, lane: 'slow', nowMs: NOW, operatorSent: true })).toBe('attempt');
+    }
+  });
+
+  it('still leaves the primary lane for a slow or failing endpoint', () => {
+    expect(
+      admitJob({ health: { breakerOpenUntil: NOW + 1 }, lane: 'primary', nowMs: NOW, operatorSent: true }),
+    ).toBe('to-slow-lane');
+    expect(
+      admitJob({ health: { slowUntil: NOW + 1 }, lane: 'primary', nowMs: NOW, operatorSent: true }),
+    ).toBe('to-slow-lane');
+    expect(admitJob({ health: {}, lane: 'primary', nowMs: NOW, operatorSent: true })).toBe('attempt');
+  });
+});
+
 describe('breaker transitions', () => {
   it('opens at the threshold, not before, and not again while open', () => {
     expect(
