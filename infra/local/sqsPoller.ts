@@ -10,8 +10,12 @@ import { readBatchItemFailures } from './batchItemFailures';
 import { invokeLambda, type LambdaHandler } from './lambdaContext';
 import { toLambdaSqsRecord } from './sqsLambdaEvent';
 
-/** The shortest run of full batches that starts another loop (with no batching window, or a short one). */
-const MIN_SCALE_UP_AFTER_MS = 250;
+/**
+ * Lambda's SQS event source adds "up to 300 more instances per minute" while messages are still
+ * available (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html): one more
+ * concurrent batch every 200 ms at most.
+ */
+export const SCALE_UP_INTERVAL_MS = 60_000 / 300;
 
 export interface SqsBatchResult {
   received: number;
@@ -39,11 +43,13 @@ export interface SqsPollerOptions {
    */
   maxBatchingWindowMs?: number;
   /**
-   * Most concurrent receive-invoke loops. Like Lambda's pollers, loops are added while batches keep
-   * coming back full (a backlog) and removed when they come back empty or partial, down to `minConcurrency`.
+   * Most concurrent receive-invoke loops (the mapping's maximum concurrency). Like Lambda's pollers,
+   * a loop is added every `SCALE_UP_INTERVAL_MS` while receives keep coming back full (messages are
+   * still available), even while every loop is busy invoking, and loops leave when their receive comes
+   * back empty or partial, down to `minConcurrency`.
    */
   concurrency?: number;
-  /** Loops kept running on an idle queue (default 1). */
+  /** Loops running from the start and kept on an idle queue (default 1; Lambda starts with 5). */
   minConcurrency?: number;
   /** Short long-polls keep shutdown quick. */
   waitTimeSeconds?: number;
@@ -78,7 +84,6 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const fullBatch = windowMs > 0 ? batchSize : Math.min(10, batchSize);
   const maxLoops = options.concurrency ?? 4;
   const minLoops = options.minConcurrency ?? 1;
-  const scaleUpAfterMs = Math.max(windowMs, MIN_SCALE_UP_AFTER_MS);
   if (!(Number.isInteger(minLoops) && Number.isInteger(maxLoops) && minLoops >= 1 && minLoops <= maxLoops))
     throw new RangeError(`poller concurrency must satisfy 1 <= min (${minLoops}) <= max (${maxLoops})`);
 
@@ -177,6 +182,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   // loops deciding in that tick must not both leave.
   let activeLoops = 0;
   const loops = new Set<Promise<void>>();
+  /** Whether the latest receive (of any loop) came back full: messages are still available. */
+  let backlog = false;
 
   function startLoop(): void {
     activeLoops++;
@@ -188,20 +195,12 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
    * After a batch that was not full, traffic is light: the loop waits out a window before polling again,
    * so the next poll collects in one request what arrived meanwhile (one receive per batch instead of a
    * poll that returns the first message and a second one at the window's end). After a full batch it
-   * polls again at once, as there is likely more.
-   *
-   * Scaling, as Lambda's SQS pollers do: full batches for longer than `scaleUpAfterMs` mean a backlog
-   * this loop does not keep up with, so another loop starts; an empty or partial batch means the loops
-   * outpace the queue, so this one exits after invoking, unless it is one of the last `minLoops`. A
-   * burst one loop drains within that time does not add a loop: the extra loop would split it into
-   * smaller batches and spend a receive on exiting (measured at 100 jobs/s: 0.21 receives per job when
-   * every full batch started a loop, against the 0.1 of full batches). Idle loops would otherwise spend
-   * a request per long poll.
+   * polls again at once, as there is likely more. An empty or partial batch means the loops outpace the
+   * queue, so this one exits after invoking, unless it is one of the last `minLoops` (idle loops would
+   * only spend a request per long poll). Scaling up is the scaler's job (below).
    */
   async function loop(): Promise<void> {
     let windowPassed = false;
-    /** When this loop's current run of full batches began. */
-    let fullSince: number | undefined;
     try {
       while (!abort.signal.aborted) {
         try {
@@ -209,16 +208,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
           if (abort.signal.aborted) return;
           const messages = await receiveBatch(windowPassed);
           const full = messages.length >= fullBatch;
-          if (!full) fullSince = undefined;
-          else if (fullSince === undefined) fullSince = Date.now();
-          else if (
-            Date.now() - fullSince >= scaleUpAfterMs &&
-            activeLoops < maxLoops &&
-            !abort.signal.aborted
-          ) {
-            startLoop();
-            fullSince = Date.now();
-          }
+          backlog = full;
           await invoke(messages);
           if (!full && activeLoops > minLoops) return;
           windowPassed = windowMs > 0 && !full;
@@ -235,6 +225,17 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   }
 
+  /**
+   * Lambda's scale-up: while messages are still available, one more concurrent batch per interval, up to
+   * the maximum, whatever the running batches are doing. A loop stuck in a slow invocation therefore
+   * does not stop the mapping from taking on the rest of a backlog. A burst that one loop drains within
+   * an interval adds no loop (a second one would only split it into smaller batches).
+   */
+  const scaler = setInterval(() => {
+    if (backlog && activeLoops < maxLoops && !abort.signal.aborted) startLoop();
+  }, SCALE_UP_INTERVAL_MS);
+  scaler.unref();
+
   for (let i = 0; i < minLoops; i++) startLoop();
   return {
     get inFlight() {
@@ -245,6 +246,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     },
     async stop() {
       abort.abort();
+      clearInterval(scaler);
       // No loop starts once aborted, but wait until the set is empty rather than rely on that.
       while (loops.size > 0) await Promise.all(loops);
     },

@@ -412,7 +412,7 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       await waitFor(() => probe.seen.length === 30);
       await running.stop();
       poller = undefined;
-      // Three full batches of 10 take well under the 250 ms of full batches that start a second loop.
+      // Three full batches of 10 take well under the 200 ms after which a backlog adds a second loop.
       expect(probe.maxLoops).toBe(1);
       expect(probe.started).toBe(3);
       expect(new Set(probe.seen).size).toBe(30);
@@ -441,6 +441,28 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       // Measured here: 9 receives with one loop, 24 with four fixed loops (whose idle long polls come back
       // empty). A gap of over 1 s between sends would add one empty poll, not four.
       expect(receives).toBeLessThanOrEqual(14);
+    });
+
+    it('starts with its minimum and, like Lambda, adds one batch per 200 ms while messages remain, even while every loop is busy', async () => {
+      const { queue } = createQueues(3, 30);
+      await enqueue(queue.queueUrl, bodies(300));
+      // Invocations far longer than the scale-up interval: no loop comes back to receive in the meantime.
+      const { probe, handler } = concurrencyProbe(2_500);
+      const startedAt = Date.now();
+      const running = poll(queue, handler, undefined, { concurrency: 12, minConcurrency: 5 });
+      expect(running.activeLoops).toBe(5);
+      const loopsAt: { ms: number; loops: number }[] = [];
+      while (Date.now() - startedAt < 2_000) {
+        await sleep(50);
+        loopsAt.push({ ms: Date.now() - startedAt, loops: running.activeLoops });
+      }
+      // 300 per minute: never more than one loop per 200 ms beyond the first five (one tick of slack).
+      for (const { ms, loops } of loopsAt) expect(loops).toBeLessThanOrEqual(5 + Math.floor(ms / 200) + 1);
+      expect(probe.maxRunning).toBe(12);
+      expect(running.activeLoops).toBe(12);
+      await running.stop();
+      poller = undefined;
+      expect(probe.finished).toBe(probe.started);
     });
 
     it('on stop during scale-up, waits for every loop and leaves no message in flight', async () => {
