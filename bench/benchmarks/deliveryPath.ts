@@ -130,6 +130,7 @@ export const deliveryPath: Benchmark = {
         deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-dlq',
         slowLaneQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-slow',
         primaryLaneTimeoutMs: 10_000,
+        primaryLaneSlowAfterMs: 10_000,
         breakerPolicy: DEFAULT_BREAKER_POLICY,
         secretNamePrefix: 'crm-webhooks',
         secretStore: 'envelope',

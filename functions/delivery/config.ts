@@ -22,6 +22,8 @@ const envSchema = z.object({
   SLOW_LANE_QUEUE_URL: required('SLOW_LANE_QUEUE_URL'),
   /** The primary lane's attempt timeout; a slower endpoint's job moves to the slow lane. */
   PRIMARY_LANE_TIMEOUT_MS: z._default(integer(100, 900_000), 2_000),
+  /** A primary-lane attempt still unanswered after this long marks its endpoint slow (and runs on). */
+  PRIMARY_LANE_SLOW_AFTER_MS: z._default(integer(50, 900_000), 1_000),
   BREAKER_FAILURE_THRESHOLD: z._default(integer(1, 1000), DEFAULT_BREAKER_POLICY.failureThreshold),
   BREAKER_COOLDOWN_SECONDS: z._default(integer(1, 3600), DEFAULT_BREAKER_POLICY.baseCooldownMs / 1000),
   BREAKER_MAX_COOLDOWN_SECONDS: z._default(integer(1, 86_400), DEFAULT_BREAKER_POLICY.maxCooldownMs / 1000),
@@ -54,6 +56,11 @@ export interface DeliveryConfig {
   slowLaneQueueUrl: string;
   /** Attempt timeout in the primary lane (at most `requestTimeoutMs`). */
   primaryLaneTimeoutMs: number;
+  /**
+   * A primary-lane attempt still unanswered after this long marks its endpoint slow at once, so the
+   * endpoint's next jobs skip the primary lane while this one runs on to `primaryLaneTimeoutMs` (at most).
+   */
+  primaryLaneSlowAfterMs: number;
   breakerPolicy: BreakerPolicy;
   /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
   secretStore: SecretStoreMode;
@@ -104,6 +111,11 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv): DeliveryConfig {
     deadLetterQueueUrl: values.DEAD_LETTER_QUEUE_URL,
     slowLaneQueueUrl: values.SLOW_LANE_QUEUE_URL,
     primaryLaneTimeoutMs: Math.min(values.PRIMARY_LANE_TIMEOUT_MS, values.REQUEST_TIMEOUT_MS),
+    primaryLaneSlowAfterMs: Math.min(
+      values.PRIMARY_LANE_SLOW_AFTER_MS,
+      values.PRIMARY_LANE_TIMEOUT_MS,
+      values.REQUEST_TIMEOUT_MS,
+    ),
     breakerPolicy: {
       failureThreshold: values.BREAKER_FAILURE_THRESHOLD,
       baseCooldownMs: values.BREAKER_COOLDOWN_SECONDS * 1000,

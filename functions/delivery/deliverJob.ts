@@ -164,10 +164,20 @@ export async function deliverJob(
   }
 
   const startedAt = ports.now();
+  let markedSlow = false;
   const result: WebhookResult =
     admission === 'circuit-open'
       ? { kind: 'connection-error', error: 'circuit open: no request made', durationMs: 0 }
-      : await postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt);
+      : lane === 'primary'
+        ? await watchForSlowAnswer(
+            () => postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt),
+            config.primaryLaneSlowAfterMs,
+            async () => {
+              markedSlow = true;
+              await markSlow(webhook, ports, config);
+            },
+          )
+        : await postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt);
   if (admission !== 'circuit-open') {
     ports.metrics.count('DeliveryAttempts');
     ports.metrics.latency(result.durationMs);
@@ -176,8 +186,8 @@ export async function deliverJob(
   if (result.kind === 'timeout' && lane === 'primary') {
     // The primary lane gives an endpoint `primaryLaneTimeoutMs`; a slower one is not failing, it is
     // slow: the job moves to the slow lane at once with the same attempt, and so do the endpoint's next
-    // jobs for a while.
-    await markSlow(webhook, ports, config);
+    // jobs for a while (marked already once the attempt outlived `primaryLaneSlowAfterMs`).
+    if (!markedSlow) await markSlow(webhook, ports, config);
     ports.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });
     ports.metrics.count('MovedToSlowLane', { cause: 'timeout' });
     ports.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
@@ -434,6 +444,36 @@ async function postSigned(
     timeoutMs:
       lane === 'primary' ? Math.min(config.primaryLaneTimeoutMs, requestTimeoutMs) : requestTimeoutMs,
   });
+}
+
+/**
+ * Runs a primary-lane request; if it is still unanswered after `slowAfterMs`, `onSlow` runs meanwhile
+ * (marking the endpoint slow), so the endpoint's next jobs leave the primary lane without waiting for
+ * this one's timeout. The request's result is returned once both are done; an `onSlow` failure is
+ * thrown like any failed write of the delivery's bookkeeping.
+ */
+export async function watchForSlowAnswer<T>(
+  request: () => Promise<T>,
+  slowAfterMs: number,
+  onSlow: () => Promise<void>,
+): Promise<T> {
+  let marking: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    // Settled here and inspected below, so a failed write is never an unhandled rejection.
+    marking = onSlow().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+  }, slowAfterMs);
+  let result: T;
+  try {
+    result = await request();
+  } finally {
+    clearTimeout(timer);
+  }
+  const failed = (await marking) as { error: unknown } | undefined;
+  if (failed !== undefined) throw failed.error;
+  return result;
 }
 
 /** Marks (or keeps marking) the endpoint slow; every container then keeps it out of the primary lane. */

@@ -121,6 +121,11 @@ export const stackSettingsSchema = z
     slowLaneBatchSize: positiveInt(1, 100).default(10),
     /** Attempt timeout in the primary lane; a slower endpoint's jobs move to the slow lane. */
     primaryLaneTimeoutMs: positiveInt(100, 60_000).default(2_000),
+    /**
+     * A primary-lane attempt unanswered this long marks its endpoint slow at once (the attempt runs on to
+     * primaryLaneTimeoutMs): a newly hanging endpoint's later jobs stop taking primary-lane slots sooner.
+     */
+    primaryLaneSlowAfterMs: positiveInt(50, 60_000).default(1_000),
     /** Consecutive failed attempts that open an endpoint's circuit breaker. */
     breakerFailureThreshold: positiveInt(1, 1000).default(5),
     /** First breaker cooldown; doubles on every failed probe (up to 5 min). */
@@ -177,6 +182,13 @@ export const stackSettingsSchema = z
         code: 'custom',
         path: ['primaryLaneTimeoutMs'],
         message: `must be at most requestTimeoutMs (${s.requestTimeoutMs})`,
+      });
+    }
+    if (s.primaryLaneSlowAfterMs > s.primaryLaneTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['primaryLaneSlowAfterMs'],
+        message: `must be at most primaryLaneTimeoutMs (${s.primaryLaneTimeoutMs})`,
       });
     }
     const windows = batchingWindowsFor(s.latencyPreset, { deliverySeconds: s.deliveryBatchingWindowSeconds });

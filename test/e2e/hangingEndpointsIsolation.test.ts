@@ -92,9 +92,10 @@ describe('isolation: dozens of hanging endpoints in another workspace do not hol
       );
     }
 
-    // The first job of each new hanging endpoint holds a primary-lane slot for primaryLaneTimeoutMs (2 s)
-    // before the endpoint is marked slow; from then on its jobs bypass the primary lane. The healthy
-    // workspace starts writing as that first wave times out, while all 256 jobs are still pending.
+    // The first jobs of each new hanging endpoint hold primary-lane slots until primaryLaneTimeoutMs (2 s);
+    // the endpoint is marked slow once they are unanswered for primaryLaneSlowAfterMs (1 s), and from then
+    // on its jobs bypass the primary lane. The healthy workspace starts writing as that first wave times
+    // out, while all 256 jobs are still pending.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     // The healthy workspace writes steadily meanwhile: the write time of each record, by its id.
     const writtenAt = new Map<string, number>();

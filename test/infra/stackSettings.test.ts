@@ -26,6 +26,7 @@ describe('parseStackSettings', () => {
       deliveryBatchingWindowSeconds: 0,
       slowLaneMaxConcurrency: 20,
       primaryLaneTimeoutMs: 2_000,
+      primaryLaneSlowAfterMs: 1_000,
       breakerFailureThreshold: 5,
     });
   });
@@ -88,6 +89,7 @@ describe('parseStackSettings', () => {
     [{ deliveryTimeoutSeconds: '15' }, 'deliveryTimeoutSeconds'],
     [{ deliveryReservedConcurrency: '25', deliveryMaxConcurrency: '10' }, 'deliveryReservedConcurrency'],
     [{ primaryLaneTimeoutMs: '20000' }, 'primaryLaneTimeoutMs'],
+    [{ primaryLaneSlowAfterMs: '3000' }, 'primaryLaneSlowAfterMs'],
     [{ deliveryBatchSize: '50', deliveryBatchingWindowSeconds: '0' }, 'deliveryBatchSize'],
     [{ latencyPreset: 'fast' }, 'latencyPreset'],
     // Lambda's MaximumBatchingWindowInSeconds takes whole seconds.

@@ -62,6 +62,7 @@ export class DeliveryFunction extends Construct {
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
         SLOW_LANE_QUEUE_URL: props.slowLaneQueue.queueUrl,
         PRIMARY_LANE_TIMEOUT_MS: String(settings.primaryLaneTimeoutMs),
+        PRIMARY_LANE_SLOW_AFTER_MS: String(settings.primaryLaneSlowAfterMs),
         BREAKER_FAILURE_THRESHOLD: String(settings.breakerFailureThreshold),
         BREAKER_COOLDOWN_SECONDS: String(settings.breakerCooldownSeconds),
         SLOW_MARK_SECONDS: String(settings.slowMarkSeconds),

@@ -140,6 +140,32 @@ describe('batch concurrency and the invocation deadline', () => {
     expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'timeout' }]);
   });
 
+  it('marks an endpoint slow once a primary-lane attempt outlives PRIMARY_LANE_SLOW_AFTER_MS, before its timeout', async () => {
+    const { handler, addWebhook, log, jobQueues, metrics } = setup({
+      PRIMARY_LANE_TIMEOUT_MS: '1500',
+      PRIMARY_LANE_SLOW_AFTER_MS: '200',
+    });
+    const slow = addWebhook('/slow');
+    const first = handler(sqsEvent([sqsRecord({ body: deliveryJobBody(slow.id) })]), lambdaContext());
+    await sleep(500);
+    // The first attempt is still waiting for its answer, but the endpoint is already marked slow: a job
+    // of it that arrives meanwhile leaves the primary lane without a request.
+    expect(inFlight).toBe(1);
+    const started = Date.now();
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(slow.id) })]), lambdaContext());
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(inFlight).toBe(1);
+    expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'endpoint-slow' }]);
+    await first;
+    // The first one ran on to the primary lane's timeout and moved too, with its attempt unspent.
+    expect(jobQueues.to('slow-lane').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
+      [slow.id, undefined],
+      [slow.id, undefined],
+    ]);
+    expect(metrics.named('MovedToSlowLane').at(-1)).toEqual({ name: 'MovedToSlowLane', cause: 'timeout' });
+    expect(log.entries).toEqual([]);
+  });
+
   it('shortens request timeouts to the time left and leaves jobs it has no time for to SQS', async () => {
     const { handler, addWebhook, log, metrics } = setup({ DELIVERY_CONCURRENCY: '1' });
     const slow = addWebhook('/slow');
