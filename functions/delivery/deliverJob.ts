@@ -479,6 +479,7 @@ export async function watchForSlowAnswer<T>(
 /** Marks (or keeps marking) the endpoint slow; every container then keeps it out of the primary lane. */
 async function markSlow(webhook: Webhook, ports: DeliveryPorts, config: DeliveryConfig): Promise<void> {
   const until = ports.now().getTime() + config.breakerPolicy.slowForMs;
-  await ports.webhookWrites.markSlow(webhook.workspaceId, webhook.id, until);
+  // This container's cache first: its next jobs of the endpoint skip the primary lane while the write runs.
   await ports.webhooks.patch(webhook.workspaceId, webhook.id, { slowUntil: until });
+  await ports.webhookWrites.markSlow(webhook.workspaceId, webhook.id, until);
 }
