@@ -9,6 +9,7 @@ import type { LocalSettings } from './localSettings';
 const PLACEHOLDER_ENDPOINT = 'http://127.0.0.1:1';
 const PLACEHOLDER_QUEUES = {
   deliveriesQueueUrl: `${PLACEHOLDER_ENDPOINT}/000000000000/deliveries`,
+  slowLaneQueueUrl: `${PLACEHOLDER_ENDPOINT}/000000000000/deliveries-slow`,
   deadLetterQueueUrl: `${PLACEHOLDER_ENDPOINT}/000000000000/deliveries-dlq`,
   mapperFailureQueueUrl: `${PLACEHOLDER_ENDPOINT}/000000000000/mapper-failures`,
 };
