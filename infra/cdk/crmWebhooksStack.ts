@@ -108,6 +108,7 @@ export class CrmWebhooksStack extends Stack {
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       namePrefix: this.stackName,
       alarmEmail: settings.alarmEmail,
+      streamSilenceAlarmHours: settings.streamSilenceAlarmHours,
       subscriptionsApi: this.api.fn,
       eventMapper: this.mapper.fn,
       delivery: this.delivery.fn,

@@ -52,6 +52,15 @@ export const DELIVERY_FAILED_BY_CAUSE = {
 
 export const DELIVERY_LATENCY = 'DeliveryLatency' satisfies DeliveryMetricName;
 
+/** Jobs dead-lettered after their last attempt (alarmed as a rate). */
+export const DELIVERY_DEAD_LETTERED = 'DeadLettered' satisfies DeliveryMetricName;
+
+/** SQS calls of the delivery function that failed after retries (alarmed). */
+export const DELIVERY_SQS_CALL_FAILURES = 'SqsCallFailures' satisfies DeliveryMetricName;
+
+/** Jobs the event mapper could not enqueue after retries (alarmed). */
+export const MAPPER_SQS_SEND_FAILURES = 'SqsSendFailures' satisfies EventMapperMetricName;
+
 /** Attempt-log entries still unwritten after BatchWriteItem retries (alarmed). */
 export const DELIVERY_LOG_WRITE_FAILURES = 'AttemptLogWriteFailures' satisfies DeliveryMetricName;
 

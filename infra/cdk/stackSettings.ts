@@ -80,6 +80,12 @@ export const stackSettingsSchema = z
       .default('crm-webhooks'),
     /** Email address subscribed to the alarm topic; unset = subscribe yourself later. */
     alarmEmail: z.email('must be an email address').optional(),
+    /**
+     * Hours without a stream batch reaching the event mapper before an alarm fires (the mapper's iterator
+     * age alarm with missing data treated as breaching). 0 turns it off, for CRMs that are quiet longer.
+     * CloudWatch evaluates at most 7 days of hourly data points.
+     */
+    streamSilenceAlarmHours: positiveInt(0, 168).default(24),
     /** `retain` keeps tables when the stack is deleted; `destroy` is for throwaway demo stacks. */
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
     logRetentionDays: z.coerce

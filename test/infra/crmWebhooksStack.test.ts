@@ -413,10 +413,18 @@ describe('CrmWebhooksStack with the default demo config', () => {
     const metricOf = (alarm: CfnProperties) => alarm.Metrics[0].MetricStat.Metric;
 
     it.each([
+      ['Failures-DeadLettered', 'DeadLettered', ALARM_THRESHOLDS.deadLetteredJobs],
+      ['Failures-DeliverySqsCalls', 'SqsCallFailures', ALARM_THRESHOLDS.sqsCallFailures],
+      ['Failures-MapperSqsCalls', 'SqsSendFailures', ALARM_THRESHOLDS.sqsCallFailures],
       [
-        'DeliveriesQueue-DLQ-Queue-Message-Count',
-        'ApproximateNumberOfMessagesVisible',
-        ALARM_THRESHOLDS.deadLetterQueueMessages,
+        'DeliveriesQueue-Queue-Message-Age',
+        'ApproximateAgeOfOldestMessage',
+        ALARM_THRESHOLDS.deliveriesQueueOldestAgeSeconds,
+      ],
+      [
+        'DeliveriesQueue-InFlight',
+        'ApproximateNumberOfMessagesNotVisible',
+        ALARM_THRESHOLDS.deliveriesQueueInFlightMessages,
       ],
       [
         'DeliveriesQueue-DLQ-Queue-Message-Age',
@@ -446,10 +454,44 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(alarm.TreatMissingData).toBe('notBreaching');
     });
 
-    it('pins the DLQ alarms to the dead-letter queue', () => {
-      const dlqId = resourceOf(built.template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
-      const dimension = metricOf(alarmNamed('DLQ-Queue-Message-Count')).Dimensions[0];
-      expect(dimension).toEqual({ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } });
+    it('pins the queue alarms to their queues', () => {
+      const queueName = (logicalId: string) => ({
+        Name: 'QueueName',
+        Value: { 'Fn::GetAtt': [resourceOf(built.template, 'AWS::SQS::Queue', logicalId).id, 'QueueName'] },
+      });
+      expect(metricOf(alarmNamed('DLQ-Queue-Message-Age')).Dimensions).toEqual([
+        queueName('DeadLetterQueue'),
+      ]);
+      expect(metricOf(alarmNamed('DeliveriesQueue-Queue-Message-Age')).Dimensions).toEqual([
+        queueName('DeliveriesQueue'),
+      ]);
+      expect(metricOf(alarmNamed('DeliveriesQueue-InFlight')).Dimensions).toEqual([
+        queueName('DeliveriesQueue'),
+      ]);
+    });
+
+    it('has no "DLQ not empty" alarm: one old dead letter would silence every later one', () => {
+      const onDlqSize = alarms().filter(
+        (a) =>
+          String(a.Properties.AlarmName).includes('DLQ') &&
+          metricOf(a.Properties).MetricName === 'ApproximateNumberOfMessagesVisible',
+      );
+      expect(onDlqSize).toEqual([]);
+    });
+
+    it('alarms when no stream batch reaches the mapper for streamSilenceAlarmHours (missing data breaches)', () => {
+      const alarm = alarmNamed('EventMapper-Stream-Silent');
+      expect(metricOf(alarm)).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'IteratorAge' });
+      expect(alarm.Metrics[0].MetricStat.Period).toBe(3600);
+      expect(alarm.EvaluationPeriods).toBe(24);
+      expect(alarm.DatapointsToAlarm).toBe(24);
+      expect(alarm.TreatMissingData).toBe('breaching');
+      const quiet = buildTestStack({ context: { streamSilenceAlarmHours: '0' } }).template;
+      const names = Object.values(quiet.findResources('AWS::CloudWatch::Alarm')).map((a) =>
+        String(a.Properties.AlarmName),
+      );
+      expect(names.some((n) => n.includes('Stream-Silent'))).toBe(false);
+      expect(names.length).toBeGreaterThan(10);
     });
 
     it('has no email subscription unless alarmEmail is set', () => {

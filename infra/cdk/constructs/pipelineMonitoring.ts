@@ -16,23 +16,47 @@ import { DefaultDashboardFactory, MonitoringFacade, notifySns } from 'cdk-monito
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../../shared/observability/metricCatalog';
 import {
+  DELIVERY_DEAD_LETTERED,
   DELIVERY_FAILED_BY_CAUSE,
   DELIVERY_LATENCY,
   DELIVERY_LOG_WRITE_FAILURES,
   DELIVERY_NON_ATTEMPTS,
   DELIVERY_OUTCOMES,
+  DELIVERY_SQS_CALL_FAILURES,
   MAPPER_SKIPPED_NO_IMAGE,
   MAPPER_SPLIT_METRICS,
+  MAPPER_SQS_SEND_FAILURES,
   MAPPER_TOTALS,
 } from '../pipelineMetrics';
 import { acknowledge } from './nagAcknowledgements';
 
 /** Alarm thresholds; alarms fire when the metric is strictly greater than the threshold. */
 export const ALARM_THRESHOLDS = {
-  /** Any dead-lettered job means a receiver missed an event after every retry. */
-  deadLetterQueueMessages: 0,
+  /**
+   * Jobs dead-lettered in one 5-minute period. A rate, not "DLQ not empty": a DLQ alarm stays in ALARM
+   * for as long as one old dead letter sits there (up to 14 days), so every later dead letter would be
+   * silent. This one returns to OK after a quiet period and fires again on the next dead letter.
+   */
+  deadLetteredJobs: 0,
   /** Jobs expire from the DLQ after 14 days; page well before that. */
   deadLetterQueueOldestAgeSeconds: 3 * 24 * 3600,
+  /**
+   * Oldest message in a deliveries queue. Fresh jobs are received within seconds, and a retry waits in
+   * delayed hops of at most 900 s (SQS's DelaySeconds maximum), each a new message with a new age:
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-delay-queues.html
+   * A message older than 20 minutes therefore means the delivery function is not keeping up (or not
+   * being invoked).
+   */
+  deliveriesQueueOldestAgeSeconds: 20 * 60,
+  /**
+   * In-flight messages (received, not yet deleted) in a deliveries queue. A standard queue holds at most
+   * ~120,000; beyond that ReceiveMessage returns nothing, for every tenant:
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
+   * Alarm at half of it, while there is time to act.
+   */
+  deliveriesQueueInFlightMessages: 60_000,
+  /** Any SQS call that failed after the SDK's retries (send, re-send, dead-letter, delete). */
+  sqsCallFailures: 0,
   /** Any message here is a stream batch the mapper gave up on (events not fanned out). */
   mapperFailureQueueMessages: 0,
   /** Webhooks are promised within seconds; five minutes behind the stream is an incident. */
@@ -58,10 +82,18 @@ const METRIC_PERIOD = Duration.minutes(5);
  */
 const QUIET_IS_OK = { treatMissingDataOverride: TreatMissingData.NOT_BREACHING } as const;
 
+/** Lambda publishes IteratorAge at most once a minute per function; one value an hour is plenty to watch. */
+const STREAM_SILENCE_PERIOD = Duration.hours(1);
+
 export interface PipelineMonitoringProps {
   /** Prefix of alarm names (regional) and of the dashboard name (account-wide, so the region is appended). */
   namePrefix: string;
   alarmEmail?: string;
+  /**
+   * Hours without any stream batch reaching the event mapper before the "stream silent" alarm fires
+   * (its iterator age alarm with missing data treated as breaching); 0 turns it off.
+   */
+  streamSilenceAlarmHours: number;
   subscriptionsApi: IFunction;
   eventMapper: IFunction;
   delivery: IFunction;
@@ -120,6 +152,7 @@ export class PipelineMonitoring extends Construct {
     });
 
     this.addDeliveryOutcomes();
+    this.addFailureRates();
     this.addQueues(props);
     this.addFunctions(props);
     this.facade
@@ -234,6 +267,67 @@ export class PipelineMonitoring extends Construct {
     });
   }
 
+  /** Dead letters and failed SQS calls, as rates: each alarm returns to OK and fires again on the next one. */
+  private addFailureRates(): void {
+    const sum = (service: string, metricName: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic: 'Sum',
+        period: METRIC_PERIOD,
+        label: metricName,
+      });
+    const alarmAbove = (threshold: number, description: string) => ({
+      Critical: {
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescriptionOverride: description,
+        ...QUIET_IS_OK,
+      },
+    });
+    this.facade.monitorCustom({
+      humanReadableName: 'Dead letters and SQS failures',
+      alarmFriendlyName: 'Failures',
+      metricGroups: [
+        {
+          title: 'Jobs dead-lettered',
+          metrics: [
+            {
+              metric: sum(SERVICE_NAMES.delivery, DELIVERY_DEAD_LETTERED),
+              alarmFriendlyName: 'DeadLettered',
+              addAlarm: alarmAbove(
+                ALARM_THRESHOLDS.deadLetteredJobs,
+                'Jobs were dead-lettered after their last attempt: a receiver missed events. GET /webhooks/{id}/dead-letters lists them; POST /webhooks/{id}/redrive sends them again.',
+              ),
+            },
+          ],
+        },
+        {
+          title: 'Failed SQS calls',
+          metrics: [
+            {
+              metric: sum(SERVICE_NAMES.delivery, DELIVERY_SQS_CALL_FAILURES),
+              alarmFriendlyName: 'DeliverySqsCalls',
+              addAlarm: alarmAbove(
+                ALARM_THRESHOLDS.sqsCallFailures,
+                'The delivery function could not send, re-send, dead-letter or delete SQS messages after retries (the jobs are redelivered by SQS).',
+              ),
+            },
+            {
+              metric: sum(SERVICE_NAMES.eventMapper, MAPPER_SQS_SEND_FAILURES),
+              alarmFriendlyName: 'MapperSqsCalls',
+              addAlarm: alarmAbove(
+                ALARM_THRESHOLDS.sqsCallFailures,
+                'The event mapper could not enqueue delivery jobs after retries (the stream batch is retried).',
+              ),
+            },
+          ],
+        },
+      ],
+    });
+  }
+
   private addQueues(props: PipelineMonitoringProps): void {
     this.facade
       .monitorSqsQueueWithDlq({
@@ -241,15 +335,47 @@ export class PipelineMonitoring extends Construct {
         deadLetterQueue: props.deadLetterQueue,
         humanReadableName: 'Deliveries queue',
         alarmFriendlyName: 'DeliveriesQueue',
-        addDeadLetterQueueMaxSizeAlarm: {
-          NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.deadLetterQueueMessages, ...QUIET_IS_OK },
+        addQueueMaxMessageAgeAlarm: {
+          OldestMessage: {
+            maxAgeInSeconds: ALARM_THRESHOLDS.deliveriesQueueOldestAgeSeconds,
+            ...QUIET_IS_OK,
+          },
         },
+        // No "DLQ not empty" alarm: see ALARM_THRESHOLDS.deadLetteredJobs (a rate that keeps firing).
         addDeadLetterQueueMaxMessageAgeAlarm: {
           OldestMessage: {
             maxAgeInSeconds: ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds,
             ...QUIET_IS_OK,
           },
         },
+      })
+      .monitorCustom({
+        humanReadableName: 'Deliveries in flight',
+        alarmFriendlyName: 'DeliveriesQueue',
+        metricGroups: [
+          {
+            title: 'In-flight messages (quota ~120,000 per standard queue)',
+            metrics: [
+              {
+                metric: props.deliveriesQueue.metricApproximateNumberOfMessagesNotVisible({
+                  statistic: 'Maximum',
+                  period: METRIC_PERIOD,
+                  label: 'In flight',
+                }),
+                alarmFriendlyName: 'InFlight',
+                addAlarm: {
+                  Critical: {
+                    threshold: ALARM_THRESHOLDS.deliveriesQueueInFlightMessages,
+                    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    alarmDescriptionOverride:
+                      'Half of the standard-queue in-flight quota is used: when it is full, receives return nothing for every tenant. See docs/scaling.md.',
+                    ...QUIET_IS_OK,
+                  },
+                },
+              },
+            ],
+          },
+        ],
       })
       .monitorSqsQueue({
         queue: props.mapperFailureQueue,
@@ -261,7 +387,53 @@ export class PipelineMonitoring extends Construct {
       });
   }
 
+  /**
+   * The event mapper's iterator age with missing data treated as breaching: Lambda publishes no
+   * IteratorAge while no stream batch is invoked, so a disabled event source mapping, a deleted stream
+   * or a mapper that can no longer be invoked looks exactly like silence. After `streamSilenceAlarmHours`
+   * hours of it (or of an iterator age beyond the threshold) this alarm fires.
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+   */
+  private addStreamSilence(props: PipelineMonitoringProps): void {
+    if (props.streamSilenceAlarmHours === 0) return;
+    this.facade.monitorCustom({
+      humanReadableName: 'Stream batches reaching the event mapper',
+      alarmFriendlyName: 'EventMapper',
+      metricGroups: [
+        {
+          title: 'Event mapper iterator age, hourly maximum (ms)',
+          metrics: [
+            {
+              metric: new Metric({
+                namespace: 'AWS/Lambda',
+                metricName: 'IteratorAge',
+                dimensionsMap: { FunctionName: props.eventMapper.functionName },
+                statistic: 'Maximum',
+                period: STREAM_SILENCE_PERIOD,
+                label: 'IteratorAge (hourly max)',
+              }),
+              alarmFriendlyName: 'Stream-Silent',
+              addAlarm: {
+                Critical: {
+                  threshold: ALARM_THRESHOLDS.mapperIteratorAgeMillis,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  period: STREAM_SILENCE_PERIOD,
+                  evaluationPeriods: props.streamSilenceAlarmHours,
+                  datapointsToAlarm: props.streamSilenceAlarmHours,
+                  treatMissingDataOverride: TreatMissingData.BREACHING,
+                  alarmDescriptionOverride: `No stream batch reached the event mapper for ${props.streamSilenceAlarmHours} h (or it stayed behind): check the CRM tables' streams and the event source mappings. Set streamSilenceAlarmHours to 0 to turn this off for a CRM that is quiet that long.`,
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
+  }
+
   private addFunctions(props: PipelineMonitoringProps): void {
+    this.addStreamSilence(props);
     const errorAndThrottleAlarms = {
       addFaultCountAlarm: { Critical: { maxErrorCount: ALARM_THRESHOLDS.functionErrors } },
       addThrottlesCountAlarm: { Critical: { maxErrorCount: ALARM_THRESHOLDS.functionThrottles } },
