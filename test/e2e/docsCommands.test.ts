@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/emulators/freePort';
 import { type DocBlock, docBlocks, outputMismatch } from '../helpers/docBlocks';
@@ -158,6 +160,92 @@ afterAll(async () => {
   }
   await runtime?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+/** The commands the banner offers to paste (each with its continuation lines joined), in order. */
+function bannerCommands(output: string): string[] {
+  const lines = output.split('\n');
+  const from = lines.findIndex((line) => line.startsWith('In another terminal'));
+  const to = lines.findIndex((line) => line.startsWith('Or run the guided demo'));
+  const commands: string[] = [];
+  let current = '';
+  for (const line of lines.slice(from + 1, to)) {
+    if (!line.startsWith('  ')) continue;
+    current += `${line.slice(2)}\n`;
+    if (!line.endsWith('\\')) {
+      commands.push(current.trimEnd());
+      current = '';
+    }
+  }
+  return commands;
+}
+
+describe('the npm start banner: its commands, pasted into a shell with no AWS settings', () => {
+  let receiver: Server;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        received.push((JSON.parse(body) as { event: string }).event);
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(ports['4000'], '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+  const eventually = async (what: string, check: () => boolean) => {
+    for (let deadline = Date.now() + WAIT_FOR_OUTPUT_MS; !check(); ) {
+      if (Date.now() > deadline) expect.fail(`${what}: received only ${JSON.stringify(received)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const removeRecord = () =>
+    runtime.dynamo.send(new DeleteItemCommand({ TableName: 'person', Key: { id: { S: 'p1' } } }));
+
+  it('creates a webhook, and each way of writing a record fires it', async () => {
+    const commands = bannerCommands(runtime.output()).map(withRunPorts);
+    const [variables, createWebhook, putRecordCommand, awsCommand] = commands;
+    expect(commands).toHaveLength(4);
+    expect(variables).toBe(`export API=${runtime.apiUrl} KEY=${DOCUMENTED_API_KEY}`);
+    expect(awsCommand).toContain('AWS_DEFAULT_REGION=');
+    const env = shellEnvironment(join(workDir, 'bin'));
+    const state = join(workDir, 'banner-variables.sh');
+
+    const created = await runBlock(`${variables}\n${createWebhook}`, state, env);
+    expect(created.code, created.output).toBe(0);
+    expect(created.statuses).toEqual([201]);
+
+    if (isInstalled('aws')) {
+      const written = await runBlock(awsCommand!, state, env);
+      expect(written.code, written.output).toBe(0);
+      await eventually('the aws CLI write fired no person.created', () =>
+        received.includes('person.created'),
+      );
+      await removeRecord();
+      await eventually('the removal fired nothing', () => received.length >= 2);
+    }
+    const before = received.filter((event) => event === 'person.created').length;
+    const put = await runBlock(putRecordCommand!, state, env);
+    expect(put.code, put.output).toBe(0);
+    await eventually(
+      'npm run put-record fired no person.created',
+      () => received.filter((event) => event === 'person.created').length > before,
+    );
+    // The guides below write p1 again: as a new record, so it is an INSERT for their webhooks too.
+    await removeRecord();
+    const id = (JSON.parse(created.output.trim().split('\n')[0]!) as { id: string }).id;
+    const deleted = await fetch(`${runtime.apiUrl}/webhooks/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${DOCUMENTED_API_KEY}` },
+    });
+    expect(deleted.status).toBe(204);
+  }, 120_000);
 });
 
 for (const guide of GUIDES) {
