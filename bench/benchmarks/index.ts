@@ -3,6 +3,7 @@ import { coldStart } from './coldStart';
 import { costModel } from './costModel';
 import { deliveryPath } from './deliveryPath';
 import { endToEnd } from './endToEnd';
+import { isolation } from './isolation';
 import { mapperPurePath } from './mapperPurePath';
 import { scale } from './scale';
 import { secretCache } from './secretCache';
@@ -15,5 +16,6 @@ export const benchmarks: Benchmark[] = [
   coldStart,
   endToEnd,
   costModel,
+  isolation,
   scale,
 ];

@@ -42,10 +42,15 @@ const localEnvSchema = z.object({
   MAX_ATTEMPTS: positiveInt(1, 100).default(10),
   /** The deliveries queue's redrive maxReceiveCount, a crash-loop safety net (the stack's crashLoopMaxReceives). */
   CRASH_LOOP_MAX_RECEIVES: positiveInt(2, 1000).default(5),
-  /** Most concurrent receive loops on the deliveries queue; it scales between 1 and this with the backlog. */
-  DELIVERY_POLLERS: positiveInt(1, 50).default(10),
+  /**
+   * Most concurrent receive loops on the deliveries queue (the primary lane's maximum concurrency); it
+   * starts with 5 and scales up to this with the backlog, as Lambda's SQS pollers do. 25, not the stack's
+   * 100: one Node process runs them all, and 25 already leave room beside the loops a wave of newly
+   * hanging endpoints holds until they are marked slow (bench `isolation`).
+   */
+  DELIVERY_POLLERS: positiveInt(1, 100).default(25),
   /** Most concurrent receive loops on the slow-lane queue (retries, slow or failing endpoints). */
-  SLOW_LANE_POLLERS: positiveInt(1, 50).default(5),
+  SLOW_LANE_POLLERS: positiveInt(1, 100).default(5),
   /** The delivery function's timeout; the deliveries queue's visibility timeout is 6x this, as on AWS. */
   DELIVERY_TIMEOUT_SECONDS: positiveInt(10, 900).default(60),
   /** Retries of a failing stream batch before it goes to the mapper failure queue. */
