@@ -35,6 +35,11 @@ const configSchema = z.object({
     z.coerce.number().check(z.int(), z.minimum(100), z.maximum(25_000)),
     20_000,
   ),
+  /** Webhooks one workspace may hold; each CRM change fans out to every matching one. */
+  MAX_WEBHOOKS_PER_WORKSPACE: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+    100,
+  ),
   CRM_SOURCES_CONFIG: requiredName('CRM_SOURCES_CONFIG'),
   CONSOLE_ASSETS_DIR: z.optional(z.string()),
   MAX_BODY_BYTES: z._default(
@@ -50,6 +55,8 @@ export interface SubscriptionsApiConfig {
   deliveriesQueueUrl: string;
   /** How long one redrive call works before it answers `more: true`. */
   redriveTimeBudgetMs: number;
+  /** Webhooks one workspace may hold (`POST /webhooks` answers 409 beyond it). */
+  maxWebhooksPerWorkspace: number;
   /** Where signing secrets live: sealed on the webhook rows (default) or one secret per webhook. */
   secretStore: SecretStoreMode;
   /** Envelope mode: name or ARN of the key secret. */
@@ -80,6 +87,7 @@ export function loadSubscriptionsApiConfig(env: NodeJS.ProcessEnv): Subscription
     deliveryLogTable: env_.DELIVERY_LOG_TABLE,
     deliveriesQueueUrl: env_.DELIVERIES_QUEUE_URL,
     redriveTimeBudgetMs: env_.REDRIVE_TIME_BUDGET_MS,
+    maxWebhooksPerWorkspace: env_.MAX_WEBHOOKS_PER_WORKSPACE,
     secretNamePrefix: env_.SECRET_NAME_PREFIX,
     ...secretStoreSettings(env_, 'subscriptions-api'),
     signingKeyRefreshMs: env_.SIGNING_KEY_REFRESH_SECONDS * 1000,

@@ -5,7 +5,12 @@ import { WebhookConflictError } from '../../shared/adapters/dynamodb/webhookStor
 import { SecretStoreError } from '../../shared/adapters/secrets/secretStoreError';
 import { logger } from './observability';
 import { ProblemError, problemResponse, problems } from './problem';
-import { DeliveryNotRetainedError, WebhookDisabledError, WebhookNotFoundError } from './services/errors';
+import {
+  DeliveryNotRetainedError,
+  WebhookDisabledError,
+  WebhookNotFoundError,
+  WorkspaceWebhookLimitError,
+} from './services/errors';
 
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -20,6 +25,7 @@ export function problemFor(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof WebhookNotFoundError) return problems.notFound('No webhook has this id.');
   if (error instanceof WebhookDisabledError) return problems.conflict(error.message);
+  if (error instanceof WorkspaceWebhookLimitError) return problems.conflict(error.message);
   if (error instanceof DeliveryNotRetainedError) return problems.notFound(error.message);
   if (error instanceof WebhookConflictError) {
     return problems.conflict('The webhook was changed concurrently by another request; retry.');

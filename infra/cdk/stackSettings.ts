@@ -81,6 +81,11 @@ export const stackSettingsSchema = z
     /** Email address subscribed to the alarm topic; unset = subscribe yourself later. */
     alarmEmail: z.email('must be an email address').optional(),
     /**
+     * Webhooks one workspace may hold (POST /webhooks answers 409 beyond it). Every CRM change is fanned
+     * out to each matching webhook, so this bounds what one tenant's write costs everyone else.
+     */
+    maxWebhooksPerWorkspace: positiveInt(1, 10_000).default(100),
+    /**
      * Hours without a stream batch reaching the event mapper before an alarm fires (the mapper's iterator
      * age alarm with missing data treated as breaching). 0 turns it off, for CRMs that are quiet longer.
      * CloudWatch evaluates at most 7 days of hourly data points.

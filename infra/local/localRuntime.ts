@@ -108,6 +108,8 @@ export function handlerEnvironment(
     WEBHOOK_CACHE_TTL_SECONDS: '0',
     // Likewise a key rotation applies to the next seal (on AWS the API re-reads the current key each minute).
     SIGNING_KEY_REFRESH_SECONDS: '0',
+    // The stack's maxWebhooksPerWorkspace default; `MAX_WEBHOOKS_PER_WORKSPACE=… npm start` changes it.
+    MAX_WEBHOOKS_PER_WORKSPACE: '100',
   };
   const fixed: Record<string, string> = {
     WEBHOOKS_TABLE: LOCAL_TABLE_NAMES.webhooks,

@@ -22,6 +22,7 @@ export function createWebhookRoute(deps: RouteDeps): RouteDefinition {
         {
           webhooks: deps.webhooks,
           secrets: deps.secrets,
+          maxWebhooksPerWorkspace: deps.config.maxWebhooksPerWorkspace,
           onRollbackFailure: (webhookId, error) =>
             logger.error('could not delete the secret of a webhook that failed to save', {
               webhookId,

@@ -5,16 +5,23 @@ import type { SigningSecretStore } from '../../../shared/domain/webhooks/signing
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import type { CreateWebhookRequest } from '../schemas';
 import { customHeaderFields } from './customHeaderFields';
+import { WorkspaceWebhookLimitError } from './errors';
 import { newWebhookId } from './webhookIds';
 
 export interface CreateWebhookDeps {
-  webhooks: WebhookStore;
+  webhooks: Pick<WebhookStore, 'create' | 'countInWorkspace'>;
   secrets: SigningSecretStore;
+  /** Webhooks one workspace may hold. */
+  maxWebhooksPerWorkspace: number;
   /** Told when a rollback itself failed, so an operator can remove the orphaned secret. */
   onRollbackFailure: (webhookId: string, error: unknown) => void;
 }
 
 /**
+ * Refused (WorkspaceWebhookLimitError) when the workspace is at its webhook limit. The count is a
+ * strongly consistent read just before the write; two creates racing in the same workspace can both pass
+ * it, so the limit bounds fan-out to within the number of simultaneous creates, not to the exact unit.
+ *
  * Secret first, then the row: a webhook row never exists without its secret. If the row cannot be
  * written the secret is discarded again, so a failed create leaves nothing behind. The secret is the
  * caller's (imported) when given, else a new `whsec_` one.
@@ -25,6 +32,9 @@ export async function createWebhookWithSecret(
   request: CreateWebhookRequest,
   now: Date,
 ): Promise<{ webhook: Webhook; secret: string }> {
+  if ((await deps.webhooks.countInWorkspace(workspaceId)) >= deps.maxWebhooksPerWorkspace) {
+    throw new WorkspaceWebhookLimitError(deps.maxWebhooksPerWorkspace);
+  }
   const id = newWebhookId();
   const headerFields =
     request.headers === undefined

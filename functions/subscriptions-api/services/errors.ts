@@ -6,6 +6,16 @@ export class WebhookNotFoundError extends Error {
   }
 }
 
+/** The workspace already holds as many webhooks as it may (MAX_WEBHOOKS_PER_WORKSPACE). */
+export class WorkspaceWebhookLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(
+      `this workspace already has ${limit} webhooks, the most it may hold: delete one first (the limit is the stack's maxWebhooksPerWorkspace setting)`,
+    );
+    this.name = 'WorkspaceWebhookLimitError';
+  }
+}
+
 /** The action makes no sense for a disabled webhook (its jobs would be skipped, i.e. lost). */
 export class WebhookDisabledError extends Error {
   constructor(

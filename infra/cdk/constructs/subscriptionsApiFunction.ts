@@ -78,6 +78,7 @@ export class SubscriptionsApiFunction extends Construct {
         API_KEYS_TABLE: props.apiKeysTable.tableName,
         DELIVERY_LOG_TABLE: props.deliveryLogTable.tableName,
         DELIVERIES_QUEUE_URL: props.deliveriesQueue.queueUrl,
+        MAX_WEBHOOKS_PER_WORKSPACE: String(settings.maxWebhooksPerWorkspace),
         ...secretStoreEnvironment(settings, props.signingKey),
         CRM_SOURCES_CONFIG: crmSourcesEnvironmentValue(props.crmSources),
         CONSOLE_ASSETS_DIR: `${LAMBDA_TASK_ROOT}/${CONSOLE_DIR_IN_ASSET}`,

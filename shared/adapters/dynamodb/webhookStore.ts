@@ -107,6 +107,32 @@ export class WebhookStore {
     return { items, nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
+  /**
+   * How many webhooks the workspace holds: a strongly consistent Query with `Select: COUNT` (DynamoDB
+   * still reads the items, paging every 1 MB, but returns none of them).
+   * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html#DDB-Query-request-Select
+   */
+  async countInWorkspace(workspaceId: string): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :ws',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: marshall({ ':ws': workspaceId }),
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
   /** All active webhooks of a workspace (one Query, paginated internally): what the event mapper fans out to. */
   async listActive(workspaceId: string): Promise<Webhook[]> {
     const webhooks: Webhook[] = [];

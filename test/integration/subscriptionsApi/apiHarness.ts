@@ -71,6 +71,7 @@ export async function startApiHarness(
     localMode?: boolean;
     maxBodyBytes?: number;
     redriveTimeBudgetMs?: number;
+    maxWebhooksPerWorkspace?: number;
     /** Default: envelope (the product default), with the key secret created as the stack would. */
     secretStore?: SecretStoreMode;
     /** Optional settings (the console directory). */
@@ -106,6 +107,7 @@ export async function startApiHarness(
     deliveryLogTable: tables.deliveryLog,
     deliveriesQueueUrl: queues.deliveriesQueueUrl,
     redriveTimeBudgetMs: options.redriveTimeBudgetMs ?? 20_000,
+    maxWebhooksPerWorkspace: options.maxWebhooksPerWorkspace ?? 100,
     secretNamePrefix: 'crm-webhooks',
     secretStore,
     ...(secretStore === 'envelope' ? { signingKeySecretId: SIGNING_KEY_SECRET_NAME } : {}),
