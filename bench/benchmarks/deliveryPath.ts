@@ -21,6 +21,7 @@ import { signingSecretContext } from '../../shared/domain/credentials/signingSec
 import { decodeDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { DEFAULT_BREAKER_POLICY } from '../../shared/domain/health/endpointHealth';
+import { InProcessDeliveryLimiter } from '../../shared/domain/limits/inProcessDeliveryLimiter';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import { DEFAULT_RETRY_POLICY } from '../../shared/domain/retry';
 import { buildSignatureHeaders, generateWebhookSecret } from '../../shared/domain/signing';
@@ -179,6 +180,8 @@ export const deliveryPath: Benchmark = {
               writes.deadLettered++;
             },
           },
+          // The fixture's webhooks set no limits: the limiter is never called (as on AWS).
+          limiter: new InProcessDeliveryLimiter(),
           jobQueues: {
             send: async (_destination, messages) => {
               writes.resent += messages.length;

@@ -34,6 +34,8 @@ export interface DeliveryDependencies {
   /** Sends jobs to a queue in SendMessageBatch requests (`DeliveryJobSender`), one outcome per message. */
   jobQueues: { send(destination: JobDestination, messages: OutgoingMessage[]): Promise<SendOutcome[]> };
   signingSecrets: DeliveryPorts['signingSecrets'];
+  /** Shared limiter state (`DeliveryLimiterStore`); only webhooks with limits call it. */
+  limiter: DeliveryPorts['limiter'];
   http: DeliveryPorts['http'];
   logger?: Logger;
   metrics?: Metrics;
@@ -67,6 +69,7 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
     outbox: new JobOutbox(),
     deadLetters: deps.deadLetters,
     signingSecrets: deps.signingSecrets,
+    limiter: deps.limiter,
     http: deps.http,
     metrics: deps.deliveryMetrics ?? powertoolsDeliveryMetrics(metrics),
     logger,

@@ -4,6 +4,7 @@ import {
   createSqsClient,
 } from '../../shared/adapters/aws/clients';
 import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
+import { DeliveryLimiterStore } from '../../shared/adapters/dynamodb/deliveryLimiterStore';
 import { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
 import { createWebhookHttpClient } from '../../shared/adapters/http/webhookHttpClient';
@@ -24,6 +25,7 @@ export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDepe
       config.deliveryLogSuccessSampleRate,
     ),
     deadLetters: new DeadLetterIndex(dynamoDb, config.deliveryLogTable),
+    limiter: new DeliveryLimiterStore(dynamoDb, config.deliveryLogTable),
     jobQueues: sqsJobQueues(createSqsClient(), {
       deliveries: config.deliveriesQueueUrl,
       'slow-lane': config.slowLaneQueueUrl,

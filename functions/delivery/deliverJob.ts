@@ -18,6 +18,7 @@ import {
   hasHealthToClear,
   type Lane,
 } from '../../shared/domain/health/endpointHealth';
+import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import {
   classifyAttemptOutcome,
@@ -32,6 +33,7 @@ import type { DeliveryConfig } from './config';
 import type { DeliveryMetrics } from './deliveryMetrics';
 import { failureCauseOf } from './failureCause';
 import type { JobDestination, JobOutbox } from './jobOutbox';
+import { NO_LEASE, passLimitGate } from './passLimitGate';
 import type { WebhookCache } from './webhookCache';
 
 /** The narrow slices of the adapters one delivery needs. */
@@ -59,6 +61,8 @@ export interface DeliveryPorts {
   outbox: JobOutbox;
   deadLetters: { put(entry: DeadLetter): Promise<void> };
   signingSecrets: SigningSecretsReader;
+  /** Shared state of the per-webhook `rateLimit` and `maxConcurrentDeliveries` (unused without them). */
+  limiter: DeliveryLimiter;
   http: {
     post(request: {
       url: string;
@@ -152,32 +156,46 @@ export async function deliverJob(
     ports.metrics.count('MovedToSlowLane', { cause: 'endpoint-slow' });
     return 'acknowledged';
   }
-  if (admission === 'probe') {
-    const won = await ports.webhookWrites.acquireProbeLease(
-      webhook.workspaceId,
-      webhook.id,
-      nowMs,
-      config.breakerPolicy.probeLeaseMs,
-    );
-    if (won) ports.logger.info('Breaker half-open: probing the endpoint', context);
-    admission = won ? 'probe' : 'circuit-open';
-  }
+  // The webhook's own rateLimit / maxConcurrentDeliveries: over them the job waits in its lane's queue.
+  // A circuit-open job makes no request, so it takes no slot.
+  const limits =
+    admission === 'circuit-open'
+      ? NO_LEASE
+      : await passLimitGate(record, job, webhook, requestTimeoutMs, ports, context, queueOf(lane));
+  if (limits === 'waiting') return 'acknowledged';
 
   const startedAt = ports.now();
   let markedSlow = false;
-  const result: WebhookResult =
-    admission === 'circuit-open'
-      ? { kind: 'connection-error', error: 'circuit open: no request made', durationMs: 0 }
-      : lane === 'primary'
-        ? await watchForSlowAnswer(
-            () => postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt),
-            config.primaryLaneSlowAfterMs,
-            async () => {
-              markedSlow = true;
-              await markSlow(webhook, ports, config);
-            },
-          )
-        : await postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt);
+  let result: WebhookResult;
+  try {
+    if (admission === 'probe') {
+      const won = await ports.webhookWrites.acquireProbeLease(
+        webhook.workspaceId,
+        webhook.id,
+        nowMs,
+        config.breakerPolicy.probeLeaseMs,
+      );
+      if (won) ports.logger.info('Breaker half-open: probing the endpoint', context);
+      admission = won ? 'probe' : 'circuit-open';
+    }
+
+    result =
+      admission === 'circuit-open'
+        ? { kind: 'connection-error', error: 'circuit open: no request made', durationMs: 0 }
+        : lane === 'primary'
+          ? await watchForSlowAnswer(
+              () => postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt),
+              config.primaryLaneSlowAfterMs,
+              async () => {
+                markedSlow = true;
+                await markSlow(webhook, ports, config);
+              },
+            )
+          : await postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt);
+  } finally {
+    // Given back as soon as the request has ended, whatever its outcome.
+    await limits.release();
+  }
   if (admission !== 'circuit-open') {
     ports.metrics.count('DeliveryAttempts');
     ports.metrics.latency(result.durationMs);

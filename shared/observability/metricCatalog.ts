@@ -104,6 +104,14 @@ export const DELIVERY_METRICS = {
   BreakerOpened: count('Endpoint circuit breakers opened (or reopened after a failed probe)'),
   RetriesScheduled: count('Failed attempts re-sent as a new delayed message for the next attempt'),
   DelayHops: count('Jobs received before their notBefore and sent on with the next SQS delay hop'),
+  DelayedByLimit: {
+    ...count(
+      "Jobs re-sent to wait because their webhook's rateLimit or maxConcurrentDeliveries was reached",
+      [[], ['cause']],
+    ),
+    dimensionValues: { cause: ['rate-limit', 'concurrency-limit'] },
+  },
+  LeaseReleaseFailures: count('Concurrency leases that could not be given back (each expires on its own)'),
   SqsCallFailures: count('SQS calls that failed, in total and by operation (the record is redelivered)', [
     [],
     ['operation'],

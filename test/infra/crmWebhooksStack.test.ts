@@ -370,7 +370,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(statements.flatMap(actionsOf).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
     });
 
-    it('delivery: GetItem/UpdateItem on webhooks, batch-writes the log, consumes its queue, reads the key secret only', () => {
+    it('delivery: GetItem/UpdateItem on webhooks, batch-writes the log (UpdateItem for the limiter), consumes its queue, reads the key secret only', () => {
       const statements = statementsOfFunction(built.template, 'DeliveryFunction');
       expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'WebhooksTable'))).toEqual([
         'dynamodb:GetItem',
@@ -379,6 +379,7 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(grantsOn(statements, idOf('AWS::DynamoDB::Table', 'DeliveryLogTable'))).toEqual([
         'dynamodb:BatchWriteItem',
         'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
       ]);
       const queueActions = grantsOn(statements, idOf('AWS::SQS::Queue', 'DeliveriesQueue'));
       expect(queueActions).toEqual(

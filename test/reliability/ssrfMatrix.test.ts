@@ -7,6 +7,7 @@ import { buildDeliveryHandler } from '../../functions/delivery/buildDeliveryHand
 import { loadDeliveryConfig } from '../../functions/delivery/config';
 import { sqsJobQueues } from '../../functions/delivery/sqsJobQueues';
 import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
+import { DeliveryLimiterStore } from '../../shared/adapters/dynamodb/deliveryLimiterStore';
 import {
   createWebhookHttpClient,
   type WebhookHttpClient,
@@ -248,6 +249,7 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       webhookStore: api.webhookStore,
       deliveryLog: api.deliveryLog,
       deadLetters: new DeadLetterIndex(api.dynamo, api.tables.deliveryLog),
+      limiter: new DeliveryLimiterStore(api.dynamo, api.tables.deliveryLog),
       jobQueues: sqsJobQueues(api.sqs, {
         deliveries: api.queues.deliveriesQueueUrl,
         'slow-lane': api.queues.slowLaneQueueUrl,

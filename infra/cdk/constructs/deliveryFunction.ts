@@ -83,8 +83,14 @@ export class DeliveryFunction extends Construct {
     props.webhooksTable.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     // Attempts are collected per invocation and written with BatchWriteItem, which needs its own action:
     // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
-    // PutItem: the webhook's dead-letter index beside the attempt log.
-    props.deliveryLogTable.grant(this.fn, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
+    // PutItem: the webhook's dead-letter index beside the attempt log. UpdateItem: the delivery limiter's
+    // items (rate slots and concurrency leases) in the limited webhook's partition.
+    props.deliveryLogTable.grant(
+      this.fn,
+      'dynamodb:PutItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:UpdateItem',
+    );
     // Retries are new messages with DelaySeconds; dead letters are sent to the DLQ by the function.
     // SendMessageBatch is authorized by sqs:SendMessage.
     props.deliveriesQueue.grant(this.fn, 'sqs:SendMessage');

@@ -39,6 +39,11 @@ export const deliveryJobSchema = z.object({
   attempt: z.optional(z.number().check(z.int(), z.positive())),
   /** Epoch ms before which no attempt is made: a wait longer than one SQS delay (15 min) is chained. */
   notBefore: z.optional(z.number().check(z.int(), z.nonnegative())),
+  /**
+   * The rate-limit slot (epoch ms) this job reserved and waits for; it delivers without asking the
+   * limiter again while `notBefore` still equals it (`holdsRateSlot`).
+   */
+  rateSlot: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;

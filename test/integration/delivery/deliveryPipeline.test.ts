@@ -24,6 +24,7 @@ import {
 import { type DeliveryQueues, type SqsLocal, startSqsLocal } from '../../../infra/local/emulators/sqsLocal';
 import { createProductTables, deleteTables, type ProductTableNames } from '../../../infra/local/tables';
 import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
+import { DeliveryLimiterStore } from '../../../shared/adapters/dynamodb/deliveryLimiterStore';
 import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import {
@@ -149,6 +150,7 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
     webhookStore: webhooks,
     deliveryLog,
     deadLetters: new DeadLetterIndex(dynamoDb, tables.deliveryLog),
+    limiter: new DeliveryLimiterStore(dynamoDb, tables.deliveryLog),
     jobQueues: sqsJobQueues(sqs, {
       deliveries: config.deliveriesQueueUrl,
       'slow-lane': config.slowLaneQueueUrl,

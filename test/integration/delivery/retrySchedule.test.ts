@@ -15,6 +15,7 @@ import { type SqsLocal, startSqsLocal } from '../../../infra/local/emulators/sqs
 import { type SqsPoller, startSqsPoller } from '../../../infra/local/sqsPoller';
 import { createProductTables, deleteTables, type ProductTableNames } from '../../../infra/local/tables';
 import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
+import { DeliveryLimiterStore } from '../../../shared/adapters/dynamodb/deliveryLimiterStore';
 import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import {
@@ -114,6 +115,7 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
       webhookStore: webhooks,
       deliveryLog,
       deadLetters: new DeadLetterIndex(dynamoDb, tables.deliveryLog),
+      limiter: new DeliveryLimiterStore(dynamoDb, tables.deliveryLog),
       jobQueues: sqsJobQueues(sqs, {
         deliveries: config.deliveriesQueueUrl,
         'slow-lane': config.slowLaneQueueUrl,

@@ -9,6 +9,7 @@ import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../../shared/adapters/http/webhookHttpClient';
+import { InProcessDeliveryLimiter } from '../../../shared/domain/limits/inProcessDeliveryLimiter';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import { deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/sqsEvents';
 import {
@@ -86,6 +87,7 @@ function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) 
     webhookStore: store,
     deliveryLog: log,
     deadLetters: new InMemoryDeadLetters(),
+    limiter: new InProcessDeliveryLimiter(),
     jobQueues,
     signingSecrets: secrets,
     http,

@@ -9,6 +9,7 @@ import {
 } from '../../../shared/adapters/http/webhookHttpClient';
 import { encodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
 import { redrivenJobOf } from '../../../shared/domain/delivery/redrivenJob';
+import { InProcessDeliveryLimiter } from '../../../shared/domain/limits/inProcessDeliveryLimiter';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import {
   type SignatureVerifyingReceiver,
@@ -63,12 +64,14 @@ function setup(env: Record<string, string> = {}) {
   const log = new InMemoryAttemptLog();
   const jobQueues = new RecordedJobQueues();
   const deadLetters = new InMemoryDeadLetters();
+  const limiter = new InProcessDeliveryLimiter();
   const secrets = new InMemorySecrets();
   const metrics = new RecordedMetrics();
   const handler = buildDeliveryHandler(config, {
     webhookStore: store,
     deliveryLog: log,
     deadLetters,
+    limiter,
     jobQueues,
     signingSecrets: secrets,
     http,
@@ -83,7 +86,7 @@ function setup(env: Record<string, string> = {}) {
     receiver.setSecrets([row.secret]);
     return row;
   };
-  return { config, store, log, jobQueues, deadLetters, secrets, metrics, handler, addWebhook };
+  return { config, store, log, jobQueues, deadLetters, limiter, secrets, metrics, handler, addWebhook };
 }
 
 beforeEach(() => {

@@ -1,0 +1,54 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
+import type { Webhook } from '../../shared/domain/webhooks/webhook';
+import { admitWithinLimits } from './admitWithinLimits';
+import { type DeliveryPorts, errorName } from './deliverJob';
+import type { JobDestination } from './jobOutbox';
+
+/** What a job that takes no lease releases. */
+export const NO_LEASE = { release: async () => {} };
+
+/**
+ * The delivery path's one step for the per-webhook limits, after the breaker's admission and before the
+ * request. Returns the lease
+ * release to call once the request has ended (a no-op without `maxConcurrentDeliveries`), or
+ * `'waiting'` when the job was queued in the outbox to wait for its slot: same attempt, same delivery
+ * id, counted in `DelayedByLimit`. Webhooks without limits go straight through (no limiter call).
+ */
+export async function passLimitGate(
+  record: SQSRecord,
+  job: DeliveryJob,
+  webhook: Webhook,
+  requestTimeoutMs: number,
+  ports: DeliveryPorts,
+  logContext: Record<string, unknown>,
+  /** The queue of the lane the job came from: it waits there. */
+  destination: JobDestination,
+): Promise<{ release: () => Promise<void> } | 'waiting'> {
+  const admission = await admitWithinLimits(job, webhook, {
+    limiter: ports.limiter,
+    nowMs: ports.now().getTime(),
+    requestTimeoutMs,
+    random: ports.random,
+    onReleaseError: (error) => {
+      ports.metrics.count('LeaseReleaseFailures');
+      ports.logger.error('Could not release a concurrency lease; it expires on its own', {
+        ...logContext,
+        error: errorName(error),
+      });
+    },
+  });
+  if (admission.kind === 'admitted') return admission;
+  ports.outbox.add(record.messageId, {
+    destination,
+    job: admission.job,
+    delaySeconds: admission.delaySeconds,
+  });
+  ports.metrics.count('DelayedByLimit', { cause: admission.cause });
+  ports.logger.debug('Delivery waits for its webhook limit', {
+    ...logContext,
+    cause: admission.cause,
+    delaySeconds: admission.delaySeconds,
+  });
+  return 'waiting';
+}
