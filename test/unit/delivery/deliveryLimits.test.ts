@@ -79,6 +79,7 @@ function setup() {
     DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
     SECRET_STORE: 'per-webhook',
     DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
+    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
     LOCAL_MODE: 'true',
     RETRY_DELAYS_SECONDS: '5,300,1800',
   });
@@ -209,7 +210,17 @@ describe('per-webhook delivery limits in the delivery function', () => {
     const webhook = addWebhook({ maxConcurrentDeliveries: 1 });
     await handler(sqsEvent(jobs(webhook.id, 1)), lambdaContext());
     expect(limiter.inner.liveLeases(webhook.id, NOW)).toBe(0);
-    expect(jobQueues.to('deliveries')[0]!.job.attempt).toBe(2); // the ordinary retry
+    expect(jobQueues.to('slow-lane')[0]!.job.attempt).toBe(2); // the ordinary retry (in the slow lane)
+  });
+
+  it('a slow-lane job over a limit waits in the slow lane', async () => {
+    const { handler, addWebhook, jobs, jobQueues } = setup();
+    const webhook = addWebhook({ rateLimit: 1 });
+    const slowLane = 'arn:aws:sqs:us-east-1:000000000000:deliveries-slow';
+    const records = jobs(webhook.id, 2).map((r) => ({ ...r, eventSourceARN: slowLane }));
+    await handler(sqsEvent(records), lambdaContext());
+    expect(jobQueues.to('slow-lane')).toHaveLength(1);
+    expect(jobQueues.to('deliveries')).toEqual([]);
   });
 
   it('both limits: a job that waits for a lease keeps the rate slot it reserved', async () => {
