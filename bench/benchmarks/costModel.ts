@@ -2,7 +2,7 @@ import { PRICES } from '../lib/awsPrices';
 import { type RequestCounts, totalFor } from '../lib/awsRequestCounter';
 import { pairedFigure } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
-import { type PhaseResult, requestWindow } from './endToEnd';
+import { type InvocationStats, type PhaseResult, requestWindow } from './endToEnd';
 import {
   customMetricCounts,
   type FixedMonthlyCosts,
@@ -71,14 +71,36 @@ export function costPerMillionDeliveries(
   options: { extraDeliveryMsPerInvocation?: number; requests?: RequestCounts } = {},
 ): CostBreakdown {
   const window = requestWindow(phase);
-  const requests = options.requests ?? window.requests;
-  const perRequestDelivery = 1 / Math.max(1, options.requests ? phase.delivered : window.deliveries);
-  const perDelivery = 1 / Math.max(1, phase.delivered);
-  const { eventMapper, delivery } = phase.invocations;
+  return costFromCounts({
+    requests: options.requests ?? window.requests,
+    requestDeliveries: options.requests ? phase.delivered : window.deliveries,
+    invocations: phase.invocations,
+    invocationDeliveries: phase.delivered,
+    ...(options.extraDeliveryMsPerInvocation === undefined
+      ? {}
+      : { extraDeliveryMsPerInvocation: options.extraDeliveryMsPerInvocation }),
+  });
+}
+
+/**
+ * The model itself: `requests` were counted over `requestDeliveries` deliveries, the handlers' invocations
+ * and billed time over `invocationDeliveries` (they may come from different windows of a phase).
+ */
+export function costFromCounts(input: {
+  requests: RequestCounts;
+  requestDeliveries: number;
+  invocations: Record<'eventMapper' | 'delivery', InvocationStats>;
+  invocationDeliveries: number;
+  extraDeliveryMsPerInvocation?: number;
+}): CostBreakdown {
+  const { requests } = input;
+  const perRequestDelivery = 1 / Math.max(1, input.requestDeliveries);
+  const perDelivery = 1 / Math.max(1, input.invocationDeliveries);
+  const { eventMapper, delivery } = input.invocations;
   const billedMs =
     eventMapper.billedMs +
     delivery.billedMs +
-    (options.extraDeliveryMsPerInvocation ?? 0) * delivery.invocations;
+    (input.extraDeliveryMsPerInvocation ?? 0) * delivery.invocations;
   const count = (service: string, operations: readonly string[]) =>
     operations.reduce((n, op) => n + (requests[`${service}.${op}`] ?? 0), 0);
   const readUnits = Object.entries(READ_UNITS).reduce(
@@ -88,9 +110,7 @@ export function costPerMillionDeliveries(
   // BatchWriteItem is billed per item, not per request: its items are the attempt-log entries, one per
   // delivery attempt (the steady window has no retries), so one write unit per delivery.
   const batchWrittenItems =
-    (requests['dynamodb.BatchWriteItem'] ?? 0) > 0
-      ? Math.max(1, options.requests ? phase.delivered : window.deliveries)
-      : 0;
+    (requests['dynamodb.BatchWriteItem'] ?? 0) > 0 ? Math.max(1, input.requestDeliveries) : 0;
   const parts = {
     lambdaCompute: (billedMs / 1000) * FUNCTION_MEMORY_GB * PRICES.lambdaArmPerGbSecond,
     lambdaRequests: (eventMapper.invocations + delivery.invocations) * PRICES.lambdaPerRequest,

@@ -383,7 +383,7 @@ function requestFigures(phase: PhaseResult, key: string): Figure[] {
  * on its consumed CRM table from ~1,000/s to ~250/s for the rest of the run, and the pipeline's ~20,000
  * cut a later bare relay's to ~20/s.
  */
-async function withOwnDynamoDbLocal<T>(
+export async function withOwnDynamoDbLocal<T>(
   use: (clients: { dynamoDb: DynamoDBClient; streams: DynamoDBStreamsClient; jvmPid: number }) => Promise<T>,
 ): Promise<T> {
   const dynamoDbLocal = await startDynamoDbLocal({ port: await freePort() });

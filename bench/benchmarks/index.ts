@@ -4,6 +4,7 @@ import { costModel } from './costModel';
 import { deliveryPath } from './deliveryPath';
 import { endToEnd } from './endToEnd';
 import { isolation } from './isolation';
+import { latency } from './latency';
 import { mapperPurePath } from './mapperPurePath';
 import { scale } from './scale';
 import { secretCache } from './secretCache';
@@ -17,5 +18,6 @@ export const benchmarks: Benchmark[] = [
   endToEnd,
   costModel,
   isolation,
+  latency,
   scale,
 ];

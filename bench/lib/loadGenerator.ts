@@ -79,3 +79,35 @@ export async function writeAtRate(options: {
   const seconds = (lastDone - started) / 1000;
   return { written, failed, achievedRate: written / seconds, seconds };
 }
+
+/** Writes `count` new items at once (up to `concurrency` in flight): a burst, as a bulk import makes. */
+export async function writeBurst(options: {
+  client: DynamoDBClient;
+  table: string;
+  count: number;
+  concurrency: number;
+  idPrefix: string;
+  templates: readonly Record<string, AttributeValue>[];
+  onWrite?: (id: string, startedAt: number) => void;
+}): Promise<number> {
+  let next = 0;
+  let written = 0;
+  const worker = async () => {
+    while (next < options.count) {
+      const n = next++;
+      const id = `${options.idPrefix}-${n}`;
+      const template = options.templates[n % options.templates.length] as Record<string, AttributeValue>;
+      options.onWrite?.(id, performance.now());
+      try {
+        await options.client.send(
+          new PutItemCommand({ TableName: options.table, Item: { ...template, id: { S: id } } }),
+        );
+        written++;
+      } catch {
+        // Counted by the caller as a missing delivery.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  return written;
+}

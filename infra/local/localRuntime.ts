@@ -56,6 +56,9 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const API_TIMEOUT_MS = 29_000;
 const MAPPER_TIMEOUT_MS = 60_000;
 
+/** The pollers' batching windows (the local form of the latency preset). */
+export type BatchingWindowsMs = Pick<LocalSettings, 'mapperBatchingWindowMs' | 'deliveryBatchingWindowMs'>;
+
 export interface LocalRuntime {
   apiUrl: string;
   /** The web console (`GET /console` of the API). */
@@ -79,8 +82,12 @@ export interface LocalRuntime {
    * Nothing is read from the streams or the queue until `resumePollers`.
    */
   pausePollers(): Promise<void>;
-  /** Starts the pollers again; the streams resume after the last record processed before the pause. */
-  resumePollers(): void;
+  /**
+   * Starts the pollers again; the streams resume after the last record processed before the pause.
+   * `windows` changes the batching windows from then on, as updating the event source mappings'
+   * MaximumBatchingWindowInSeconds does on AWS.
+   */
+  resumePollers(windows?: Partial<BatchingWindowsMs>): void;
   /** Stops the API, drains the pollers, stops the emulators (DynamoDB Local's Java process included). */
   stop(): Promise<void>;
 }
@@ -289,7 +296,8 @@ export async function startLocalRuntime(
         region: settings.region,
         concurrency: lane.concurrency,
         minConcurrency: Math.min(lane.concurrency, INITIAL_SQS_POLLERS),
-        maxBatchingWindowMs: settings.deliveryBatchingWindowMs,
+        // Every lane gets the latency preset's window, as every SQS event source does on AWS.
+        maxBatchingWindowMs: windows.deliveryBatchingWindowMs,
         onBatch: (result) => counters.recordSqsBatch(result),
         ...(options.onPollError ? { onPollError: options.onPollError } : {}),
       });
@@ -297,6 +305,10 @@ export async function startLocalRuntime(
     const counters = new PipelineCounters();
     // Kept across a pause and resume, as Lambda keeps an event source mapping's position while disabled.
     const streamCheckpoints = new Map<string, string>();
+    const windows: BatchingWindowsMs = {
+      mapperBatchingWindowMs: settings.mapperBatchingWindowMs,
+      deliveryBatchingWindowMs: settings.deliveryBatchingWindowMs,
+    };
     const startPollers = (): Pollers => ({
       stream: startStreamPoller({
         streams,
@@ -310,7 +322,7 @@ export async function startLocalRuntime(
         startingPosition: 'TRIM_HORIZON',
         checkpoints: streamCheckpoints,
         maxRetryAttempts: settings.mapperRetryAttempts,
-        maxBatchingWindowMs: settings.mapperBatchingWindowMs,
+        maxBatchingWindowMs: windows.mapperBatchingWindowMs,
         onBatch: (result) => counters.recordStreamBatch(result),
         ...(options.onPollError ? { onPollError: options.onPollError } : {}),
       }),
@@ -361,8 +373,13 @@ export async function startLocalRuntime(
           (pollers?.sqs.inFlight ?? 0) + (pollers?.slowLane.inFlight ?? 0),
         ),
       pausePollers: stopPollers,
-      resumePollers() {
-        pollers ??= startPollers();
+      resumePollers(changed = {}) {
+        if (pollers) return;
+        if (changed.mapperBatchingWindowMs !== undefined)
+          windows.mapperBatchingWindowMs = changed.mapperBatchingWindowMs;
+        if (changed.deliveryBatchingWindowMs !== undefined)
+          windows.deliveryBatchingWindowMs = changed.deliveryBatchingWindowMs;
+        pollers = startPollers();
       },
       stop: stopAll,
     };

@@ -103,16 +103,16 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   }
 
   /**
-   * A long poll, then, if the batch is not full, one wait to the end of the batching window and
-   * immediate receives for the rest. Lambda polls repeatedly during the window; checking once at its
-   * end gives the same batches and the same latency bound with fewer requests. `windowPassed`: the
-   * loop already waited a whole window before this poll (see `loop`), so whatever the poll returns
-   * has had its window and is invoked at once. On stop the window is cut short and what was received
-   * is still invoked.
+   * A long poll, then, if the batch is not full, one wait to the end of the batching window (counted from
+   * that first receive) and immediate receives for the rest, as Lambda does: it "continues to poll
+   * messages" until the batch is full, the window has passed or the payload reaches 6 MB
+   * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html), so a lone message waits
+   * out the whole window. Checking once at the window's end instead of repeatedly gives the same batches
+   * with fewer requests. On stop the window is cut short and what was received is still invoked.
    */
-  async function receiveBatch(windowPassed: boolean): Promise<Message[]> {
+  async function receiveBatch(): Promise<Message[]> {
     const messages = await receive(batchSize, options.waitTimeSeconds ?? 1);
-    if (messages.length === 0 || windowMs <= 0 || windowPassed) return messages;
+    if (messages.length === 0 || windowMs <= 0) return messages;
     const windowEnd = Date.now() + windowMs;
     let lastFull = messages.length === Math.min(10, batchSize);
     while (messages.length < batchSize && !abort.signal.aborted) {
@@ -192,26 +192,20 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   }
 
   /**
-   * After a batch that was not full, traffic is light: the loop waits out a window before polling again,
-   * so the next poll collects in one request what arrived meanwhile (one receive per batch instead of a
-   * poll that returns the first message and a second one at the window's end). After a full batch it
-   * polls again at once, as there is likely more. An empty or partial batch means the loops outpace the
-   * queue, so this one exits after invoking, unless it is one of the last `minLoops` (idle loops would
-   * only spend a request per long poll). Scaling up is the scaler's job (below).
+   * One receive-invoke loop. An empty or partial batch means the loops outpace the queue, so this one
+   * exits after invoking, unless it is one of the last `minLoops` (idle loops would only spend a request
+   * per long poll). After a full batch it polls again at once, as there is likely more. Scaling up is the
+   * scaler's job (below).
    */
   async function loop(): Promise<void> {
-    let windowPassed = false;
     try {
       while (!abort.signal.aborted) {
         try {
-          if (windowPassed) await abortableSleep(windowMs, abort.signal);
-          if (abort.signal.aborted) return;
-          const messages = await receiveBatch(windowPassed);
+          const messages = await receiveBatch();
           const full = messages.length >= fullBatch;
           backlog = full;
           await invoke(messages);
           if (!full && activeLoops > minLoops) return;
-          windowPassed = windowMs > 0 && !full;
         } catch (error) {
           if (abort.signal.aborted) return;
           report(error);
