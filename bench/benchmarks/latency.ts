@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { parseStackSettings } from '../../infra/cdk/stackSettings';
 import { importProductHandlers, type LocalRuntime, startLocalRuntime } from '../../infra/local/localRuntime';
 import { readLocalSettings } from '../../infra/local/localSettings';
 import {
@@ -8,6 +9,12 @@ import {
   LATENCY_PRESETS,
   type LatencyPreset,
 } from '../../shared/config/latencyPresets';
+import {
+  AWS_ASSUMPTIONS,
+  type MeasuredDurations,
+  type ModelResult,
+  modelAwsLatency,
+} from '../lib/awsLatencyModel';
 import {
   type AwsRequestCounter,
   countsBetween,
@@ -32,6 +39,8 @@ const WEBHOOK_CACHE_TTL_SECONDS = 5;
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Quiet time between phases, so each starts from an idle pipeline (pollers at their idle rate). */
 const QUIET_BETWEEN_PHASES_MS = 1_500;
+/** `npm start`'s most concurrent receive loops on the deliveries queue (DELIVERY_POLLERS). */
+const DELIVERY_POLLERS = readLocalSettings({}).deliveryConcurrency;
 
 /** The issue's targets, for the default preset on the local stack and for `economical`'s request count. */
 export const LATENCY_TARGETS = {
@@ -369,7 +378,8 @@ export const latency: Benchmark = {
           streams,
           sqs,
           targetUrl: `${receiverUrl}${RELAY_PATH}`,
-          consumers: 1,
+          // As many receive loops as the local SQS poller may run.
+          consumers: DELIVERY_POLLERS,
         });
         try {
           const relayRunner = new PhaseRunner({
@@ -520,6 +530,27 @@ function buildReport(presets: PresetResult[], relay: LatencyPhaseResult[], recei
     ),
     `Signature rejections ${receiver.rejected}, duplicate deliveries ${receiver.duplicates}.`,
   ];
+  const durations = measuredDurations(presets);
+  const model = AWS_MODEL_RATES.flatMap((writesPerSecond) =>
+    presets.map((result) => ({
+      preset: result.preset,
+      ...modelAwsLatency({
+        writesPerSecond,
+        windows: result.windows,
+        durations,
+        maxPollers: parseStackSettings({}).deliveryMaxConcurrency,
+      }),
+    })),
+  );
+  table.push(
+    `AWS model (docs/performance.md#aws-latency-model), fed with these handler durations: mapper ${durations.mapperBaseMs.toFixed(1)} ms + ${durations.mapperPerRecordMs.toFixed(2)} ms/record, delivery ${durations.deliveryBaseMs.toFixed(1)} ms + ${durations.deliveryPerJobMs.toFixed(2)} ms/job, ${durations.deliveryToPostMs.toFixed(1)} ms from invocation to POST:`,
+    '| preset | writes/s | p50 ms | p99 ms | SQS/delivery | USD/M |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...model.map(
+      (m) =>
+        `| ${m.preset} | ${m.writesPerSecond.toLocaleString('en-US')} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${m.sqsPerDelivery.toFixed(2)} | ${m.usdPerMillionDeliveries.toFixed(2)} |`,
+    ),
+  );
   return {
     figures,
     highlights: table,
@@ -535,9 +566,50 @@ function buildReport(presets: PresetResult[], relay: LatencyPhaseResult[], recei
         })),
       })),
       bareRelay: relay,
+      awsModel: {
+        durations,
+        assumptions: AWS_ASSUMPTIONS,
+        results: model satisfies (ModelResult & { preset: string })[],
+      },
       signatureRejections: receiver.rejected,
       duplicateDeliveries: receiver.duplicates,
     },
+  };
+}
+
+/** The write rates the AWS model is run at (the issue's 1, 10, 100 and 1,000 writes/s). */
+const AWS_MODEL_RATES = [1, 10, 100, 1_000] as const;
+
+/** Least squares fit of duration = base + perItem × items over the invocations (both at least 0). */
+function linearFit(list: readonly InvocationTiming[]): { base: number; perItem: number } {
+  const n = list.length;
+  if (n === 0) return { base: Number.NaN, perItem: Number.NaN };
+  const mx = list.reduce((a, i) => a + i.records, 0) / n;
+  const my = list.reduce((a, i) => a + i.durationMs, 0) / n;
+  const sxx = list.reduce((a, i) => a + (i.records - mx) ** 2, 0);
+  const sxy = list.reduce((a, i) => a + (i.records - mx) * (i.durationMs - my), 0);
+  const perItem = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
+  return { base: Math.max(0, my - perItem * mx), perItem };
+}
+
+/**
+ * The handler durations the AWS model is fed with, from the default preset's runs (every batch size from
+ * 1 to full): a linear fit per function, and the median time from a delivery invocation to its POST.
+ */
+function measuredDurations(presets: PresetResult[]): MeasuredDurations {
+  const phases = (presets.find((p) => p.preset === DEFAULT_LATENCY_PRESET) ?? presets[0])?.phases ?? [];
+  const mapper = linearFit(phases.flatMap((p) => p.mapperInvocations ?? []));
+  const delivery = linearFit(phases.flatMap((p) => p.deliveryInvocations ?? []));
+  const light = phases.filter((p) => p.key === 'rate1' || p.key === 'rate4');
+  return {
+    mapperBaseMs: mapper.base,
+    mapperPerRecordMs: mapper.perItem,
+    deliveryBaseMs: delivery.base,
+    deliveryPerJobMs: delivery.perItem,
+    deliveryToPostMs: quantile(
+      light.map((p) => p.hops?.invokeToPost.p50 ?? Number.NaN).filter(Number.isFinite),
+      0.5,
+    ),
   };
 }
 

@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
+import { FORWARDED_BY_GUARD_HEADER } from '../../infra/local/emulators/sqsRulesGuard';
 
 /** Requests a benchmark's own clients make carry this header and are not counted. */
 export const BENCH_ROLE_HEADER = 'x-bench-role';
@@ -32,6 +33,8 @@ export function startAwsRequestCounter(): AwsRequestCounter {
   const onRequest = (message: unknown) => {
     const request = (message as { request: ClientRequest }).request;
     if (request.getHeader(BENCH_ROLE_HEADER) !== undefined) return;
+    // The local SQS rules guard forwards every SQS call to fauxqs: the same call, counted once.
+    if (request.getHeader(FORWARDED_BY_GUARD_HEADER) !== undefined) return;
     const target = request.getHeader('x-amz-target');
     if (typeof target !== 'string') return;
     const prefix = SERVICE_OF_PREFIX.find(([p]) => target.startsWith(p));

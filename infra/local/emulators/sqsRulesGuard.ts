@@ -44,6 +44,12 @@ import {
  * `Failed`, SenderFault) and the rest go through, as SQS answers batches. Only the JSON protocol
  * (`X-Amz-Target: AmazonSQS.<Operation>`, every current SDK) is inspected; anything else passes unchanged.
  */
+/**
+ * Marks the guard's own request to the emulator behind it, so whoever counts SQS requests in this process
+ * (the benchmark) counts each call once, as the client made it, and not again as forwarded.
+ */
+export const FORWARDED_BY_GUARD_HEADER = 'x-sqs-rules-guard-forwarded';
+
 export interface SqsRuleViolation extends SqsRuleError {
   operation: string;
   queueUrl?: string;
@@ -149,6 +155,7 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
       }
+      headers[FORWARDED_BY_GUARD_HEADER] = '1';
       headers['content-length'] = String(body.length);
       const upstreamRequest = request(
         {
