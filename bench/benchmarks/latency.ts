@@ -39,8 +39,8 @@ const WEBHOOK_CACHE_TTL_SECONDS = 5;
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Quiet time between phases, so each starts from an idle pipeline (pollers at their idle rate). */
 const QUIET_BETWEEN_PHASES_MS = 1_500;
-/** `npm start`'s most concurrent receive loops on the deliveries queue (DELIVERY_POLLERS). */
-const DELIVERY_POLLERS = readLocalSettings({}).deliveryConcurrency;
+/** Receive loops of the bare relay: as many as a delivery lane of the local runtime keeps when idle. */
+const RELAY_CONSUMERS = 5;
 
 /** The issue's targets, for the default preset on the local stack and for `economical`'s request count. */
 export const LATENCY_TARGETS = {
@@ -378,8 +378,8 @@ export const latency: Benchmark = {
           streams,
           sqs,
           targetUrl: `${receiverUrl}${RELAY_PATH}`,
-          // As many receive loops as the local SQS poller may run.
-          consumers: DELIVERY_POLLERS,
+          // The receive loops a delivery lane keeps running (Lambda's five initial pollers).
+          consumers: RELAY_CONSUMERS,
         });
         try {
           const relayRunner = new PhaseRunner({
