@@ -26,54 +26,87 @@ export interface ApiKeyCliDeps {
   err: (line: string) => void;
 }
 
-/** Runs one command; returns the process exit code. */
-export async function runApiKeyCli(argv: readonly string[], deps: ApiKeyCliDeps): Promise<number> {
+export type ApiKeyCommand =
+  | { kind: 'create'; workspaceId: string; name?: string; json: boolean }
+  | { kind: 'revoke'; keyOrId: string }
+  | { kind: 'help' }
+  | { kind: 'invalid'; problem: string };
+
+/** Reads the arguments, before anything is touched: a mistake is one line saying what is wrong. */
+export function parseApiKeyCommand(argv: readonly string[]): ApiKeyCommand {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    deps.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return { kind: 'invalid', problem: (error as Error).message };
   }
   const [command, ...rest] = parsed.positionals;
+  if (command === 'help' || parsed.values.help) return { kind: 'help' };
   if (command === 'create' && rest.length === 0) {
     const workspaceId = parsed.values.workspace;
     if (workspaceId === undefined) {
-      deps.err(`--workspace is required: 1-128 characters of letters, digits and _.@+=-\n\n${USAGE}`);
-      return 2;
+      return {
+        kind: 'invalid',
+        problem: '--workspace is required: 1-128 characters of letters, digits and _.@+=-',
+      };
     }
     if (!WORKSPACE_ID.test(workspaceId)) {
-      deps.err(
-        `--workspace ${JSON.stringify(workspaceId)} is not a valid workspace id: use 1-128 characters of letters, digits and _.@+=- (no spaces)\n\n${USAGE}`,
-      );
-      return 2;
+      return {
+        kind: 'invalid',
+        problem: `--workspace ${JSON.stringify(workspaceId)} is not a valid workspace id: use 1-128 characters of letters, digits and _.@+=- (no spaces)`,
+      };
     }
     const name = parsed.values.name;
-    const { key, keyId } = await deps.store.create(workspaceId, name === undefined ? {} : { name });
-    if (parsed.values.json) {
-      deps.out(JSON.stringify({ key, keyId, workspaceId, ...(name === undefined ? {} : { name }) }));
-    } else {
-      deps.out(`API key for workspace "${workspaceId}" (shown only now, store it safely):`);
-      deps.out(`  ${key}`);
-      deps.out(`Key id (to revoke it later): ${keyId}`);
+    return {
+      kind: 'create',
+      workspaceId,
+      ...(name === undefined ? {} : { name }),
+      json: parsed.values.json === true,
+    };
+  }
+  if (command === 'revoke' && rest.length === 1) return { kind: 'revoke', keyOrId: rest[0]! };
+  return {
+    kind: 'invalid',
+    problem:
+      command === 'create' || command === 'revoke'
+        ? `unexpected arguments after ${command}: ${rest.join(' ') || '(none)'}`
+        : command === undefined
+          ? 'no command given'
+          : `unknown command "${command}"`,
+  };
+}
+
+/** Runs one command; returns the process exit code. */
+export async function runApiKeyCli(argv: readonly string[], deps: ApiKeyCliDeps): Promise<number> {
+  const command = parseApiKeyCommand(argv);
+  switch (command.kind) {
+    case 'invalid':
+      deps.err(`${command.problem}\n\n${USAGE}`);
+      return 2;
+    case 'help':
+      deps.out(USAGE);
+      return 0;
+    case 'create': {
+      const { workspaceId, name } = command;
+      const { key, keyId } = await deps.store.create(workspaceId, name === undefined ? {} : { name });
+      if (command.json) {
+        deps.out(JSON.stringify({ key, keyId, workspaceId, ...(name === undefined ? {} : { name }) }));
+      } else {
+        deps.out(`API key for workspace "${workspaceId}" (shown only now, store it safely):`);
+        deps.out(`  ${key}`);
+        deps.out(`Key id (to revoke it later): ${keyId}`);
+      }
+      return 0;
     }
-    return 0;
-  }
-  if (command === 'revoke' && rest.length === 1) {
-    const revoked = await deps.store.revoke(rest[0]!);
-    if (!revoked) {
-      deps.err('No such API key.');
-      return 1;
+    case 'revoke': {
+      if (!(await deps.store.revoke(command.keyOrId))) {
+        deps.err('No such API key.');
+        return 1;
+      }
+      deps.out('API key revoked. Running API instances stop accepting it within 30 seconds.');
+      return 0;
     }
-    deps.out('API key revoked. Running API instances stop accepting it within 30 seconds.');
-    return 0;
   }
-  if (command === 'help' || parsed.values.help) {
-    deps.out(USAGE);
-    return 0;
-  }
-  deps.err(USAGE);
-  return 2;
 }
 
 function parse(argv: readonly string[]) {
@@ -92,9 +125,19 @@ function parse(argv: readonly string[]) {
 async function main(): Promise<void> {
   // The SDK warns about Node 20 on every run; this tool runs on the operator's machine, not on Lambda.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Every mistake at once, before any AWS call: the arguments and the table.
+  const command = parseApiKeyCommand(process.argv.slice(2));
+  if (command.kind === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const table = process.env.API_KEYS_TABLE;
-  if (!table) {
-    console.error(`API_KEYS_TABLE is required.\n\n${USAGE}`);
+  const problems = [
+    ...(command.kind === 'invalid' ? [command.problem] : []),
+    ...(table ? [] : ['API_KEYS_TABLE is required (the API keys table name)']),
+  ];
+  if (problems.length > 0 || !table) {
+    console.error(`${problems.join('\n')}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }

@@ -79,6 +79,23 @@ describe('api-key CLI', () => {
     expect((await cli('create')).err).toContain('--workspace is required');
   });
 
+  it('reports a bad argument and a missing API_KEYS_TABLE together, before any AWS call', async () => {
+    const env = { ...process.env };
+    delete env.API_KEYS_TABLE;
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'infra/cli/apiKeys.ts', 'create', '--workspace', 'bad workspace!'],
+      { env, timeout: 30_000 },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    const [first, second] = result.stderr.split('\n');
+    expect(first).toContain('--workspace "bad workspace!" is not a valid workspace id');
+    expect(second).toBe('API_KEYS_TABLE is required (the API keys table name)');
+  });
+
   it('names a wrong table in its error, without a stack trace', async () => {
     const result = await promisify(execFile)(
       process.execPath,
