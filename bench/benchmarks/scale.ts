@@ -67,7 +67,7 @@ function scenario(rate: (typeof RATES)[number], deadFraction: number, smoke: boo
 export const scale: Benchmark = {
   name: 'scale',
   description:
-    'discrete-event simulation of the AWS delivery plane (SQS lanes, Lambda scaling, real retry rules) at 1k and 10k deliveries/s with 0/1/10 % dead endpoints',
+    'discrete-event simulation of the AWS delivery plane (SQS lanes, Lambda scaling, the real retry and endpoint-breaker rules) at 1k and 10k deliveries/s with 0/1/10 % dead endpoints',
   fastInSmoke: true,
   async run({ options, progress }) {
     const results = new Map<string, DeliveryPlaneResult>();
@@ -106,7 +106,7 @@ export const scale: Benchmark = {
             values: [r.peakInFlight.max],
             baseline: { title: 'SQS in-flight quota of a standard queue', values: [r.peakInFlight.quota] },
             target: { on: 'ratio', comparison: '<=', threshold: IN_FLIGHT_SHARE_TARGET },
-            notes: `${RUN_NOTE}; whole run, the onset before the breakers open included`,
+            notes: `${RUN_NOTE}; whole run, the onset before the dead endpoints are marked slow included`,
           }),
         );
         if (dead === 0) continue;

@@ -1,15 +1,10 @@
+import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from '../../../shared/domain/health/endpointHealth';
 import { quantile } from '../stats';
 import { type SimCostBreakdown, simulatedCostPerMillionDeliveries } from './deliveryCost';
 import { emptyOutcomes, handleDeliveryBatch, type SimJob } from './deliveryHandlerModel';
-import {
-  type EndpointBreaker,
-  noRateLimit,
-  productionRetryRules,
-  type RetryRules,
-  type WebhookRateLimit,
-} from './deliveryRules';
+import { noRateLimit, productionRetryRules, type RetryRules, type WebhookRateLimit } from './deliveryRules';
+import { EndpointHealthTable } from './endpointHealthTable';
 import { EventQueue } from './eventQueue';
-import { InterimCircuitBreaker } from './interimCircuitBreaker';
 import { LambdaConcurrency } from './lambdaConcurrency';
 import { hangingReceiver, healthyReceiver } from './receiverModel';
 import { poissonSample, seededRandom } from './seededRandom';
@@ -17,9 +12,14 @@ import { type EventSourceMappingOptions, SqsEventSourceMapping } from './sqsEven
 import { IN_FLIGHT_QUOTA, SqsStandardQueue } from './sqsStandardQueue';
 
 export interface LaneSettings extends Omit<EventSourceMappingOptions, 'invokeOverheadMs'> {
-  /** Request timeout of an attempt in this lane. */
+  /** Request timeout of an attempt in this lane (PRIMARY_LANE_TIMEOUT_MS, REQUEST_TIMEOUT_MS). */
   attemptTimeoutMs: number;
 }
+
+/** The delivery function's defaults (functions/delivery/config.ts) the model runs with. */
+export const PRIMARY_LANE_SLOW_AFTER_MS = 1_000;
+/** Containers read webhook rows through a 5 s cache (WEBHOOK_CACHE_TTL_SECONDS): changes seen 2.5 s later on average. */
+export const HEALTH_VISIBLE_AFTER_MS = 2_500;
 
 export interface DeliveryPlaneScenario {
   /** Deliveries enqueued per second by the event mapper (Poisson arrivals). */
@@ -30,18 +30,21 @@ export interface DeliveryPlaneScenario {
   simulatedSeconds: number;
   /** Left out of throughput and latency (peak in-flight counts the whole run, onset included). */
   warmupSeconds: number;
-  /** New jobs (attempt 1) on endpoints the breaker has not turned away. */
+  /** New jobs (attempt 1) of endpoints that are neither marked slow nor behind a non-closed breaker. */
   primary: LaneSettings;
-  /** Retries and jobs the breaker or the rate limit deferred. */
+  /** Retries, and every job of a slow or failing endpoint. */
   slow: LaneSettings;
   accountConcurrency: number;
   healthyMedianMs: number;
   healthySigma: number;
   seed: number;
-  /** Defaults: the production retry rules, a breaker opening after 5 failures, no rate limit. */
+  /** Defaults: the production retry rules and breaker policy, no rate limit. */
   retry?: RetryRules;
-  breaker?: EndpointBreaker;
+  breakerPolicy?: BreakerPolicy;
   rateLimit?: WebhookRateLimit;
+  /** Defaults: PRIMARY_LANE_SLOW_AFTER_MS, HEALTH_VISIBLE_AFTER_MS. */
+  primaryLaneSlowAfterMs?: number;
+  healthVisibleAfterMs?: number;
 }
 
 export interface DeliveryPlaneResult {
@@ -57,7 +60,8 @@ export interface DeliveryPlaneResult {
   attempts: number;
   failedAttempts: number;
   hops: number;
-  breakerDeferrals: number;
+  circuitOpen: number;
+  movedToSlowLane: number;
   deadLettered: number;
   sqsRequests: number;
   overLimitReceives: number;
@@ -91,32 +95,43 @@ export function simulateDeliveryPlane(scenario: DeliveryPlaneScenario): Delivery
   const hanging = hangingReceiver();
   const outcomes = emptyOutcomes();
   const measureFromMs = scenario.warmupSeconds * 1000;
+  const health = new EndpointHealthTable(scenario.healthVisibleAfterMs ?? HEALTH_VISIBLE_AFTER_MS);
   const shared = {
     events,
     receivers: (webhookId: number) => (isHealthy(webhookId) ? healthy : hanging),
     isHealthy,
     retry: scenario.retry ?? productionRetryRules,
-    breaker:
-      scenario.breaker ?? new InterimCircuitBreaker({ failureThreshold: 5, openMs: 30_000, cacheMs: 1_000 }),
+    health,
+    // The probe lease outlasts a slow-lane attempt, as loadDeliveryConfig sets it (REQUEST_TIMEOUT_MS + 5 s).
+    breakerPolicy: scenario.breakerPolicy ?? {
+      ...DEFAULT_BREAKER_POLICY,
+      probeLeaseMs: scenario.slow.attemptTimeoutMs + 5_000,
+    },
     rateLimit: scenario.rateLimit ?? noRateLimit,
-    retryQueue: slowQueue,
+    queues: { primary: primaryQueue, slow: slowQueue },
+    slowAfterMs: Math.min(
+      scenario.primaryLaneSlowAfterMs ?? PRIMARY_LANE_SLOW_AFTER_MS,
+      scenario.primary.attemptTimeoutMs,
+    ),
     perJobCpuMs: PER_JOB_CPU_MS,
     random,
     measureFromMs,
     outcomes,
   };
-  const lanes = [
-    { queue: primaryQueue, settings: scenario.primary },
-    { queue: slowQueue, settings: scenario.slow },
-  ].map(
-    ({ queue, settings }) =>
+  const lanes = (
+    [
+      { lane: 'primary', queue: primaryQueue, settings: scenario.primary },
+      { lane: 'slow', queue: slowQueue, settings: scenario.slow },
+    ] as const
+  ).map(
+    ({ lane, queue, settings }) =>
       new SqsEventSourceMapping(
         events,
         queue,
         account,
         { ...settings, invokeOverheadMs: INVOKE_OVERHEAD_MS },
         (batch, done) =>
-          handleDeliveryBatch({ ...shared, attemptTimeoutMs: settings.attemptTimeoutMs }, batch, done),
+          handleDeliveryBatch({ ...shared, lane, attemptTimeoutMs: settings.attemptTimeoutMs }, batch, done),
       ),
   );
   for (const lane of lanes) lane.start();
@@ -154,7 +169,7 @@ export function simulateDeliveryPlane(scenario: DeliveryPlaneScenario): Delivery
     sqsRequests: sqsRequests * share,
     lambdaBilledMs: (primaryMapping.billedMs + slowMapping.billedMs) * share,
     lambdaInvocations: (primaryMapping.invocations + slowMapping.invocations) * share,
-    dynamoDbWrites: outcomes.attemptLogWrites + shared.breaker.writes * share,
+    dynamoDbWrites: outcomes.attemptLogWrites + health.writes * share,
   };
   const latencies = outcomes.healthyLatenciesMs;
   return {
@@ -178,7 +193,8 @@ export function simulateDeliveryPlane(scenario: DeliveryPlaneScenario): Delivery
     attempts: outcomes.attempts,
     failedAttempts: outcomes.failedAttempts,
     hops: outcomes.hops,
-    breakerDeferrals: outcomes.breakerDeferrals,
+    circuitOpen: outcomes.circuitOpen,
+    movedToSlowLane: outcomes.movedToSlowLane,
     deadLettered: outcomes.deadLettered,
     sqsRequests: counts.sqsRequests,
     overLimitReceives: primaryQueue.counters.overLimitReceives + slowQueue.counters.overLimitReceives,

@@ -20,17 +20,14 @@ export interface RetryRules {
   isDue(notBefore: number | undefined, nowMs: number): boolean;
 }
 
+/** What a limit says about a job that is due: attempt it now, or send it on until `untilMs`. */
 export type Admission = { kind: 'attempt' } | { kind: 'defer'; untilMs: number };
 
-/** Per-endpoint health shared by all delivery containers (the circuit breaker). */
-export interface EndpointBreaker {
-  admit(webhookId: number, nowMs: number): Admission;
-  record(webhookId: number, succeeded: boolean, nowMs: number): void;
-  /** DynamoDB writes its state changes cost. */
-  readonly writes: number;
-}
-
-/** The optional per-webhook rate limit: over it, a job is delayed, never dropped. */
+/**
+ * The optional per-webhook limits (rate and concurrency): over a limit, a job is delayed, never dropped.
+ * The seam where the production rules (shared/domain/limits) plug in; until then no webhook has a limit.
+ * The endpoint breaker is not a port: the handler model calls shared/domain/health/endpointHealth.ts.
+ */
 export interface WebhookRateLimit {
   admit(webhookId: number, nowMs: number): Admission;
 }

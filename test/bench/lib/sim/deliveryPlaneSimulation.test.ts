@@ -3,6 +3,7 @@ import {
   type DeliveryPlaneScenario,
   simulateDeliveryPlane,
 } from '../../../../bench/lib/sim/deliveryPlaneSimulation';
+import { DEFAULT_BREAKER_POLICY } from '../../../../shared/domain/health/endpointHealth';
 
 const base: DeliveryPlaneScenario = {
   rate: 500,
@@ -33,9 +34,27 @@ describe('simulateDeliveryPlane', () => {
   it('sends dead endpoints’ jobs to the slow lane and turns them away once the breaker opens', () => {
     const result = simulateDeliveryPlane({ ...base, deadFraction: 0.1 });
     expect(result.failedAttempts).toBeGreaterThan(0);
-    expect(result.breakerDeferrals).toBeGreaterThan(0);
+    expect(result.movedToSlowLane).toBeGreaterThan(0);
+    expect(result.circuitOpen).toBeGreaterThan(0);
     expect(result.peakInFlight.slow).toBeGreaterThan(0);
     expect(result.deliveredPerSecond).toBeGreaterThan(base.rate * 0.9 * 0.95);
+  });
+
+  it('runs the production breaker policy: a threshold no endpoint reaches opens no breaker', () => {
+    const never = simulateDeliveryPlane({
+      ...base,
+      deadFraction: 0.1,
+      breakerPolicy: { ...DEFAULT_BREAKER_POLICY, failureThreshold: 1_000 },
+    });
+    expect(never.failedAttempts).toBeGreaterThan(0);
+    expect(never.circuitOpen).toBe(0);
+  });
+
+  it('without the early slow mark, hanging jobs hold primary-lane slots longer and healthy latency grows', () => {
+    const dead = { ...base, deadFraction: 0.1, rate: 2_000, simulatedSeconds: 20, warmupSeconds: 0 };
+    const early = simulateDeliveryPlane(dead);
+    const late = simulateDeliveryPlane({ ...dead, primaryLaneSlowAfterMs: 2_000 });
+    expect(late.healthyP99Ms).toBeGreaterThan(early.healthyP99Ms * 1.1);
   });
 
   it('a primary lane too small for the hanging jobs lets healthy latency grow (the model can fail)', () => {
