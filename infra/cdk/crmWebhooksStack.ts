@@ -114,6 +114,7 @@ export class CrmWebhooksStack extends Stack {
       delivery: this.delivery.fn,
       httpApi: this.httpApi.httpApi,
       deliveriesQueue: this.queues.deliveries,
+      slowLaneQueue: this.queues.slowLane,
       deadLetterQueue: this.queues.deadLetter,
       mapperFailureQueue: this.queues.mapperFailures,
       webhooksTable: this.tables.webhooks,

@@ -428,6 +428,16 @@ describe('CrmWebhooksStack with the default demo config', () => {
         ALARM_THRESHOLDS.deliveriesQueueInFlightMessages,
       ],
       [
+        'SlowLaneQueue-Queue-Message-Age',
+        'ApproximateAgeOfOldestMessage',
+        ALARM_THRESHOLDS.deliveriesQueueOldestAgeSeconds,
+      ],
+      [
+        'SlowLaneQueue-InFlight',
+        'ApproximateNumberOfMessagesNotVisible',
+        ALARM_THRESHOLDS.deliveriesQueueInFlightMessages,
+      ],
+      [
         'DeliveriesQueue-DLQ-Queue-Message-Age',
         'ApproximateAgeOfOldestMessage',
         ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds,
@@ -469,6 +479,10 @@ describe('CrmWebhooksStack with the default demo config', () => {
       expect(metricOf(alarmNamed('DeliveriesQueue-InFlight')).Dimensions).toEqual([
         queueName('DeliveriesQueue'),
       ]);
+      expect(metricOf(alarmNamed('SlowLaneQueue-Queue-Message-Age')).Dimensions).toEqual([
+        queueName('SlowLaneQueue'),
+      ]);
+      expect(metricOf(alarmNamed('SlowLaneQueue-InFlight')).Dimensions).toEqual([queueName('SlowLaneQueue')]);
     });
 
     it('has no "DLQ not empty" alarm: one old dead letter would silence every later one', () => {

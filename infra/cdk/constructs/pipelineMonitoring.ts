@@ -41,7 +41,7 @@ export const ALARM_THRESHOLDS = {
   /** Jobs expire from the DLQ after 14 days; page well before that. */
   deadLetterQueueOldestAgeSeconds: 3 * 24 * 3600,
   /**
-   * Oldest message in a deliveries queue. Fresh jobs are received within seconds, and a retry waits in
+   * Oldest message in a delivery lane's queue (primary or slow). Fresh jobs are received within seconds, and a retry waits in
    * delayed hops of at most 900 s (SQS's DelaySeconds maximum), each a new message with a new age:
    * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-delay-queues.html
    * A message older than 20 minutes therefore means the delivery function is not keeping up (or not
@@ -49,7 +49,7 @@ export const ALARM_THRESHOLDS = {
    */
   deliveriesQueueOldestAgeSeconds: 20 * 60,
   /**
-   * In-flight messages (received, not yet deleted) in a deliveries queue. A standard queue holds at most
+   * In-flight messages (received, not yet deleted) in a delivery lane's queue. A standard queue holds at most
    * ~120,000; beyond that ReceiveMessage returns nothing, for every tenant:
    * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
    * Alarm at half of it, while there is time to act.
@@ -99,6 +99,7 @@ export interface PipelineMonitoringProps {
   delivery: IFunction;
   httpApi: IHttpApi;
   deliveriesQueue: IQueue;
+  slowLaneQueue: IQueue;
   deadLetterQueue: IQueue;
   mapperFailureQueue: IQueue;
   webhooksTable: ITable;
@@ -329,62 +330,76 @@ export class PipelineMonitoring extends Construct {
   }
 
   private addQueues(props: PipelineMonitoringProps): void {
-    this.facade
-      .monitorSqsQueueWithDlq({
-        queue: props.deliveriesQueue,
-        deadLetterQueue: props.deadLetterQueue,
-        humanReadableName: 'Deliveries queue',
-        alarmFriendlyName: 'DeliveriesQueue',
-        addQueueMaxMessageAgeAlarm: {
-          OldestMessage: {
-            maxAgeInSeconds: ALARM_THRESHOLDS.deliveriesQueueOldestAgeSeconds,
-            ...QUIET_IS_OK,
-          },
+    this.facade.monitorSqsQueueWithDlq({
+      queue: props.deliveriesQueue,
+      deadLetterQueue: props.deadLetterQueue,
+      humanReadableName: 'Deliveries queue',
+      alarmFriendlyName: 'DeliveriesQueue',
+      addQueueMaxMessageAgeAlarm: this.oldestMessageAlarm(),
+      // No "DLQ not empty" alarm: see ALARM_THRESHOLDS.deadLetteredJobs (a rate that keeps firing).
+      addDeadLetterQueueMaxMessageAgeAlarm: {
+        OldestMessage: {
+          maxAgeInSeconds: ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds,
+          ...QUIET_IS_OK,
         },
-        // No "DLQ not empty" alarm: see ALARM_THRESHOLDS.deadLetteredJobs (a rate that keeps firing).
-        addDeadLetterQueueMaxMessageAgeAlarm: {
-          OldestMessage: {
-            maxAgeInSeconds: ALARM_THRESHOLDS.deadLetterQueueOldestAgeSeconds,
-            ...QUIET_IS_OK,
-          },
-        },
-      })
-      .monitorCustom({
-        humanReadableName: 'Deliveries in flight',
-        alarmFriendlyName: 'DeliveriesQueue',
-        metricGroups: [
-          {
-            title: 'In-flight messages (quota ~120,000 per standard queue)',
-            metrics: [
-              {
-                metric: props.deliveriesQueue.metricApproximateNumberOfMessagesNotVisible({
-                  statistic: 'Maximum',
-                  period: METRIC_PERIOD,
-                  label: 'In flight',
-                }),
-                alarmFriendlyName: 'InFlight',
-                addAlarm: {
-                  Critical: {
-                    threshold: ALARM_THRESHOLDS.deliveriesQueueInFlightMessages,
-                    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    alarmDescriptionOverride:
-                      'Half of the standard-queue in-flight quota is used: when it is full, receives return nothing for every tenant. See docs/scaling.md.',
-                    ...QUIET_IS_OK,
-                  },
+      },
+    });
+    this.addInFlight(props.deliveriesQueue, 'DeliveriesQueue', 'Deliveries queue');
+    this.facade.monitorSqsQueue({
+      queue: props.slowLaneQueue,
+      humanReadableName: 'Slow-lane queue (retries, slow and failing endpoints)',
+      alarmFriendlyName: 'SlowLaneQueue',
+      addQueueMaxMessageAgeAlarm: this.oldestMessageAlarm(),
+    });
+    this.addInFlight(props.slowLaneQueue, 'SlowLaneQueue', 'Slow-lane queue');
+    this.facade.monitorSqsQueue({
+      queue: props.mapperFailureQueue,
+      humanReadableName: 'Event mapper failure queue',
+      alarmFriendlyName: 'MapperFailureQueue',
+      addQueueMaxSizeAlarm: {
+        NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.mapperFailureQueueMessages, ...QUIET_IS_OK },
+      },
+    });
+  }
+
+  private oldestMessageAlarm() {
+    return {
+      OldestMessage: {
+        maxAgeInSeconds: ALARM_THRESHOLDS.deliveriesQueueOldestAgeSeconds,
+        ...QUIET_IS_OK,
+      },
+    };
+  }
+
+  /** The in-flight quota is per queue, so each delivery lane has its own alarm. */
+  private addInFlight(queue: IQueue, alarmFriendlyName: string, humanReadableName: string): void {
+    this.facade.monitorCustom({
+      humanReadableName: `${humanReadableName}: messages in flight`,
+      alarmFriendlyName,
+      metricGroups: [
+        {
+          title: 'In-flight messages (quota ~120,000 per standard queue)',
+          metrics: [
+            {
+              metric: queue.metricApproximateNumberOfMessagesNotVisible({
+                statistic: 'Maximum',
+                period: METRIC_PERIOD,
+                label: 'In flight',
+              }),
+              alarmFriendlyName: 'InFlight',
+              addAlarm: {
+                Critical: {
+                  threshold: ALARM_THRESHOLDS.deliveriesQueueInFlightMessages,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  alarmDescriptionOverride: `${humanReadableName}: half of the standard-queue in-flight quota is used; when it is full, receives return nothing for every tenant. See docs/scaling.md.`,
+                  ...QUIET_IS_OK,
                 },
               },
-            ],
-          },
-        ],
-      })
-      .monitorSqsQueue({
-        queue: props.mapperFailureQueue,
-        humanReadableName: 'Event mapper failure queue',
-        alarmFriendlyName: 'MapperFailureQueue',
-        addQueueMaxSizeAlarm: {
-          NotEmpty: { maxMessageCount: ALARM_THRESHOLDS.mapperFailureQueueMessages, ...QUIET_IS_OK },
+            },
+          ],
         },
-      });
+      ],
+    });
   }
 
   /**
