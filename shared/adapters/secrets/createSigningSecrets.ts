@@ -52,6 +52,6 @@ export function createSigningSecretsReader(
       })
     : new PerWebhookSigningSecrets(
         new SigningSecretCache(client, { maxBytes: settings.signingSecretCacheBytes }),
-        { secretNamePrefix: settings.secretNamePrefix, onPreviousVersionMissing },
+        { onPreviousVersionMissing },
       );
 }

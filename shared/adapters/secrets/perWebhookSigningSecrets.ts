@@ -10,19 +10,17 @@ export class PerWebhookSigningSecrets implements SigningSecretsReader {
   constructor(
     private readonly source: SigningSecretSource,
     private readonly options: {
-      /** Used for rows that name no secret (written before names were stored): `<prefix>/<ws>/<id>`. */
-      secretNamePrefix: string;
       /** Told when the previous version is gone (rotated twice within the window). */
       onPreviousVersionMissing?: (webhook: Webhook) => void;
-    },
+    } = {},
   ) {}
 
   async signingSecretsOf(webhook: Webhook, now: Date): Promise<string[]> {
-    if (webhook.secretVersionId === undefined) {
+    // PerWebhookSecretStore.create writes the name and the version id together.
+    const { secretName } = webhook;
+    if (secretName === undefined || webhook.secretVersionId === undefined) {
       throw new Error(`webhook ${webhook.id} has no per-webhook secret (it was created in envelope mode)`);
     }
-    const secretName =
-      webhook.secretName || `${this.options.secretNamePrefix}/${webhook.workspaceId}/${webhook.id}`;
     const previousVersionId = webhook.previousSecretVersionId;
     if (previousVersionId === undefined || !inRotationWindow(webhook, now)) {
       return [await this.source.get(secretName, webhook.secretVersionId)];

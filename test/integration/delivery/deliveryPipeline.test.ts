@@ -156,9 +156,7 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
       'slow-lane': config.slowLaneQueueUrl,
       'dead-letter': config.deadLetterQueueUrl,
     }),
-    signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager), {
-      secretNamePrefix: config.secretNamePrefix,
-    }),
+    signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager)),
     http,
     logger,
     metrics,

@@ -121,9 +121,7 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
         'slow-lane': config.slowLaneQueueUrl,
         'dead-letter': config.deadLetterQueueUrl,
       }),
-      signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager), {
-        secretNamePrefix: config.secretNamePrefix,
-      }),
+      signingSecrets: new PerWebhookSigningSecrets(new SigningSecretCache(secretsManager)),
       http,
       logger: silent,
       metrics: new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery', logger: silent }),

@@ -218,7 +218,7 @@ export class InMemoryDeadLetters {
 export class InMemorySecrets implements SigningSecretsReader {
   readonly versions = new Map<string, string>();
   reads = 0;
-  private readonly reader = new PerWebhookSigningSecrets(this, { secretNamePrefix: 'crm-webhooks' });
+  private readonly reader = new PerWebhookSigningSecrets(this);
 
   signingSecretsOf(webhook: Webhook, now: Date): Promise<string[]> {
     return this.reader.signingSecretsOf(webhook, now);
