@@ -1,4 +1,4 @@
-/** Actions a CRM record change can produce (DESIGN.md, "Events"). */
+/** Actions a CRM record change can produce (docs/domain.md, "From a DynamoDB stream record to an event"). */
 export const CRM_ACTIONS = ['created', 'updated', 'deleted', 'restored', 'destroyed'] as const;
 export type CrmAction = (typeof CRM_ACTIONS)[number];
 

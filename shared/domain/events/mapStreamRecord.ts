@@ -27,8 +27,9 @@ type Item = Record<string, AttributeValue>;
 const OBJECT_NAME = /^[a-z][a-zA-Z0-9]*$/;
 
 /**
- * One DynamoDB stream record → zero or one CRM event (DESIGN.md, "Events"). Never throws: a record
- * that cannot be mapped is an error value the caller counts and logs (without its contents).
+ * One DynamoDB stream record → zero or one CRM event (docs/domain.md, "From a DynamoDB stream record
+ * to an event"). Never throws: a record that cannot be mapped is an error value the caller counts and
+ * logs (without its contents).
  *
  * TTL expiries (REMOVE by the `dynamodb.amazonaws.com` principal) follow the same rules as any REMOVE.
  * `now` is only used when a record carries no ApproximateCreationDateTime (Lambda always sets it).

@@ -7,7 +7,7 @@ import { objectMetadataIdFor } from './objectMetadataId';
  * keep every digit. The returned string is exactly what is signed and sent.
  */
 
-/** Default format (DESIGN.md "Payload"): `event`, `data`, `timestamp` first, then our additions. */
+/** Default format (docs/domain.md, "Default format"): `event`, `data`, `timestamp` first, then our additions. */
 export function serializeDefaultPayload(job: DeliveryJob): string {
   return (
     `{"event":${JSON.stringify(job.event)}` +

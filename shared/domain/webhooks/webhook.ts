@@ -9,7 +9,7 @@ export const WEBHOOK_STATUSES = ['active', 'disabled'] as const;
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
 /**
- * A subscription as stored in the webhooks table (partition `workspaceId`, sort `webhookId`), with its
+ * A subscription as stored in the webhooks table (partition `workspaceId`, sort `id`), with its
  * optional delivery limits (`rateLimit`, `maxConcurrentDeliveries`). The endpoint health fields
  * (`EndpointHealth`) are written by the delivery function without bumping `version` and never shown by
  * the API.
