@@ -3,6 +3,7 @@ import {
   booleanVariable as booleanFlag,
   ConfigurationError,
   integerVariable as integer,
+  numberVariable,
   parseEnvironment,
   requiredVariable as required,
   secretNamePrefixVariable,
@@ -37,11 +38,11 @@ const envSchema = z.object({
   MAX_ATTEMPTS: z._default(integer(1, 100), DEFAULT_RETRY_POLICY.maxAttempts),
   RETRY_DELAYS_SECONDS: z.optional(z.string()),
   /** Multiplies every retry delay: 1 on AWS; tests run the real schedule scaled down. */
-  RETRY_DELAY_SCALE: z._default(z.coerce.number().check(z.positive(), z.maximum(1)), 1),
+  RETRY_DELAY_SCALE: z._default(numberVariable(0, 1, { aboveZero: true }), 1),
   REQUEST_TIMEOUT_MS: z._default(integer(100, 900_000), 10_000),
-  AUTO_DISABLE_AFTER_HOURS: z._default(z.coerce.number().check(z.positive(), z.maximum(24 * 365)), 120),
-  DELIVERY_LOG_TTL_DAYS: z._default(z.coerce.number().check(z.positive(), z.maximum(3650)), 30),
-  DELIVERY_LOG_SUCCESS_SAMPLE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 1),
+  AUTO_DISABLE_AFTER_HOURS: z._default(numberVariable(0, 24 * 365, { aboveZero: true }), 120),
+  DELIVERY_LOG_TTL_DAYS: z._default(numberVariable(0, 3650, { aboveZero: true }), 30),
+  DELIVERY_LOG_SUCCESS_SAMPLE_RATE: z._default(numberVariable(0, 1), 1),
   DELIVERY_CONCURRENCY: z._default(integer(1, 1000), 32),
   LOCAL_MODE: booleanFlag,
 });

@@ -3,6 +3,7 @@ import '../../shared/config/zodEnglishErrors';
 import { parseCrmSourcesJson } from '../../shared/config/crmSourcesConfig';
 import {
   booleanVariable as booleanFlag,
+  integerVariable,
   parseEnvironment,
   requiredVariable as requiredName,
   secretNamePrefixVariable,
@@ -25,27 +26,15 @@ const configSchema = z.object({
   SECRET_NAME_PREFIX: secretNamePrefixVariable,
   SECRET_STORE: secretStoreVariable,
   SIGNING_KEY_SECRET_ID: signingKeySecretIdVariable,
-  SIGNING_KEY_REFRESH_SECONDS: z._default(
-    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3600)),
-    60,
-  ),
+  SIGNING_KEY_REFRESH_SECONDS: z._default(integerVariable(0, 3600), 60),
   LOCAL_MODE: booleanFlag,
   /** How long one redrive call works before answering `more: true` (below API Gateway's 30 s). */
-  REDRIVE_TIME_BUDGET_MS: z._default(
-    z.coerce.number().check(z.int(), z.minimum(100), z.maximum(25_000)),
-    20_000,
-  ),
+  REDRIVE_TIME_BUDGET_MS: z._default(integerVariable(100, 25_000), 20_000),
   /** Webhooks one workspace may hold; each CRM change fans out to every matching one. */
-  MAX_WEBHOOKS_PER_WORKSPACE: z._default(
-    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
-    100,
-  ),
+  MAX_WEBHOOKS_PER_WORKSPACE: z._default(integerVariable(1, 10_000), 100),
   CRM_SOURCES_CONFIG: requiredName('CRM_SOURCES_CONFIG'),
   CONSOLE_ASSETS_DIR: z.optional(z.string()),
-  MAX_BODY_BYTES: z._default(
-    z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(10 * 1024 * 1024)),
-    64 * 1024,
-  ),
+  MAX_BODY_BYTES: z._default(integerVariable(1024, 10 * 1024 * 1024), 64 * 1024),
 });
 
 export interface SubscriptionsApiConfig {

@@ -14,7 +14,10 @@ import { SynthConfigurationError } from './synthConfigurationError';
  * Values from the command line arrive as strings, so numbers are coerced; anything invalid stops the
  * synth with a message naming the context key.
  */
-const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const positiveInt = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int(error).min(min, error).max(max, error);
+};
 const optionalInt = (min: number, max: number) => positiveInt(min, max).optional();
 
 const validLogRetentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
@@ -52,7 +55,11 @@ export const stackSettingsSchema = z
      * Share of successful attempts written to the delivery log (failures are always written): below 1
      * it cuts the log's write and storage cost, at the price of gaps among successes.
      */
-    deliveryLogSuccessSampleRate: z.coerce.number().min(0).max(1).default(1),
+    deliveryLogSuccessSampleRate: z.coerce
+      .number({ error: 'must be a number from 0 to 1' })
+      .min(0, 'must be a number from 0 to 1')
+      .max(1, 'must be a number from 0 to 1')
+      .default(1),
     /**
      * Point-in-time recovery on the delivery log. Off by default: the log expires by TTL and restoring it
      * restores nothing a user needs; PITR would cost $0.20/GB-month on top of its storage

@@ -21,7 +21,10 @@ const port = (fallback: number) =>
     .min(0, 'must be a port number from 0 to 65535')
     .max(65_535, 'must be a port number from 0 to 65535')
     .default(fallback);
-const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const positiveInt = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int(error).min(min, error).max(max, error);
+};
 
 /** Fractions are allowed locally (to experiment); on AWS the windows are whole seconds. */
 const windowSeconds = () =>

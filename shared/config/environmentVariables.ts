@@ -12,8 +12,23 @@ import './zodEnglishErrors';
 export const requiredVariable = (variable: string) =>
   z.string({ error: `${variable} is required` }).check(z.minLength(1, `${variable} is required`));
 
-export const integerVariable = (min: number, max: number) =>
-  z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max));
+/** A whole number in [min, max]; any mistake (not a number, a fraction, out of range) says the range. */
+export const integerVariable = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce
+    .number({ error })
+    .check(z.int({ error }), z.minimum(min, { error }), z.maximum(max, { error }));
+};
+
+/** A number in [min, max] (or (0, max] with `aboveZero`); any mistake says the range. */
+export const numberVariable = (min: number, max: number, options: { aboveZero?: boolean } = {}) => {
+  const error = options.aboveZero
+    ? `must be a number above 0 and at most ${max}`
+    : `must be a number from ${min} to ${max}`;
+  return z.coerce
+    .number({ error })
+    .check(options.aboveZero ? z.positive({ error }) : z.minimum(min, { error }), z.maximum(max, { error }));
+};
 
 /** `true`/`1` or `false`/`0`; absent means false. */
 export const booleanVariable = z.pipe(

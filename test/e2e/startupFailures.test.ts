@@ -76,7 +76,7 @@ describe('npm start fails fast with a message saying what to do', () => {
     expect(lines[0]).toBe('Invalid environment:');
     expect(lines.slice(1).sort()).toEqual([
       '  - PORT: must be a port number from 0 to 65535',
-      expect.stringMatching(/^ {2}- REQUEST_TIMEOUT_MS: /),
+      '  - REQUEST_TIMEOUT_MS: must be a whole number from 100 to 900000',
       '  - RETRY_DELAYS_SECONDS entry 2 ("soon") must be a whole number of seconds from 0 to 604800',
     ]);
     expect(result.output).not.toContain('Java pid');

@@ -34,12 +34,21 @@ describe('parseEnvironment', () => {
     );
   });
 
+  it('says the range of a whole-number variable, whatever is wrong with it', () => {
+    const schema = z.object({ N: integerVariable(1, 10) });
+    for (const value of ['11', '0', '2.5', 'ten']) {
+      expect(() => parseEnvironment(schema, { N: value }, 'demo')).toThrow(
+        'demo configuration is invalid: N: must be a whole number from 1 to 10',
+      );
+    }
+  });
+
   it('keeps zod English messages in a process that never loads classic zod, as in the Lambda bundles', async () => {
     // zod/mini registers no locale of its own; without shared/config/zodEnglishErrors this reads "Invalid input".
     const script = `
       import * as z from 'zod/mini';
-      import { integerVariable, parseEnvironment } from './shared/config/environmentVariables';
-      try { parseEnvironment(z.object({ N: integerVariable(1, 10) }), { N: '11' }, 'demo'); }
+      import { parseEnvironment } from './shared/config/environmentVariables';
+      try { parseEnvironment(z.object({ N: z.coerce.number().check(z.maximum(10)) }), { N: '11' }, 'demo'); }
       catch (error) { process.stdout.write(error.message); }`;
     const { stdout } = await promisify(execFile)(
       process.execPath,
