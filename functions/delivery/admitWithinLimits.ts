@@ -2,7 +2,8 @@ import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import { leaseExpiryMs } from '../../shared/domain/limits/concurrencyLeases';
 import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';
 import { type DeliveryLimits, isUnlimited } from '../../shared/domain/limits/deliveryLimits';
-import { concurrencyWait, rateSlotWait } from '../../shared/domain/limits/limitWait';
+import { concurrencyWait } from '../../shared/domain/limits/limitWait';
+import { rateSlotDecision } from '../../shared/domain/limits/rateSlotDecision';
 import { holdsRateSlot, slotIntervalMs } from '../../shared/domain/limits/rateSlots';
 
 /** Which limit made a job wait: the `cause` dimension of the `DelayedByLimit` metric. */
@@ -44,11 +45,12 @@ export async function admitWithinLimits(
   let admitted = job;
   if (limits.rateLimit !== undefined && !holdsRateSlot(job)) {
     const slotMs = await limiter.reserveRateSlot(job.webhookId, slotIntervalMs(limits.rateLimit), nowMs);
-    // Strictly: a slot even 1 ms ahead waits (SQS delays are whole seconds, rounded up).
-    const slotted = { ...job, rateSlot: slotMs, notBefore: slotMs };
-    if (slotMs > nowMs)
-      return { kind: 'wait', cause: 'rate-limit', job: slotted, ...rateSlotWait(slotMs, nowMs) };
-    admitted = slotted;
+    const decision = rateSlotDecision(slotMs, nowMs);
+    // Either way the job now holds its slot: a wait for a lease below keeps it.
+    admitted = { ...job, rateSlot: decision.rateSlot, notBefore: decision.rateSlot };
+    if (decision.kind === 'wait') {
+      return { kind: 'wait', cause: 'rate-limit', job: admitted, delaySeconds: decision.delaySeconds };
+    }
   }
   if (limits.maxConcurrentDeliveries === undefined) return UNLIMITED;
   const lease = await limiter.acquireLease(

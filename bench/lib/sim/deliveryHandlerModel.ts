@@ -17,6 +17,8 @@ export interface SimJob {
   attempt: number;
   /** Epoch ms before which the job is sent on instead of attempted. */
   notBefore?: number;
+  /** The rate-limit slot the job reserved and waits for (as in the delivery job's `rateSlot`). */
+  rateSlot?: number;
   /** When the event mapper enqueued it: the start of the write → receipt latency. */
   enqueuedAt: number;
 }
@@ -142,6 +144,20 @@ export function handleDeliveryBatch(
       finishOne();
       continue;
     }
+    // As in deliverJob: the rate limit after the breaker's admission, before the probe lease; a job the
+    // open breaker turns away makes no request and takes no slot.
+    const allowed =
+      admission === 'circuit-open' ? { kind: 'attempt' as const } : model.rateLimit.admit(job, now);
+    if (allowed.kind === 'defer') {
+      if (counted()) outcomes.rateLimitDeferrals += 1;
+      sendOn(
+        lane,
+        allowed.rateSlot === undefined ? job : { ...job, rateSlot: allowed.rateSlot },
+        allowed.untilMs,
+      );
+      finishOne();
+      continue;
+    }
     if (admission === 'probe') {
       const won = health.acquireProbeLease(job.webhookId, now, breakerPolicy.probeLeaseMs);
       admission = won ? 'probe' : 'circuit-open';
@@ -151,13 +167,6 @@ export function handleDeliveryBatch(
       if (counted()) outcomes.circuitOpen += 1;
       scheduleNext(job, 'circuit-open');
       events.after(model.perJobCpuMs, finishOne);
-      continue;
-    }
-    const allowed = model.rateLimit.admit(job.webhookId, now);
-    if (allowed.kind === 'defer') {
-      if (counted()) outcomes.rateLimitDeferrals += 1;
-      sendOn(lane, job, allowed.untilMs);
-      finishOne();
       continue;
     }
     const wasProbe = admission === 'probe';

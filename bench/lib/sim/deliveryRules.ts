@@ -20,16 +20,27 @@ export interface RetryRules {
   isDue(notBefore: number | undefined, nowMs: number): boolean;
 }
 
-/** What a limit says about a job that is due: attempt it now, or send it on until `untilMs`. */
-export type Admission = { kind: 'attempt' } | { kind: 'defer'; untilMs: number };
+/**
+ * What a limit says about a job that is due: attempt it now, or send it on until `untilMs`, carrying
+ * `rateSlot` (the slot it reserved: it then delivers without asking again, as the job field does).
+ */
+export type Admission = { kind: 'attempt' } | { kind: 'defer'; untilMs: number; rateSlot?: number };
+
+/** The job fields the rate limit reads: a job back at its reserved slot holds it (`holdsRateSlot`). */
+export interface RateLimitedJob {
+  webhookId: number;
+  rateSlot?: number;
+  notBefore?: number;
+}
 
 /**
- * The optional per-webhook limits (rate and concurrency): over a limit, a job is delayed, never dropped.
- * The seam where the production rules (shared/domain/limits) plug in; until then no webhook has a limit.
- * The endpoint breaker is not a port: the handler model calls shared/domain/health/endpointHealth.ts.
+ * The optional per-webhook rate limit: over it, a job is delayed, never dropped. `productionRateLimit`
+ * (productionRateLimit.ts) runs the production rules (shared/domain/limits); `noRateLimit` is a plane
+ * where no webhook sets one. The endpoint breaker is not a port: the handler model calls
+ * shared/domain/health/endpointHealth.ts. (The concurrency cap is not simulated.)
  */
 export interface WebhookRateLimit {
-  admit(webhookId: number, nowMs: number): Admission;
+  admit(job: RateLimitedJob, nowMs: number): Admission;
 }
 
 export const noRateLimit: WebhookRateLimit = { admit: () => ({ kind: 'attempt' }) };

@@ -4,6 +4,7 @@ import {
   MAX_CONCURRENCY_WAIT_SECONDS,
   rateSlotWait,
 } from '../../../../shared/domain/limits/limitWait';
+import { rateSlotDecision } from '../../../../shared/domain/limits/rateSlotDecision';
 import { MAX_SQS_DELAY_SECONDS } from '../../../../shared/domain/retry';
 
 const NOW = Date.parse('2026-12-04T22:00:00.000Z');
@@ -36,5 +37,22 @@ describe('concurrencyWait', () => {
       expect(delaySeconds).toBeGreaterThanOrEqual(1);
       expect(delaySeconds).toBeLessThanOrEqual(MAX_CONCURRENCY_WAIT_SECONDS);
     }
+  });
+});
+
+describe('rateSlotDecision', () => {
+  it('delivers when the slot has come, and holds the slot either way', () => {
+    expect(rateSlotDecision(NOW, NOW)).toEqual({ kind: 'now', rateSlot: NOW });
+    expect(rateSlotDecision(NOW - 5, NOW)).toEqual({ kind: 'now', rateSlot: NOW - 5 });
+  });
+
+  it('waits for a slot even 1 ms ahead, due exactly at it, in whole seconds rounded up', () => {
+    expect(rateSlotDecision(NOW + 1, NOW)).toEqual({
+      kind: 'wait',
+      rateSlot: NOW + 1,
+      notBefore: NOW + 1,
+      delaySeconds: 1,
+    });
+    expect(rateSlotDecision(NOW + 2_500, NOW)).toMatchObject({ kind: 'wait', delaySeconds: 3 });
   });
 });
