@@ -326,6 +326,21 @@ export const deliveryPath: Benchmark = {
             notes:
               'Real buildDeliveryHandler (decode, webhook cache, envelope-mode signing secrets (key from the local Secrets Manager, opened secrets cached), signing, SSRF-guarded undici client with loopback allowed, outcome handling) with in-memory webhook table, attempt log, dead-letter index and re-send queues; one handler instance per concurrent invocation (like Lambda containers); receiver in its own process.',
           }),
+          pairedFigure({
+            id: 'delivery.cpuMicrosPerPost',
+            benchmark: 'delivery',
+            title: 'Delivery: CPU per signed POST through the handler',
+            unit: 'µs',
+            higherIsBetter: false,
+            values: handlerRates.map((r) => r.cpuMicrosPerOp),
+            baseline: {
+              title:
+                'the floor: a bare undici POST of the same request (same repetition) + decode, payload and both signatures alone',
+              values: bareRates.map((r) => r.cpuMicrosPerOp + floor.cpuMicrosPerOp),
+            },
+            target: { on: 'ratio', comparison: '<=', threshold: 1.25 },
+            notes: `CPU time of this process per POST (less sensitive to other load than POST/s). Decode + payload + signatures alone: ${floor.cpuMicrosPerOp.toFixed(1)} µs per job.`,
+          }),
         ],
         details: {
           concurrency,

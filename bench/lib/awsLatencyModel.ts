@@ -37,8 +37,12 @@ export const AWS_ASSUMPTIONS = {
   receiverAnswerMs: 50,
   /** Lambda's idle SQS long polls: the 20 s maximum wait, per poller. */
   idleLongPollSeconds: 20,
-  /** Stream shards: one per 1,000 writes/s (a partition's write capacity, items under 1 KB). */
-  writesPerShard: 1_000,
+  /**
+   * Stream shards: one per table partition, and a partition takes 1,000 write units a second
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html); the
+   * benchmark's records are 1-4 KB, about 3 write units each, so one shard per ~333 writes/s.
+   */
+  writesPerShard: 333,
 } as const;
 
 /** Lambda's SQS event source begins with five concurrent pollers (services-sqs-scaling). */
