@@ -14,8 +14,9 @@ import {
   admitJob,
   breakerAfterFailure,
   breakerState,
+  type ClearableHealthField,
   type EndpointHealth,
-  hasHealthToClear,
+  healthClearedBySuccess,
   type Lane,
 } from '../../shared/domain/health/endpointHealth';
 import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';
@@ -46,7 +47,8 @@ export interface DeliveryPorts {
       id: string,
       at: Date,
     ): Promise<(EndpointHealth & { failingSince: string }) | undefined>;
-    recordSuccess(workspaceId: string, id: string): Promise<void>;
+    /** Removes these health fields (what `healthClearedBySuccess` chose). */
+    recordSuccess(workspaceId: string, id: string, fields: readonly ClearableHealthField[]): Promise<void>;
     disable(workspaceId: string, id: string, reason: 'gone' | 'failing', now: Date): Promise<boolean>;
     openBreaker(
       workspaceId: string,
@@ -235,17 +237,18 @@ export async function deliverJob(
       status: response.statusCode,
       durationMs: result.durationMs,
     });
-    if (hasHealthToClear(webhook)) {
-      // Closes the breaker (a successful probe) and ends the failure run and slow mark.
-      await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id);
-      await ports.webhooks.patch(webhook.workspaceId, webhook.id, {
-        failingSince: undefined,
-        consecutiveFailures: undefined,
-        breakerOpenUntil: undefined,
-        breakerOpenings: undefined,
-        probeLeaseUntil: undefined,
-        slowUntil: undefined,
-      });
+    const cleared = healthClearedBySuccess(webhook, {
+      answeredInMs: result.durationMs,
+      slowAfterMs: config.primaryLaneSlowAfterMs,
+    });
+    if (cleared.length > 0) {
+      // Closes the breaker (a successful probe) and ends the failure run; a fast answer ends the slow mark.
+      await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id, cleared);
+      await ports.webhooks.patch(
+        webhook.workspaceId,
+        webhook.id,
+        Object.fromEntries(cleared.map((field) => [field, undefined])),
+      );
     }
     await writeAttemptLog(ports, config, job, attempt, { outcome: 'delivered', ...attempted });
     return 'acknowledged';

@@ -2,7 +2,7 @@ import {
   admitJob,
   type BreakerPolicy,
   breakerAfterFailure,
-  hasHealthToClear,
+  healthClearedBySuccess,
   type Lane,
 } from '../../../shared/domain/health/endpointHealth';
 import type { RetryRules, WebhookRateLimit } from './deliveryRules';
@@ -83,7 +83,7 @@ export interface DeliveryHandlerModel {
 /**
  * What one delivery invocation does with its batch, step for step as functions/delivery/deliverJob.ts,
  * with the production rules called as they are: `isDue`/`hopDelaySeconds`/`scheduleNextAttempt` (retry)
- * and `admitJob`/`breakerAfterFailure`/`hasHealthToClear` (endpoint health). Every job of the batch runs
+ * and `admitJob`/`breakerAfterFailure`/`healthClearedBySuccess` (endpoint health). Every job of the batch runs
  * concurrently; a job not yet due hops on in its lane; a primary-lane job of a slow or failing endpoint
  * moves to the slow lane without a request; in the slow lane an open breaker turns a due job into a
  * failed attempt without a request (`circuit-open`) and a half-open one lets the winner of the probe
@@ -187,7 +187,11 @@ export function handleDeliveryBatch(
         outcomes.attemptLogWrites += 1;
       }
       if (answered) {
-        if (hasHealthToClear(health.seenBy(job.webhookId, end))) health.recordSuccess(job.webhookId, end);
+        const cleared = healthClearedBySuccess(health.seenBy(job.webhookId, end), {
+          answeredInMs: requestMs,
+          slowAfterMs: model.slowAfterMs,
+        });
+        if (cleared.length > 0) health.recordSuccess(job.webhookId, end, cleared);
         if (counted()) {
           outcomes.delivered += 1;
           if (model.isHealthy(job.webhookId)) outcomes.healthyLatenciesMs.push(end - job.enqueuedAt);

@@ -1,4 +1,4 @@
-import type { EndpointHealth } from '../../../shared/domain/health/endpointHealth';
+import type { ClearableHealthField, EndpointHealth } from '../../../shared/domain/health/endpointHealth';
 
 /**
  * The endpoint-health fields of the webhook rows (consecutiveFailures, breakerOpenUntil, …) as the
@@ -35,9 +35,11 @@ export class EndpointHealthTable {
     return this.write(webhookId, nowMs, { ...row, consecutiveFailures: (row.consecutiveFailures ?? 0) + 1 });
   }
 
-  /** A success: clears every health field (called, as in production, only when the row shows some). */
-  recordSuccess(webhookId: number, nowMs: number): void {
-    this.write(webhookId, nowMs, {});
+  /** A success: removes the fields `healthClearedBySuccess` chose (called only when there are some). */
+  recordSuccess(webhookId: number, nowMs: number, fields: readonly ClearableHealthField[]): void {
+    const after: EndpointHealth & { failingSince?: string } = { ...this.row(webhookId) };
+    for (const field of fields) delete after[field];
+    this.write(webhookId, nowMs, after);
   }
 
   openBreaker(

@@ -10,7 +10,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WEBHOOKS_TABLE_KEYS } from '../../config/tables';
-import type { EndpointHealth } from '../../domain/health/endpointHealth';
+import {
+  CLEARABLE_HEALTH_FIELDS,
+  type ClearableHealthField,
+  type EndpointHealth,
+} from '../../domain/health/endpointHealth';
 import type { Webhook } from '../../domain/webhooks/webhook';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
 
@@ -301,19 +305,24 @@ export class WebhookStore {
   }
 
   /**
-   * Ends a failure run: clears the failure count, breaker, probe lease and slow mark. A no-op (no
-   * write) when none is recorded, so successes of a healthy endpoint cost no extra write.
+   * Ends a failure run: removes the given health fields (by default all: failure count, breaker, probe
+   * lease, slow mark). Conditional on one of them being there, so a success racing another container's
+   * identical clear writes nothing twice.
    */
-  async recordSuccess(workspaceId: string, id: string): Promise<void> {
+  async recordSuccess(
+    workspaceId: string,
+    id: string,
+    fields: readonly ClearableHealthField[] = CLEARABLE_HEALTH_FIELDS,
+  ): Promise<void> {
+    if (fields.length === 0) return;
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ [partitionKey]: workspaceId, [sortKey]: id }),
-          UpdateExpression:
-            'REMOVE failingSince, consecutiveFailures, breakerOpenUntil, breakerOpenings, probeLeaseUntil, slowUntil',
-          ConditionExpression:
-            'attribute_exists(failingSince) OR attribute_exists(consecutiveFailures) OR attribute_exists(breakerOpenUntil) OR attribute_exists(slowUntil)',
+          // Fixed attribute names from CLEARABLE_HEALTH_FIELDS, none a DynamoDB reserved word.
+          UpdateExpression: `REMOVE ${fields.join(', ')}`,
+          ConditionExpression: fields.map((field) => `attribute_exists(${field})`).join(' OR '),
         }),
       );
     } catch (error) {

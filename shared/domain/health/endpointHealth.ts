@@ -114,12 +114,30 @@ export function breakerAfterFailure({
   return { breakerOpenUntil: nowMs + cooldownMs(openings, policy), breakerOpenings: openings };
 }
 
-/** True when a success has something to clear (a healthy endpoint's success writes nothing). */
-export function hasHealthToClear(health: EndpointHealth & { failingSince?: string }): boolean {
-  return (
-    health.failingSince !== undefined ||
-    health.consecutiveFailures !== undefined ||
-    health.breakerOpenUntil !== undefined ||
-    health.slowUntil !== undefined
+/** The health fields a success can clear (`failingSince` is the auto-disable failure run). */
+export const CLEARABLE_HEALTH_FIELDS = [
+  'failingSince',
+  'consecutiveFailures',
+  'breakerOpenUntil',
+  'breakerOpenings',
+  'probeLeaseUntil',
+  'slowUntil',
+] as const;
+export type ClearableHealthField = (typeof CLEARABLE_HEALTH_FIELDS)[number];
+
+/**
+ * What a success clears: the failure run, the breaker (a successful probe closes it) and, if the answer
+ * came within `slowAfterMs` (PRIMARY_LANE_SLOW_AFTER_MS), the slow mark. An answer slower than that
+ * keeps the mark: the endpoint works but is too slow for the primary lane, and clearing the mark would
+ * send its next jobs back there to hold primary slots until they are marked again. Empty when nothing
+ * is set, so a healthy endpoint's success writes nothing.
+ */
+export function healthClearedBySuccess(
+  health: EndpointHealth & { failingSince?: string },
+  { answeredInMs, slowAfterMs }: { answeredInMs: number; slowAfterMs: number },
+): ClearableHealthField[] {
+  const keepSlowMark = answeredInMs >= slowAfterMs;
+  return CLEARABLE_HEALTH_FIELDS.filter(
+    (field) => health[field] !== undefined && !(field === 'slowUntil' && keepSlowMark),
   );
 }

@@ -10,6 +10,7 @@ import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWe
 import type { OutgoingMessage, SendOutcome } from '../../../shared/adapters/sqs/deliveryJobSender';
 import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
 import { type DeliveryJob, decodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
+import type { ClearableHealthField } from '../../../shared/domain/health/endpointHealth';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { SigningSecretsReader } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
@@ -57,19 +58,15 @@ export class InMemoryWebhookStore {
     });
   }
 
-  async recordSuccess(_workspaceId: string, id: string): Promise<void> {
+  async recordSuccess(
+    _workspaceId: string,
+    id: string,
+    fields: readonly ClearableHealthField[],
+  ): Promise<void> {
     this.calls.push(`recordSuccess:${id}`);
     const row = this.rows.get(id);
     if (row === undefined) return;
-    for (const key of [
-      'failingSince',
-      'consecutiveFailures',
-      'breakerOpenUntil',
-      'breakerOpenings',
-      'probeLeaseUntil',
-      'slowUntil',
-    ] as const)
-      delete row[key];
+    for (const key of fields) delete row[key];
   }
 
   async openBreaker(

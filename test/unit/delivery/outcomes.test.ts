@@ -394,6 +394,22 @@ describe('delivery outcomes', () => {
       ]);
     });
 
+    it('a slow success closes the breaker but keeps the slow mark; a fast one clears it', async () => {
+      const { handler, addWebhook, store } = setup({ PRIMARY_LANE_SLOW_AFTER_MS: '300' });
+      const slowUntil = Date.now() + 60_000;
+      const { webhook } = addWebhook({ consecutiveFailures: 3, slowUntil });
+      const inSlowLane = () => sqsRecord({ body: deliveryJobBody(webhook.id), queueArn: SLOW_LANE_ARN });
+      receiver.setDefaultResponse({ status: 200, delayMs: 500 });
+      await handler(sqsEvent([inSlowLane()]), lambdaContext());
+      let row = store.rows.get(webhook.id)!;
+      expect([row.consecutiveFailures, row.slowUntil]).toEqual([undefined, slowUntil]);
+      receiver.setDefaultResponse({ status: 200 });
+      await handler(sqsEvent([inSlowLane()]), lambdaContext());
+      row = store.rows.get(webhook.id)!;
+      expect(row.slowUntil).toBeUndefined();
+      expect(receiver.requests).toHaveLength(2);
+    });
+
     it('after the cooldown one probe is made; success closes the breaker and clears the bookkeeping', async () => {
       const { handler, addWebhook, store } = setup();
       const { webhook } = addWebhook({

@@ -17,7 +17,12 @@ describe('EndpointHealthTable (the webhook rows’ health fields, read through t
       breakerOpenUntil: 33_000,
       breakerOpenings: 1,
     });
-    table.recordSuccess(7, 6_000);
+    table.recordSuccess(7, 6_000, [
+      'consecutiveFailures',
+      'slowUntil',
+      'breakerOpenUntil',
+      'breakerOpenings',
+    ]);
     expect(table.seenBy(7, 8_500)).toEqual({});
     expect(table.seenBy(8, 8_500)).toEqual({});
     expect(table.writes).toBe(5);

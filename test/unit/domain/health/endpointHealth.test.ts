@@ -5,7 +5,7 @@ import {
   breakerState,
   cooldownMs,
   DEFAULT_BREAKER_POLICY,
-  hasHealthToClear,
+  healthClearedBySuccess,
 } from '../../../../shared/domain/health/endpointHealth';
 
 const NOW = 1_000_000;
@@ -108,8 +108,30 @@ describe('breaker transitions', () => {
   });
 
   it('a success has nothing to clear on a healthy endpoint', () => {
-    expect(hasHealthToClear({})).toBe(false);
-    expect(hasHealthToClear({ consecutiveFailures: 1 })).toBe(true);
-    expect(hasHealthToClear({ slowUntil: NOW })).toBe(true);
+    const fast = { answeredInMs: 200, slowAfterMs: 1_000 };
+    const slow = { answeredInMs: 3_000, slowAfterMs: 1_000 };
+    expect(healthClearedBySuccess({}, fast)).toEqual([]);
+    expect(healthClearedBySuccess({ consecutiveFailures: 1 }, fast)).toEqual(['consecutiveFailures']);
+    expect(healthClearedBySuccess({ slowUntil: NOW }, fast)).toEqual(['slowUntil']);
+    const failing = {
+      failingSince: 'x',
+      consecutiveFailures: 6,
+      breakerOpenUntil: NOW,
+      breakerOpenings: 1,
+      probeLeaseUntil: NOW,
+      slowUntil: NOW,
+    };
+    expect(healthClearedBySuccess(failing, fast)).toEqual([
+      'failingSince',
+      'consecutiveFailures',
+      'breakerOpenUntil',
+      'breakerOpenings',
+      'probeLeaseUntil',
+      'slowUntil',
+    ]);
+    // A slow answer closes the breaker and ends the failure run, but the endpoint stays out of the primary lane.
+    expect(healthClearedBySuccess(failing, slow)).not.toContain('slowUntil');
+    expect(healthClearedBySuccess(failing, slow)).toHaveLength(5);
+    expect(healthClearedBySuccess({ slowUntil: NOW }, slow)).toEqual([]);
   });
 });
