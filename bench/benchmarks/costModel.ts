@@ -14,7 +14,7 @@ import {
 } from './fixedMonthlyCosts';
 
 /** Webhook counts of the fixed-cost table (docs/performance.md). */
-export const WEBHOOK_COUNTS = [10, 1_000, 10_000, 100_000] as const;
+const WEBHOOK_COUNTS = [10, 1_000, 10_000, 100_000] as const;
 /** The issue's target: fixed monthly cost at 10,000 webhooks in the default (envelope) mode. */
 const FIXED_COST_TARGET_USD = 25;
 
@@ -39,12 +39,10 @@ function tableLine(costs: FixedMonthlyCosts): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-export { PRICES };
-
 /** Memory of both pipeline functions in the CDK stack (infra/cdk/constructs). */
 const FUNCTION_MEMORY_GB = 0.5;
 /** Receivers on the internet answer far slower than the local one; the second scenario assumes this. */
-export const ASSUMED_RECEIVER_MS = 200;
+const ASSUMED_RECEIVER_MS = 200;
 
 /** Single-item writes: one write unit per request (items under 1 KB). */
 const DYNAMODB_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'];
@@ -66,7 +64,7 @@ export interface CostBreakdown {
  * USD per million deliveries: requests per delivery at steady state (see `requestWindow`), Lambda time and
  * invocations from the whole phase. `requests` replaces the counts (with `phase.delivered`).
  */
-export function costPerMillionDeliveries(
+function costPerMillionDeliveries(
   phase: PhaseResult,
   options: { extraDeliveryMsPerInvocation?: number; requests?: RequestCounts } = {},
 ): CostBreakdown {

@@ -64,7 +64,7 @@ export const WORKLOAD = {
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html). Successful
  * deliveries log at DEBUG (see functions/delivery/deliverJob.ts), so nothing else.
  */
-export const LOG_BYTES_PER_INVOCATION = 260 + 3 * 26;
+const LOG_BYTES_PER_INVOCATION = 260 + 3 * 26;
 
 /** DynamoDB item size: attribute names plus values (strings in UTF-8, numbers ~1 byte per 2 digits + 1). */
 export function dynamoDbItemBytes(item: Record<string, string | number>): number {

@@ -43,7 +43,7 @@ const QUIET_BETWEEN_PHASES_MS = 1_500;
 const RELAY_CONSUMERS = 5;
 
 /** The issue's targets, for the default preset on the local stack and for `economical`'s request count. */
-export const LATENCY_TARGETS = {
+const LATENCY_TARGETS = {
   lightP50Ms: 300,
   lightP95Ms: 800,
   rate100P99Ms: 1_000,
@@ -614,7 +614,7 @@ function measuredDurations(presets: PresetResult[]): MeasuredDurations {
 }
 
 /** Median handler duration and records per invocation: the durations the AWS latency model is fed with. */
-export function invocationSummary(list: readonly InvocationTiming[]): {
+function invocationSummary(list: readonly InvocationTiming[]): {
   invocations: number;
   medianMs: number;
   p95Ms: number;

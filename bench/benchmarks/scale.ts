@@ -17,7 +17,7 @@ const WEBHOOKS = 10_000;
  * primary lane's short timeout keeps a dead endpoint's jobs from holding its batches for the full 10 s
  * before the breaker opens; the slow lane gives retries the full request timeout.
  */
-export const SCALE_SETTINGS: Record<
+const SCALE_SETTINGS: Record<
   (typeof RATES)[number],
   Pick<DeliveryPlaneScenario, 'primary' | 'slow' | 'accountConcurrency'>
 > = {

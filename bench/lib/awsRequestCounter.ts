@@ -3,7 +3,7 @@ import type { ClientRequest } from 'node:http';
 import { FORWARDED_BY_GUARD_HEADER } from '../../infra/local/emulators/sqsRulesGuard';
 
 /** Requests a benchmark's own clients make carry this header and are not counted. */
-export const BENCH_ROLE_HEADER = 'x-bench-role';
+const BENCH_ROLE_HEADER = 'x-bench-role';
 
 export type AwsService = 'sqs' | 'dynamodb' | 'dynamodbStreams' | 'secretsManager' | 'other';
 

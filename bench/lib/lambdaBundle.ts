@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
 
 /** The banner the CDK stack adds (infra/cdk/constructs/productFunction.ts): bundled CommonJS needs `require`. */
-export const ESM_REQUIRE_SHIM =
+const ESM_REQUIRE_SHIM =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**

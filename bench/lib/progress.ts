@@ -9,5 +9,3 @@ export function stderrProgress(startedAt = performance.now()): Progress {
     },
   };
 }
-
-export const silentProgress: Progress = { stage() {} };

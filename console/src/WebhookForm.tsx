@@ -60,7 +60,7 @@ interface FormState {
 type Errors = Partial<Record<FieldName | 'form', string>>;
 
 /** A problem's field errors, each under the form field its `path` names (`operations.2` → operations). */
-export function errorsByField(error: ApiError): Errors {
+function errorsByField(error: ApiError): Errors {
   const errors: Errors = {};
   for (const { path, message } of error.fieldErrors) {
     const field = FIELD_NAMES.find((name) => path === name || path.startsWith(`${name}.`));

@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 /** The API answers under the same path prefix as the console page (`/console` at the stage root). */
-export function apiBase(pathname = location.pathname): string {
+function apiBase(pathname = location.pathname): string {
   return pathname.replace(/\/console\/?$/, '');
 }
 

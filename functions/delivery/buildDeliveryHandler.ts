@@ -18,9 +18,9 @@ import { runWithConcurrency } from './runWithConcurrency';
 import { WebhookCache } from './webhookCache';
 
 /** Time kept free at the end of an invocation for attempt logs, re-sends and the response. */
-export const SAFETY_MARGIN_MS = 3_000;
+const SAFETY_MARGIN_MS = 3_000;
 /** A job is not started with less request time than this left; SQS redelivers it instead. */
-export const MIN_REQUEST_BUDGET_MS = 1_000;
+const MIN_REQUEST_BUDGET_MS = 1_000;
 
 export interface DeliveryDependencies {
   webhookStore: DeliveryPorts['webhookWrites'] & {

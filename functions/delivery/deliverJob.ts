@@ -473,7 +473,7 @@ async function postSigned(
  * this one's timeout. The request's result is returned once both are done; an `onSlow` failure is
  * thrown like any failed write of the delivery's bookkeeping.
  */
-export async function watchForSlowAnswer<T>(
+async function watchForSlowAnswer<T>(
   request: () => Promise<T>,
   slowAfterMs: number,
   onSlow: () => Promise<void>,

@@ -4,7 +4,7 @@ import { type FieldError, problems } from './problem';
 import { deliveryParamsSchema, webhookIdParamsSchema } from './schemas';
 
 /** zod issues as problem `errors`, one per field; unknown keys are listed one by one. */
-export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.flatMap((issue) => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {

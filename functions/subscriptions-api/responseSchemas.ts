@@ -81,7 +81,7 @@ export const testEventAcceptedSchema = z.object({
   }),
 });
 
-export const deliveryAttemptSchema = withMetadata(
+const deliveryAttemptSchema = withMetadata(
   z.object({
     webhookId: z.string(),
     deliveryId: z.string(),

@@ -43,9 +43,9 @@ import {
  * `zod/mini` so the Lambda bundle leaves out classic zod and its locales.
  */
 
-export const MAX_DESCRIPTION_LENGTH = 500;
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
+const MAX_DESCRIPTION_LENGTH = 500;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 /** Longest `object.action` the domain accepts is 63 + 1 + 9 characters; anything longer is noise. */
 const MAX_OPERATION_LENGTH = 80;
 
@@ -303,8 +303,6 @@ export const rotateSecretRequestSchema = z.strictObject({
   secret: z.optional(importedSecretSchema),
 });
 
-export type RotateSecretRequest = z.output<typeof rotateSecretRequestSchema>;
-
 export function updateWebhookRequestSchema(policy: WebhookRequestPolicy) {
   return z
     .strictObject({
@@ -351,16 +349,14 @@ export const pageQuerySchema = z.object({
   }),
 });
 
-export type PageQuery = z.output<typeof pageQuerySchema>;
-
-export const WEBHOOK_ID_PATTERN = /^wh_[A-Za-z0-9_-]{8,64}$/;
+const WEBHOOK_ID_PATTERN = /^wh_[A-Za-z0-9_-]{8,64}$/;
 
 export const webhookIdParamsSchema = z.object({
   id: withMetadata(z.string().check(z.regex(WEBHOOK_ID_PATTERN)), { example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),
 });
 
 /** Delivery ids are `msg_` + 32 hex digits (`deliveryIdFor`). */
-export const DELIVERY_ID_PATTERN = /^msg_[0-9a-f]{32}$/;
+const DELIVERY_ID_PATTERN = /^msg_[0-9a-f]{32}$/;
 
 export const deliveryParamsSchema = z.object({
   id: withMetadata(z.string().check(z.regex(WEBHOOK_ID_PATTERN)), { example: 'wh_3mJr7AoUXx2Wqd2bTzmxvA' }),

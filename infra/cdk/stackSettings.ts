@@ -22,7 +22,7 @@ const optionalInt = (min: number, max: number) => positiveInt(min, max).optional
 
 const validLogRetentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
-export const stackSettingsSchema = z
+const stackSettingsSchema = z
   .object({
     /** CloudFormation stack name; also prefixes alarm and dashboard names. */
     stackName: z
@@ -234,7 +234,7 @@ export type StackSettings = Omit<
   ParsedStackSettings,
   'mapperBatchingWindowSeconds' | 'deliveryBatchingWindowSeconds'
 > & { mapperBatchingWindowSeconds: number; deliveryBatchingWindowSeconds: number };
-export const stackSettingKeys = Object.keys(stackSettingsSchema.shape) as (keyof ParsedStackSettings)[];
+const stackSettingKeys = Object.keys(stackSettingsSchema.shape) as (keyof ParsedStackSettings)[];
 
 /** Parses settings from a plain object (tests) or anything shaped like context values. */
 export function parseStackSettings(input: Record<string, unknown>): StackSettings {

@@ -11,7 +11,7 @@ import { projectRoot } from '../cdk/projectPaths';
  * the API function, so the Lambda asset carries the console beside its code.
  */
 
-export const CONSOLE_SOURCE_DIR = join(projectRoot, 'console');
+const CONSOLE_SOURCE_DIR = join(projectRoot, 'console');
 /** URL path the page loads its assets from (routes/consoleRoutes.ts serves it). */
 const ASSETS_URL = '/console/assets';
 

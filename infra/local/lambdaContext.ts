@@ -42,7 +42,7 @@ export type LambdaHandler<TEvent = unknown, TResult = unknown> = (
   context: Context,
 ) => Promise<TResult>;
 
-export class LambdaTimeoutError extends Error {
+class LambdaTimeoutError extends Error {
   constructor(functionName: string, timeoutMs: number) {
     super(`${functionName} timed out after ${timeoutMs} ms`);
     this.name = 'LambdaTimeoutError';

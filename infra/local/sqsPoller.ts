@@ -15,7 +15,7 @@ import { toLambdaSqsRecord } from './sqsLambdaEvent';
  * available (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html): one more
  * concurrent batch every 200 ms at most.
  */
-export const SCALE_UP_INTERVAL_MS = 60_000 / 300;
+const SCALE_UP_INTERVAL_MS = 60_000 / 300;
 
 export interface SqsBatchResult {
   received: number;

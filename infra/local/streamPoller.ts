@@ -78,10 +78,10 @@ export interface StreamPollerOptions {
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html: "All data in DynamoDB
 // Streams is subject to a 24-hour lifetime ... automatically removed after this time". DynamoDB Local
 // keeps them for as long as it runs, so the local poller applies the rule itself.
-export const STREAM_RECORD_RETENTION_MS = 24 * 3_600_000;
+const STREAM_RECORD_RETENTION_MS = 24 * 3_600_000;
 
 /** Has DynamoDB Streams' 24-hour retention passed for this record (by its ApproximateCreationDateTime)? */
-export function isPastStreamRetention(record: StreamRecord, nowMs: number): boolean {
+function isPastStreamRetention(record: StreamRecord, nowMs: number): boolean {
   const created = record.dynamodb?.ApproximateCreationDateTime;
   if (created === undefined) return false;
   return nowMs - new Date(created).getTime() > STREAM_RECORD_RETENTION_MS;

@@ -132,7 +132,6 @@ export const SUBSCRIPTIONS_API_METRICS = {
 
 export type EventMapperMetricName = keyof typeof EVENT_MAPPER_METRICS;
 export type DeliveryMetricName = keyof typeof DELIVERY_METRICS;
-export type SubscriptionsApiMetricName = keyof typeof SUBSCRIPTIONS_API_METRICS;
 
 /** The metrics of each service, by its `service` dimension. */
 export const METRICS_BY_SERVICE: Record<ServiceName, Readonly<Record<string, MetricDefinition>>> = {

@@ -99,7 +99,7 @@ export function sqsEvent(records: SQSRecord[]): SQSEvent {
 }
 
 /** A received SQS message as Lambda's event source mapping hands it to the function. */
-export function sqsRecordFromMessage(message: Message, queueArn = DEFAULT_QUEUE_ARN): SQSRecord {
+function sqsRecordFromMessage(message: Message, queueArn = DEFAULT_QUEUE_ARN): SQSRecord {
   const attributes = message.Attributes ?? {};
   const webhookId = message.MessageAttributes?.webhookId?.StringValue;
   return {

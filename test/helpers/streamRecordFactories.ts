@@ -22,15 +22,15 @@ function toLambdaShape(value: unknown): unknown {
   return value;
 }
 
-export const ACCOUNT = '123456789012';
-export const STREAM_LABEL = '2026-11-27T13:00:00.000';
+const ACCOUNT = '123456789012';
+const STREAM_LABEL = '2026-11-27T13:00:00.000';
 
 export function streamArn(tableName: string, region = 'us-east-1'): string {
   return `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${tableName}/stream/${STREAM_LABEL}`;
 }
 
 /** `userIdentity` of a record removed by DynamoDB TTL. */
-export const TTL_USER_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
+const TTL_USER_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
 
 let sequence = 0;
 
@@ -56,7 +56,7 @@ function asImage(image: Image | undefined, raw: boolean): LambdaImage | undefine
  * A stream record. Images are plain objects (marshalled here) unless `raw` is set, in which case
  * they are already DynamoDB attribute maps. The stream view type drops images the way DynamoDB does.
  */
-export function streamRecord(
+function streamRecord(
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
   images: { newImage?: Image; oldImage?: Image; raw?: boolean },
   options: StreamRecordOptions = {},

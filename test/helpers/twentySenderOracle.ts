@@ -45,7 +45,7 @@ export interface TwentyObjectRecordEvent {
 }
 
 /** `objectRecordChangedValues` (without relation fields: our sources have none). */
-export function objectRecordChangedValues(
+function objectRecordChangedValues(
   before: TwentyRecord,
   after: TwentyRecord,
 ): Record<string, { before: unknown; after: unknown }> {

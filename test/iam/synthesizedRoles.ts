@@ -59,7 +59,7 @@ function tableArn(name: string): string {
   return `arn:${PARTITION}:dynamodb:${PLACEHOLDER_REGION}:${PLACEHOLDER_ACCOUNT}:table/${name}`;
 }
 
-export function placeholderStreamArn(tableName: string): string {
+function placeholderStreamArn(tableName: string): string {
   return `${tableArn(tableName)}/stream/2026-01-01T00:00:00.000`;
 }
 

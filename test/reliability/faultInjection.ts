@@ -4,7 +4,7 @@ import type { LocalHandlers } from '../../infra/local/localRuntime';
 /** How an invocation dies. "after-half" and "timeout-half" do real work on the first half of the batch first. */
 export type CrashMode = 'throw-before' | 'throw-after-half' | 'throw-after-all' | 'timeout-half';
 
-export class InjectedCrash extends Error {
+class InjectedCrash extends Error {
   constructor(mode: CrashMode) {
     super(`injected crash (${mode})`);
     this.name = 'InjectedCrash';
@@ -27,7 +27,7 @@ const zero = (): CrashCounts => ({
  * again, so the retries Lambda (here, the pollers) makes can finish the work: the test then proves that
  * nothing was lost on the way. `timeout-half` outlives the function timeout, so the poller sees a timeout.
  */
-export function crashingHandler<TEvent extends { Records: TRecord[] }, TRecord>(
+function crashingHandler<TEvent extends { Records: TRecord[] }, TRecord>(
   handler: (event: TEvent, context: Context) => Promise<unknown>,
   {
     recordKey,

@@ -9,7 +9,6 @@ import {
 import {
   importProductHandlers,
   LOCAL_TABLE_NAMES,
-  LOCAL_WORKSPACE_ID,
   type LocalHandlers,
   type LocalRuntime,
   startLocalRuntime,
@@ -237,7 +236,7 @@ export async function startReliabilityRuntime(
   };
 }
 
-export { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID };
+export { LOCAL_TABLE_NAMES };
 
 /** Polls `read` until `done` says so; fails naming what was last seen. */
 export async function waitUntil<T>(

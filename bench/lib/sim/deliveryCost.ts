@@ -11,7 +11,7 @@ import { PRICES } from '../awsPrices';
  * Free tiers are left out; so are the event mapper and the CRM-side writes, which do not change with
  * dead endpoints.
  */
-export const DELIVERY_FUNCTION_MEMORY_GB = 0.5;
+const DELIVERY_FUNCTION_MEMORY_GB = 0.5;
 
 export interface SimCounts {
   delivered: number;

@@ -17,9 +17,9 @@ export interface LaneSettings extends Omit<EventSourceMappingOptions, 'invokeOve
 }
 
 /** The delivery function's defaults (functions/delivery/config.ts) the model runs with. */
-export const PRIMARY_LANE_SLOW_AFTER_MS = 1_000;
+const PRIMARY_LANE_SLOW_AFTER_MS = 1_000;
 /** Containers read webhook rows through a 5 s cache (WEBHOOK_CACHE_TTL_SECONDS): changes seen 2.5 s later on average. */
-export const HEALTH_VISIBLE_AFTER_MS = 2_500;
+const HEALTH_VISIBLE_AFTER_MS = 2_500;
 
 export interface DeliveryPlaneScenario {
   /** Deliveries enqueued per second by the event mapper (Poisson arrivals). */

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
+const DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
 
 export class LambdaConcurrency {
   private running = 0;

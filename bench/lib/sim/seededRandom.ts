@@ -11,11 +11,6 @@ export function normalSample(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-/** Exponential inter-arrival time with mean `meanMs` (Poisson arrivals). */
-export function exponentialSample(random: () => number, meanMs: number): number {
-  return -Math.log(1 - random()) * meanMs;
-}
-
 /** A Poisson count with mean `mean` (Knuth's method; the normal approximation above a mean of 30). */
 export function poissonSample(random: () => number, mean: number): number {
   if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normalSample(random)));

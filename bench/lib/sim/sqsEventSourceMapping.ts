@@ -16,8 +16,8 @@ import { MAX_MESSAGES_PER_REQUEST, type QueuedMessage, type SqsStandardQueue } f
  * not modelled: the scenarios run at a constant rate.
  */
 export const INITIAL_CONCURRENT_BATCHES = 5;
-export const SCALE_UP_BATCHES_PER_MINUTE = 300;
-export const MAX_CONCURRENT_BATCHES_PER_MAPPING = 1_000;
+const SCALE_UP_BATCHES_PER_MINUTE = 300;
+const MAX_CONCURRENT_BATCHES_PER_MAPPING = 1_000;
 const LONG_POLL_MS = 20_000;
 /** A throttled or over-limit poller tries again after this long. */
 const RETRY_AFTER_MS = 100;

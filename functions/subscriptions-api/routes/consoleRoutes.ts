@@ -9,8 +9,8 @@ import {
 import { problems } from '../problem';
 import type { RouteDefinition, RouteResult } from '../routeDefinition';
 
-export const CONSOLE_PATH = '/console';
-export const CONSOLE_ASSETS_PATH = '/console/assets/{file}';
+const CONSOLE_PATH = '/console';
+const CONSOLE_ASSETS_PATH = '/console/assets/{file}';
 
 function fileResponse(
   file: ConsoleFile,

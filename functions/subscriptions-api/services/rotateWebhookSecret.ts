@@ -5,7 +5,7 @@ import { requireWebhook } from './requireWebhook';
 import { updateWithRetry } from './updateWebhook';
 
 /** How long deliveries keep signing with the previous secret after a rotation. */
-export const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Stores a new secret (the caller's, when imported) and records on the webhook which secrets sign until

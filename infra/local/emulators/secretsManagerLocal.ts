@@ -57,14 +57,14 @@ const ACCOUNT = '000000000000';
 
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html ("Secret value size":
 // 65,536 bytes, not adjustable). AWS answers with the generic parameter-constraint ValidationException.
-export const MAX_SECRET_VALUE_BYTES = 65_536;
+const MAX_SECRET_VALUE_BYTES = 65_536;
 
 /**
  * Requests per second per operation, from the same page: GetSecretValue 10,000; DescribeSecret 40,000;
  * CreateSecret 50; DeleteSecret 50; PutSecretValue 50 (combined with UpdateSecret and the replication
  * calls, which this project does not make).
  */
-export const SECRETS_MANAGER_RATE_LIMITS: Readonly<Record<string, number>> = {
+const SECRETS_MANAGER_RATE_LIMITS: Readonly<Record<string, number>> = {
   GetSecretValue: 10_000,
   DescribeSecret: 40_000,
   CreateSecret: 50,

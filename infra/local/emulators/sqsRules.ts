@@ -28,17 +28,17 @@ const INVALID_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF
 
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
 // ("Message size": 1,048,576 bytes, message attributes included; a batch's total is capped at the same).
-export const MAX_MESSAGE_BYTES = 1_048_576;
+const MAX_MESSAGE_BYTES = 1_048_576;
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
 // ("Batched message ID": up to 10 entries per batch request).
-export const MAX_BATCH_ENTRIES = 10;
+const MAX_BATCH_ENTRIES = 10;
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html (DelaySeconds:
 // "Valid values: 0 to 900. Maximum: 15 minutes.").
-export const MAX_DELAY_SECONDS = 900;
+const MAX_DELAY_SECONDS = 900;
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html:
 // "The maximum visibility timeout is 12 hours from the time that Amazon SQS receives the ReceiveMessage
 // request. Extending the visibility timeout does not reset the 12-hour maximum."
-export const MAX_VISIBILITY_FROM_RECEIPT_SECONDS = 43_200;
+const MAX_VISIBILITY_FROM_RECEIPT_SECONDS = 43_200;
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html
 // ("Messages per queue (in flight)": approximately 120,000 for a standard queue).
 export const STANDARD_QUEUE_IN_FLIGHT_QUOTA = 120_000;
@@ -62,10 +62,7 @@ export function firstInvalidCharacter(text: string): string | undefined {
  * "the message body plus all attribute names, data types and values count toward the size").
  * A binary value counts its decoded bytes.
  */
-export function messageSizeBytes(
-  body: string,
-  attributes: Record<string, MessageAttributeValue> = {},
-): number {
+function messageSizeBytes(body: string, attributes: Record<string, MessageAttributeValue> = {}): number {
   let size = Buffer.byteLength(body, 'utf8');
   for (const [name, attribute] of Object.entries(attributes)) {
     size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(attribute.DataType ?? '', 'utf8');

@@ -20,7 +20,7 @@ export interface ApiKeyRecord {
 const KEY_PREFIX = 'cwk_';
 
 /** A new random API key: `cwk_` + 32 random bytes, base64url. Shown once; only its hash is stored. */
-export function generateApiKey(): string {
+function generateApiKey(): string {
   return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 

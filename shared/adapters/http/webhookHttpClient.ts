@@ -8,7 +8,7 @@ import { readBodyPrefix } from './readBodyPrefix';
 import { USER_AGENT } from './userAgent';
 
 /** Bytes of a response body read at most; the rest is never downloaded. */
-export const RESPONSE_READ_LIMIT_BYTES = 4096;
+const RESPONSE_READ_LIMIT_BYTES = 4096;
 /** Bytes of a response body kept for the attempt log. */
 export const RESPONSE_LOG_LIMIT_BYTES = 1024;
 

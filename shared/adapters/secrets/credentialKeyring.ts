@@ -3,7 +3,7 @@ import { deriveCredentialKey } from '../../domain/credentials/credentialKey';
 import { SecretStoreError } from './secretStoreError';
 
 /** How long the API keeps using the key version it read as current before asking again. */
-export const DEFAULT_CURRENT_KEY_TTL_MS = 60_000;
+const DEFAULT_CURRENT_KEY_TTL_MS = 60_000;
 
 export interface CredentialKeyVersion {
   version: string;

@@ -8,7 +8,7 @@ import {
 import { SecretStoreError } from './secretStoreError';
 
 /** Days a deleted webhook's secret can still be restored (the Secrets Manager minimum). */
-export const SECRET_RECOVERY_WINDOW_DAYS = 7;
+const SECRET_RECOVERY_WINDOW_DAYS = 7;
 
 /**
  * One Secrets Manager secret per webhook, named `<prefix>/<workspaceId>/<webhookId>`. Rotation puts a

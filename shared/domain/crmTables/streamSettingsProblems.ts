@@ -4,7 +4,7 @@
  */
 
 /** The view type the event mapper needs: updates compare the old and new images, deletes send the old one. */
-export const REQUIRED_STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES';
+const REQUIRED_STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES';
 
 /** A CRM table the stack attaches to by its stream ARN (config `streamArn`). */
 export interface ImportedCrmTable {

@@ -205,10 +205,7 @@ export function attributeValuesEqual(a: AttributeValue | undefined, b: Attribute
 }
 
 /** Deep equality of two items (top-level attribute maps), ignoring key order. */
-export function attributeMapsEqual(
-  a: Record<string, AttributeValue>,
-  b: Record<string, AttributeValue>,
-): boolean {
+function attributeMapsEqual(a: Record<string, AttributeValue>, b: Record<string, AttributeValue>): boolean {
   const keysA = Object.keys(a);
   if (keysA.length !== Object.keys(b).length) return false;
   return keysA.every((key) => Object.hasOwn(b, key) && attributeValuesEqual(a[key], b[key]));

@@ -167,7 +167,7 @@ function isSet(value: AttributeValue | undefined): boolean {
 }
 
 /** Top-level attributes added, removed or changed (deep comparison), sorted by name. */
-export function changedFields(oldImage: Item, newImage: Item): string[] {
+function changedFields(oldImage: Item, newImage: Item): string[] {
   const changed: string[] = [];
   for (const name of Object.keys(newImage)) {
     if (!attributeValuesEqual(oldImage[name], newImage[name])) changed.push(name);

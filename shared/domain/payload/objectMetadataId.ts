@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * Namespace of the derived object metadata ids (a fixed random UUID: changing it would change every
  * derived id receivers may have stored).
  */
-export const OBJECT_METADATA_ID_NAMESPACE = '8d4b6f0e-3c1a-4f7e-9b2d-5a6c7e8f9012';
+const OBJECT_METADATA_ID_NAMESPACE = '8d4b6f0e-3c1a-4f7e-9b2d-5a6c7e8f9012';
 
 /**
  * The `objectMetadata.id` of `twenty`-format bodies when the CRM config sets none for the object: a

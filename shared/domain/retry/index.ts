@@ -1,9 +1,8 @@
-export { type AttemptResult, type ClassifiedAttempt, classifyAttemptOutcome } from './classifyAttemptOutcome';
+export { classifyAttemptOutcome } from './classifyAttemptOutcome';
 export {
   baseDelaySeconds,
   JITTER_RATIO,
   nextRetryDelaySeconds,
-  OVERLOAD_FLOOR_SECONDS,
   parseRetryAfter,
 } from './nextRetryDelaySeconds';
 export {
@@ -13,5 +12,5 @@ export {
   parseRetryDelays,
   type RetryPolicy,
 } from './retryPolicy';
-export { type NextAttemptPlan, scheduleNextAttempt } from './scheduleNextAttempt';
-export { DUE_TOLERANCE_MS, hopDelaySeconds, isDue, MAX_SQS_DELAY_SECONDS } from './sqsDelay';
+export { scheduleNextAttempt } from './scheduleNextAttempt';
+export { hopDelaySeconds, isDue, MAX_SQS_DELAY_SECONDS } from './sqsDelay';

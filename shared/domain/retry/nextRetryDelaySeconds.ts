@@ -2,7 +2,7 @@ import { MAX_CONFIGURED_DELAY_SECONDS, type RetryPolicy } from './retryPolicy';
 
 export const JITTER_RATIO = 0.2;
 /** Minimum pause after a 429 or a timeout: the receiver is overloaded, hammering it does not help. */
-export const OVERLOAD_FLOOR_SECONDS = 60;
+const OVERLOAD_FLOOR_SECONDS = 60;
 
 /** The scheduled delay after failed attempt `attempt` (1-based), before jitter and scale. */
 export function baseDelaySeconds(attempt: number, policy: RetryPolicy): number {

@@ -10,7 +10,7 @@ export const MAX_SQS_DELAY_SECONDS = 900;
  * A job received at most this long before its `notBefore` is attempted at once: DelaySeconds is whole
  * seconds, so another hop could not land closer, and the schedule promises ±1 minute.
  */
-export const DUE_TOLERANCE_MS = 1_000;
+const DUE_TOLERANCE_MS = 1_000;
 
 /** DelaySeconds for the next hop towards `notBefore` (epoch ms): whole seconds, 0 to 900. */
 export function hopDelaySeconds(notBefore: number, nowMs: number): number {

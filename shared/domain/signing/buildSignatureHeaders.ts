@@ -2,7 +2,7 @@ import { randomNonce } from './randomNonce';
 import { signStandardWebhooks } from './signStandardWebhooks';
 import { type RawBody, signTwentyV1 } from './signTwentyV1';
 
-export const SIGNATURE_HEADERS = {
+const SIGNATURE_HEADERS = {
   twentySignature: 'X-Twenty-Webhook-Signature',
   twentyTimestamp: 'X-Twenty-Webhook-Timestamp',
   twentyNonce: 'X-Twenty-Webhook-Nonce',

@@ -1,7 +1,7 @@
 import { SECRET_PREFIX } from './webhookSecret';
 
 /** Key bytes a `whsec_` secret may carry. */
-export const WHSEC_KEY_BYTES = { min: 24, max: 64 } as const;
+const WHSEC_KEY_BYTES = { min: 24, max: 64 } as const;
 /** Characters of any other secret (e.g. Twenty's 64 hex characters). */
 export const PLAIN_SECRET_LENGTH = { min: 32, max: 128 } as const;
 

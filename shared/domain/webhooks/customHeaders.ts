@@ -4,8 +4,8 @@
  */
 
 export const MAX_CUSTOM_HEADERS = 10;
-export const MAX_CUSTOM_HEADER_NAME_LENGTH = 100;
-export const MAX_CUSTOM_HEADER_VALUE_LENGTH = 4096;
+const MAX_CUSTOM_HEADER_NAME_LENGTH = 100;
+const MAX_CUSTOM_HEADER_VALUE_LENGTH = 4096;
 
 /** `token` of RFC 9110 §5.6.2: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2 */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -59,7 +59,7 @@ export interface ApiHarness {
 
 export const WORKSPACE_A = 'ws-alpha';
 /** The key secret's name in envelope mode. */
-export const SIGNING_KEY_SECRET_NAME = 'crm-webhooks/signing-key';
+const SIGNING_KEY_SECRET_NAME = 'crm-webhooks/signing-key';
 export const WORKSPACE_B = 'ws-beta';
 
 /**
