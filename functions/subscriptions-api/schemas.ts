@@ -239,7 +239,7 @@ const rateLimitSchema = withMetadata(
     .number({ error: RATE_LIMIT_RULE })
     .check(z.gte(RATE_LIMIT_MIN, RATE_LIMIT_RULE), z.lte(RATE_LIMIT_MAX, RATE_LIMIT_RULE)),
   {
-    description: `Most deliveries per second to this webhook (${RATE_LIMIT_MIN}-${RATE_LIMIT_MAX}; 0.5 = one every 2 s), across all delivery containers. Deliveries over it wait (a delayed SQS message, same attempt and delivery id) and are never dropped. Absent: no limit.`,
+    description: `Most deliveries per second to this webhook (${RATE_LIMIT_MIN}-${RATE_LIMIT_MAX}; 0.5 = one every 2 s), across all delivery containers: a token bucket holding one second's worth. Deliveries over it wait (a delayed SQS message, same attempt and delivery id) and are never dropped. Absent: no limit.`,
     example: 2,
     minimum: RATE_LIMIT_MIN,
     maximum: RATE_LIMIT_MAX,

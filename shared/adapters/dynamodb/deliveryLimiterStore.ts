@@ -7,6 +7,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { CONCURRENCY_LEASES_KEY, DELIVERY_LOG_TABLE_KEYS, RATE_LIMITER_KEY } from '../../config/tables';
 import { type LeaseSlots, pickLeaseSlot } from '../../domain/limits/concurrencyLeases';
 import type { DeliveryLimiter, LeaseAcquisition } from '../../domain/limits/deliveryLimiter';
+import { slotAfter } from '../../domain/limits/rateSlots';
 
 const { partitionKey, sortKey, ttlAttribute } = DELIVERY_LOG_TABLE_KEYS;
 
@@ -29,7 +30,7 @@ const MAX_REMEMBERED_WEBHOOKS = 10_000;
  *
  * Rate (`limiter#rate`, attribute `nextFreeSlotMs`): `reserveRateSlot` done atomically. When the limiter
  * is idle (`nextFreeSlotMs` ≤ now) one conditional SET takes the slot "now". When it is not, an ADD of one
- * interval takes the next slot (the old value) whatever the concurrency: the value only ever grows, so a
+ * interval takes the next slot (`slotAfter` the old value) whatever the concurrency: the value only ever grows, so a
  * container that saw it in the future goes straight to the ADD (one write per job); one that did not tries
  * the SET first (two writes when it loses that race).
  *
@@ -62,7 +63,7 @@ export class DeliveryLimiterStore implements DeliveryLimiter {
       const next = await this.takeNextSlot(webhookId, intervalMs);
       if (next !== undefined) {
         this.remember(webhookId, next, nowMs);
-        return next - intervalMs;
+        return slotAfter(next - intervalMs, nowMs, intervalMs);
       }
       // No item (never written, or removed by TTL after a long idle spell): the limiter is idle.
     }

@@ -1,10 +1,13 @@
 /**
- * The rate limit as slot reservations (the virtual-scheduling form of the generic cell rate
- * algorithm): the limiter keeps one number per webhook, `nextFreeSlotMs`, the earliest time the next
- * delivery may start. A job takes the slot `max(nextFreeSlotMs, now)` and moves it on by one
- * interval. A slot in the future is not a refusal: the job waits for it (a delayed SQS message) and
- * then delivers without asking again, so jobs over the limit are delayed, never dropped, and a burst
- * of N jobs is spread over N intervals in arrival order.
+ * The rate limit as slot reservations: the virtual-scheduling form of the generic cell rate algorithm
+ * (GCRA, the token bucket written as one number). The limiter keeps one number per webhook,
+ * `nextFreeSlotMs`: when it is idle again (GCRA's theoretical arrival time). A job gets the slot
+ * `max(nextFreeSlotMs - tolerance, now)` and moves it on by one interval. The tolerance lets a quiet
+ * webhook take up to one second's worth of deliveries at once (a bucket holding `rateLimit` tokens), so
+ * traffic below the limit is not delayed by its own small bursts; a sustained excess is spread one
+ * interval apart. A slot in the future is not a refusal: the job waits for it (a delayed SQS message)
+ * and then delivers without asking again, so jobs over the limit are delayed, never dropped, in
+ * arrival order.
  */
 
 /** Milliseconds between two slots, rounded up so the limit is never exceeded (3/s → 334 ms). */
@@ -16,10 +19,27 @@ export function slotIntervalMs(rateLimit: number): number {
 }
 
 export interface RateSlot {
-  /** When this job may start (epoch ms); `nowMs` when the limiter was idle. */
+  /** When this job may start (epoch ms); `nowMs` when the limiter was idle or within its burst. */
   slotMs: number;
   /** The limiter's new `nextFreeSlotMs`. */
   nextFreeSlotMs: number;
+}
+
+/**
+ * How far ahead of `nextFreeSlotMs` a job may still start: one second's worth of slots minus the one it
+ * takes, so at most `rateLimit` deliveries start at once. Below one delivery per second, none: the
+ * spacing is strict.
+ */
+export function burstToleranceMs(intervalMs: number): number {
+  return Math.max(0, 1000 - intervalMs);
+}
+
+/**
+ * The slot of a job that moved the limiter on from `previousNextFreeSlotMs` (what an atomic ADD of one
+ * interval returns, minus that interval): never before `nowMs`.
+ */
+export function slotAfter(previousNextFreeSlotMs: number, nowMs: number, intervalMs: number): number {
+  return Math.max(previousNextFreeSlotMs - burstToleranceMs(intervalMs), nowMs);
 }
 
 /** Reserves the next slot. `nextFreeSlotMs` undefined: the webhook has no limiter state yet. */
@@ -28,8 +48,8 @@ export function reserveRateSlot(
   nowMs: number,
   intervalMs: number,
 ): RateSlot {
-  const slotMs = nextFreeSlotMs === undefined ? nowMs : Math.max(nextFreeSlotMs, nowMs);
-  return { slotMs, nextFreeSlotMs: slotMs + intervalMs };
+  const idleAt = nextFreeSlotMs === undefined ? nowMs : Math.max(nextFreeSlotMs, nowMs);
+  return { slotMs: slotAfter(idleAt, nowMs, intervalMs), nextFreeSlotMs: idleAt + intervalMs };
 }
 
 /**

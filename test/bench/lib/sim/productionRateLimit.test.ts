@@ -8,8 +8,9 @@ import { productionRateLimit } from '../../../../bench/lib/sim/productionRateLim
 const NOW = 1_000_000;
 
 describe('productionRateLimit (the delivery function’s rules in the simulation)', () => {
-  it('lets the first job through, defers the next to its slot, and lets it through when it comes back', () => {
+  it('lets one second’s worth through, defers the next to its slot, and lets it through when it comes back', () => {
     const limit = productionRateLimit(() => 2);
+    expect(limit.admit({ webhookId: 1 }, NOW)).toEqual({ kind: 'attempt' });
     expect(limit.admit({ webhookId: 1 }, NOW)).toEqual({ kind: 'attempt' });
     const deferred = limit.admit({ webhookId: 1 }, NOW);
     expect(deferred).toEqual({ kind: 'defer', untilMs: NOW + 500, rateSlot: NOW + 500 });
@@ -17,7 +18,7 @@ describe('productionRateLimit (the delivery function’s rules in the simulation
     expect(limit.admit({ webhookId: 1, rateSlot: NOW + 500, notBefore: NOW + 500 }, NOW + 1_000)).toEqual({
       kind: 'attempt',
     });
-    expect(limit.writes).toBe(2);
+    expect(limit.writes).toBe(3);
     // Another webhook has its own slots; one without a limit never reaches the limiter.
     expect(limit.admit({ webhookId: 2 }, NOW)).toEqual({ kind: 'attempt' });
     expect(productionRateLimit(() => undefined).admit({ webhookId: 1 }, NOW)).toEqual({ kind: 'attempt' });

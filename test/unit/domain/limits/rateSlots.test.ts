@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { holdsRateSlot, reserveRateSlot, slotIntervalMs } from '../../../../shared/domain/limits/rateSlots';
+import {
+  burstToleranceMs,
+  holdsRateSlot,
+  reserveRateSlot,
+  slotAfter,
+  slotIntervalMs,
+} from '../../../../shared/domain/limits/rateSlots';
 
 const NOW = Date.parse('2026-12-04T22:00:00.000Z');
 
@@ -23,22 +29,32 @@ describe('slotIntervalMs', () => {
 describe('reserveRateSlot', () => {
   it('gives an idle limiter’s slot to the job at once and moves the next slot one interval on', () => {
     expect(reserveRateSlot(undefined, NOW, 500)).toEqual({ slotMs: NOW, nextFreeSlotMs: NOW + 500 });
-    // A slot left in the past is not saved up: no burst after a quiet spell.
+    // A quiet spell saves up nothing beyond the one second's worth every idle limiter has.
     expect(reserveRateSlot(NOW - 60_000, NOW, 500)).toEqual({ slotMs: NOW, nextFreeSlotMs: NOW + 500 });
   });
 
-  it('queues a burst one interval apart, in arrival order', () => {
+  const burst = (intervalMs: number, count: number) => {
     let next: number | undefined;
     const slots: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const reserved = reserveRateSlot(next, NOW, 500);
+    for (let i = 0; i < count; i++) {
+      const reserved = reserveRateSlot(next, NOW, intervalMs);
       slots.push(reserved.slotMs - NOW);
       next = reserved.nextFreeSlotMs;
     }
-    expect(slots).toEqual([0, 500, 1_000, 1_500, 2_000]);
+    return slots;
+  };
+
+  it('lets one second’s worth of a burst through at once, then queues the rest one interval apart', () => {
+    expect(burst(500, 5)).toEqual([0, 0, 500, 1_000, 1_500]); // 2/s
+    expect(burst(100, 12)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 200]); // 10/s
   });
 
-  it('never starts more than ceil(window / interval) deliveries in any window, whatever the arrivals', () => {
+  it('keeps strict spacing below one delivery per second', () => {
+    expect(burstToleranceMs(2_000)).toBe(0);
+    expect(burst(2_000, 3)).toEqual([0, 2_000, 4_000]); // 0.5/s
+  });
+
+  it('never starts more than one second’s burst plus one per interval in any window, whatever the arrivals', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 5_000 }),
@@ -57,12 +73,23 @@ describe('reserveRateSlot', () => {
           }
           for (const start of slots) {
             const inWindow = slots.filter((s) => s >= start && s < start + windowMs).length;
-            expect(inWindow).toBeLessThanOrEqual(Math.ceil(windowMs / intervalMs));
+            // GCRA: n slots within a window shorter than W are (n - 1) intervals apart at most W + tolerance.
+            expect(inWindow).toBeLessThanOrEqual(
+              1 + Math.floor((windowMs - 1 + burstToleranceMs(intervalMs)) / intervalMs),
+            );
           }
           expect(slots.length).toBe(gaps.length); // every job got a slot: nothing is dropped
         },
       ),
     );
+  });
+});
+
+describe('slotAfter', () => {
+  it('is the slot an atomic ADD hands out: the old value less the burst tolerance, never before now', () => {
+    expect(slotAfter(NOW + 5_000, NOW, 500)).toBe(NOW + 4_500);
+    expect(slotAfter(NOW + 300, NOW, 500)).toBe(NOW);
+    expect(slotAfter(NOW + 5_000, NOW, 2_000)).toBe(NOW + 5_000);
   });
 });
 
