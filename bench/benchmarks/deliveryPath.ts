@@ -6,7 +6,6 @@ import { buildDeliveryHandler } from '../../functions/delivery/buildDeliveryHand
 import type { DeliveryConfig } from '../../functions/delivery/config';
 import { startSecretsManagerLocal } from '../../infra/local/emulators/secretsManagerLocal';
 import { createLambdaContext } from '../../infra/local/lambdaContext';
-import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { USER_AGENT } from '../../shared/adapters/http/userAgent';
 import {
   createWebhookHttpClient,
@@ -18,6 +17,7 @@ import { DEFAULT_SECRET_CACHE_BYTES } from '../../shared/adapters/secrets/secret
 import { defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
 import { sealCredential } from '../../shared/domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../shared/domain/credentials/signingSecretContext';
+import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 import { decodeDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { DEFAULT_BREAKER_POLICY } from '../../shared/domain/health/endpointHealth';

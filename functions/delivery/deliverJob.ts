@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';
 import type { DeadLetter } from '../../shared/domain/delivery/deadLetter';
+import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 import {
   attemptOf,
   type DeliveryJob,

@@ -1,5 +1,6 @@
-import type { BatchRecordResult, DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import type { BatchRecordResult } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { keepsAttempt } from '../../shared/domain/delivery/attemptLogSampling';
+import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 import type { DeliveryDependencies } from './buildDeliveryHandler';
 
 /**

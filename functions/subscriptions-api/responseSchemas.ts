@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
-import { ATTEMPT_OUTCOMES } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import { ATTEMPT_OUTCOMES } from '../../shared/domain/delivery/deliveryAttempt';
 import { CRM_ACTIONS } from '../../shared/domain/events/crmEvent';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import { withMetadata } from './schemaMetadata';

@@ -1,4 +1,4 @@
-import type { DeliveryAttempt } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import { deliveryIdFor } from '../../shared/domain/delivery/stableIds';
 import type { ReceivedRequest, ScriptedResponse } from '../helpers/signatureVerifyingReceiver';

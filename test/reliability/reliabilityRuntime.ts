@@ -15,9 +15,10 @@ import {
 } from '../../infra/local/localRuntime';
 import type { LocalSettings } from '../../infra/local/localSettings';
 import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
-import { type DeliveryAttempt, DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
+import { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { type CrmSourcesConfig, defaultCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
 import { batchingWindowsFor, DEFAULT_LATENCY_PRESET } from '../../shared/config/latencyPresets';
+import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 
 export interface ApiAnswer<T = Record<string, unknown>> {

@@ -7,31 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ATTEMPT_KEYS_END, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
+import type { DeliveryAttempt } from '../../domain/delivery/deliveryAttempt';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
-
-export const ATTEMPT_OUTCOMES = ['delivered', 'failed', 'dead-lettered', 'gone', 'skipped'] as const;
-export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
-
-/** One delivery attempt as `GET /webhooks/{id}/deliveries` shows it. */
-export interface DeliveryAttempt {
-  webhookId: string;
-  deliveryId: string;
-  eventId: string;
-  event: string;
-  /** 1-based attempt number, carried in the job (a retry is a new message). */
-  attempt: number;
-  outcome: AttemptOutcome;
-  /** Failure cause: `http-5xx`, `timeout`, `connection`, `blocked`… */
-  cause?: string;
-  statusCode?: number;
-  durationMs: number;
-  error?: string;
-  /** First KB of the response body. */
-  responseBody?: string;
-  attemptedAt: string;
-  /** When the next attempt is due, for retried failures. */
-  nextAttemptAt?: string;
-}
 
 interface StoredAttempt extends DeliveryAttempt {
   attemptKey: string;

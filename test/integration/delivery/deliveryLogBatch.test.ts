@@ -2,11 +2,8 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProductTables, deleteTables } from '../../../infra/local/tables';
-import {
-  BATCH_WRITE_LIMIT,
-  type DeliveryAttempt,
-  DeliveryLogStore,
-} from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { BATCH_WRITE_LIMIT, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import type { DeliveryAttempt } from '../../../shared/domain/delivery/deliveryAttempt';
 import { dynamoDbEndpoint, uniqueTableName } from '../../helpers/emulators';
 
 function attempt(webhookId: string, n: number, overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {

@@ -25,7 +25,7 @@ import { type DeliveryQueues, type SqsLocal, startSqsLocal } from '../../../infr
 import { createProductTables, deleteTables, type ProductTableNames } from '../../../infra/local/tables';
 import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import { DeliveryLimiterStore } from '../../../shared/adapters/dynamodb/deliveryLimiterStore';
-import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import {
   createWebhookHttpClient,
@@ -33,6 +33,7 @@ import {
 } from '../../../shared/adapters/http/webhookHttpClient';
 import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWebhookSigningSecrets';
 import { SigningSecretCache } from '../../../shared/adapters/secrets/signingSecretCache';
+import type { DeliveryAttempt } from '../../../shared/domain/delivery/deliveryAttempt';
 import { decodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';

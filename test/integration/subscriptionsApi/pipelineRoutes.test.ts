@@ -1,8 +1,9 @@
 import { type Message, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
-import { type DeliveryAttempt, DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
+import type { DeliveryAttempt } from '../../../shared/domain/delivery/deliveryAttempt';
 import {
   decodeDeliveryJob,
   encodeDeliveryJob,

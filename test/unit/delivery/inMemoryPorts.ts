@@ -5,10 +5,10 @@ import type {
   MetricDimension,
 } from '../../../functions/delivery/deliveryMetrics';
 import type { JobDestination } from '../../../functions/delivery/jobOutbox';
-import type { DeliveryAttempt } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { PerWebhookSigningSecrets } from '../../../shared/adapters/secrets/perWebhookSigningSecrets';
 import type { OutgoingMessage, SendOutcome } from '../../../shared/adapters/sqs/deliveryJobSender';
 import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
+import type { DeliveryAttempt } from '../../../shared/domain/delivery/deliveryAttempt';
 import { type DeliveryJob, decodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
 import type { ClearableHealthField } from '../../../shared/domain/health/endpointHealth';
 import { generateWebhookSecret } from '../../../shared/domain/signing';

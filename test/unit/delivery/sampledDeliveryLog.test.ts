@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampledDeliveryLog } from '../../../functions/delivery/sampledDeliveryLog';
-import type { DeliveryAttempt } from '../../../shared/adapters/dynamodb/deliveryLogStore';
+import type { DeliveryAttempt } from '../../../shared/domain/delivery/deliveryAttempt';
 import { seededRandom } from '../../helpers/seededRandom';
 
 function attempt(outcome: DeliveryAttempt['outcome'], i: number): DeliveryAttempt {
