@@ -1,16 +1,16 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { InvalidCursorError } from '../../shared/adapters/dynamodb/pageCursor';
-import { WebhookConflictError } from '../../shared/adapters/dynamodb/webhookStore';
 import { SecretStoreError } from '../../shared/adapters/secrets/secretStoreError';
-import { logger } from './observability';
-import { ProblemError, problemResponse, problems } from './problem';
 import {
   DeliveryNotRetainedError,
+  InvalidCursorError,
+  WebhookConflictError,
   WebhookDisabledError,
   WebhookNotFoundError,
   WorkspaceWebhookLimitError,
-} from './services/errors';
+} from '../../shared/domain/errors';
+import { logger } from './observability';
+import { ProblemError, problemResponse, problems } from './problem';
 
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',

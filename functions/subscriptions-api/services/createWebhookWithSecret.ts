@@ -1,11 +1,11 @@
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import { WorkspaceWebhookLimitError } from '../../../shared/domain/errors';
 import { normalizeOperations } from '../../../shared/domain/operations/validateOperation';
 import { generateWebhookSecret } from '../../../shared/domain/signing/webhookSecret';
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import type { CreateWebhookRequest } from '../schemas';
 import { customHeaderFields } from './customHeaderFields';
-import { WorkspaceWebhookLimitError } from './errors';
 import { newWebhookId } from './webhookIds';
 
 export interface CreateWebhookDeps {

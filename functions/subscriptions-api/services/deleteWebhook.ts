@@ -1,6 +1,6 @@
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import { WebhookNotFoundError } from '../../../shared/domain/errors';
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
-import { WebhookNotFoundError } from './errors';
 
 /**
  * Row first (conditional: a concurrent delete answers 404), then the secret store's clean-up (per-webhook

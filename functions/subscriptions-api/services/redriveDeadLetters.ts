@@ -1,5 +1,5 @@
+import { WebhookDisabledError } from '../../../shared/domain/errors';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
-import { WebhookDisabledError } from './errors';
 import { type DeadLetterPorts, sendDeadLettersBack } from './sendDeadLettersBack';
 
 /** Dead letters read (and sent back) per index page: 10 SendMessageBatch requests. */

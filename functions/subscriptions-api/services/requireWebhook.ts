@@ -1,6 +1,6 @@
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import { WebhookNotFoundError } from '../../../shared/domain/errors';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
-import { WebhookNotFoundError } from './errors';
 
 /** The caller's webhook, read consistently (a client that just wrote it must see it). */
 export async function requireWebhook(

@@ -1,5 +1,5 @@
+import { DeliveryNotRetainedError, WebhookDisabledError } from '../../../shared/domain/errors';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
-import { DeliveryNotRetainedError, WebhookDisabledError } from './errors';
 import { type DeadLetterPorts, sendDeadLettersBack } from './sendDeadLettersBack';
 
 /**

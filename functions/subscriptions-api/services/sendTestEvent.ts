@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { WEBHOOK_ID_ATTRIBUTE } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { encodeDeliveryJobs } from '../../../shared/domain/delivery/deliveryJob';
+import { WebhookDisabledError } from '../../../shared/domain/errors';
 import { type CrmEvent, TEST_EVENT_NAME } from '../../../shared/domain/events/crmEvent';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
-import { WebhookDisabledError } from './errors';
 
 /** The synthetic `webhook.test` event for one webhook (operations do not filter it). */
 function buildTestEvent(webhook: Webhook, now: Date): CrmEvent {

@@ -1,10 +1,8 @@
-import {
-  type WebhookChanges,
-  WebhookConflictError,
-  type WebhookStore,
-} from '../../../shared/adapters/dynamodb/webhookStore';
+import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
+import { WebhookConflictError } from '../../../shared/domain/errors';
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+import type { WebhookChanges } from '../../../shared/domain/webhooks/webhookChanges';
 import type { UpdateWebhookRequest } from '../schemas';
 import { customHeaderFields } from './customHeaderFields';
 import { requireWebhook } from './requireWebhook';

@@ -9,7 +9,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEAD_LETTER_KEY_PREFIX, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
 import { DEAD_LETTER_RETENTION_DAYS, type DeadLetter } from '../../domain/delivery/deadLetter';
-import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
+import { InvalidCursorError } from '../../domain/errors';
+import { decodeCursor, encodeCursor } from './pageCursor';
 
 const { partitionKey, sortKey, ttlAttribute } = DELIVERY_LOG_TABLE_KEYS;
 

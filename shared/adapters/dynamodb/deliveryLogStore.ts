@@ -8,7 +8,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ATTEMPT_KEYS_END, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
 import type { DeliveryAttempt } from '../../domain/delivery/deliveryAttempt';
-import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
+import { InvalidCursorError } from '../../domain/errors';
+import { decodeCursor, encodeCursor } from './pageCursor';
 
 interface StoredAttempt extends DeliveryAttempt {
   attemptKey: string;

@@ -1,11 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-
-/** A pagination cursor a client sent that we did not issue (or that was altered). */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor is not valid: pass back the nextCursor value of a previous page unchanged');
-  }
-}
+import { InvalidCursorError } from '../../domain/errors';
 
 type Key = Record<string, AttributeValue>;
 

@@ -10,49 +10,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WEBHOOKS_TABLE_KEYS } from '../../config/tables';
+import { InvalidCursorError, WebhookConflictError } from '../../domain/errors';
 import {
   CLEARABLE_HEALTH_FIELDS,
   type ClearableHealthField,
   type EndpointHealth,
 } from '../../domain/health/endpointHealth';
 import type { Webhook } from '../../domain/webhooks/webhook';
-import { decodeCursor, encodeCursor, InvalidCursorError } from './pageCursor';
-
-/** The webhook changed (or vanished) between read and write: the caller re-reads or answers 409/404. */
-export class WebhookConflictError extends Error {
-  constructor(webhookId: string) {
-    super(`webhook ${webhookId} was changed or deleted concurrently`);
-  }
-}
+import type { WebhookChanges } from '../../domain/webhooks/webhookChanges';
+import { decodeCursor, encodeCursor } from './pageCursor';
 
 export interface WebhookPage {
   items: Webhook[];
   nextCursor: string | null;
 }
-
-/** Fields a user (or rotation) may change; `status` and `disabledReason` included. */
-export type WebhookChanges = Partial<
-  Pick<
-    Webhook,
-    | 'targetUrl'
-    | 'operations'
-    | 'description'
-    | 'payloadFormat'
-    | 'filter'
-    | 'headerNames'
-    | 'sealedHeaders'
-    | 'rateLimit'
-    | 'maxConcurrentDeliveries'
-    | 'status'
-    | 'disabledReason'
-    | 'sealedSecret'
-    | 'sealedPreviousSecret'
-    | 'secretVersionId'
-    | 'previousSecretVersionId'
-    | 'previousSecretExpiresAt'
-    | 'failingSince'
-  >
->;
 
 const { partitionKey, sortKey } = WEBHOOKS_TABLE_KEYS;
 

@@ -1,7 +1,8 @@
 import { keyVersionOf, openCredential, sealCredential } from '../../domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../domain/credentials/signingSecretContext';
+import { WebhookConflictError } from '../../domain/errors';
 import type { Webhook } from '../../domain/webhooks/webhook';
-import { WebhookConflictError, type WebhookStore } from '../dynamodb/webhookStore';
+import type { WebhookStore } from '../dynamodb/webhookStore';
 import type { CredentialKeyring, CredentialKeyVersion } from './credentialKeyring';
 
 export interface RewrapReport {

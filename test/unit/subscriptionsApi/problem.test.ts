@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError, problemResponse, problems } from '../../../functions/subscriptions-api/problem';
 import { problemFor } from '../../../functions/subscriptions-api/problemErrorHandler';
+import { SecretStoreError } from '../../../shared/adapters/secrets/secretStoreError';
 import {
+  InvalidCursorError,
+  WebhookConflictError,
   WebhookDisabledError,
   WebhookNotFoundError,
-} from '../../../functions/subscriptions-api/services/errors';
-import { InvalidCursorError } from '../../../shared/adapters/dynamodb/pageCursor';
-import { WebhookConflictError } from '../../../shared/adapters/dynamodb/webhookStore';
-import { SecretStoreError } from '../../../shared/adapters/secrets/secretStoreError';
+} from '../../../shared/domain/errors';
 
 describe('problem responses', () => {
   it('are RFC 9457 problem+json with the status in the body and the response', () => {

@@ -1,3 +1,25 @@
+/**
+ * The errors a user's request can meet, whichever layer finds them: the API maps each to a
+ * problem+json answer (functions/subscriptions-api/problemErrorHandler.ts). Each sets `name`, which
+ * logs and stack traces show.
+ */
+
+/** The webhook changed (or vanished) between read and write: the caller re-reads or answers 409/404. */
+export class WebhookConflictError extends Error {
+  constructor(webhookId: string) {
+    super(`webhook ${webhookId} was changed or deleted concurrently`);
+    this.name = 'WebhookConflictError';
+  }
+}
+
+/** A pagination cursor a client sent that we did not issue (or that was altered). */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not valid: pass back the nextCursor value of a previous page unchanged');
+    this.name = 'InvalidCursorError';
+  }
+}
+
 /** The webhook does not exist in the caller's workspace (another workspace's id looks the same: 404). */
 export class WebhookNotFoundError extends Error {
   constructor(readonly webhookId: string) {
