@@ -1,4 +1,4 @@
-import { hashApiKey } from '../../shared/adapters/dynamodb/apiKeyStore';
+import { hashApiKey } from '../../shared/domain/credentials/hashApiKey';
 import { problems } from './problem';
 
 export interface WorkspaceLookup {

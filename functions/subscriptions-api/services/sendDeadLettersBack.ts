@@ -1,11 +1,7 @@
 import type { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
-import {
-  type DeliveryJobSender,
-  type OutgoingMessage,
-  WEBHOOK_ID_ATTRIBUTE,
-} from '../../../shared/adapters/sqs/deliveryJobSender';
+import type { DeliveryJobSender, OutgoingMessage } from '../../../shared/adapters/sqs/deliveryJobSender';
 import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
-import { encodeDeliveryJob } from '../../../shared/domain/delivery/deliveryJob';
+import { encodeDeliveryJob, WEBHOOK_ID_ATTRIBUTE } from '../../../shared/domain/delivery/deliveryJob';
 import { redrivenJobOf } from '../../../shared/domain/delivery/redrivenJob';
 
 export interface DeadLetterPorts {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { WEBHOOK_ID_ATTRIBUTE } from '../../../shared/adapters/sqs/deliveryJobSender';
-import { encodeDeliveryJobs } from '../../../shared/domain/delivery/deliveryJob';
+import { encodeDeliveryJobs, WEBHOOK_ID_ATTRIBUTE } from '../../../shared/domain/delivery/deliveryJob';
 import { WebhookDisabledError } from '../../../shared/domain/errors';
 import { type CrmEvent, TEST_EVENT_NAME } from '../../../shared/domain/events/crmEvent';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { API_KEYS_TABLE_KEYS } from '../../config/tables';
+import { hashApiKey } from '../../domain/credentials/hashApiKey';
 
 export interface ApiKeyRecord {
   keyHash: string;
@@ -22,11 +23,6 @@ const KEY_PREFIX = 'cwk_';
 /** A new random API key: `cwk_` + 32 random bytes, base64url. Shown once; only its hash is stored. */
 function generateApiKey(): string {
   return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-}
-
-/** SHA-256 is enough for 256-bit random keys (no dictionary to guess from); it is also the key id. */
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 /** Workspace API keys, stored hashed (partition key `keyHash`). */

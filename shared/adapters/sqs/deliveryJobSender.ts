@@ -6,9 +6,6 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 
-/** The string message attribute every delivery job carries: its webhook id (filtering, debugging). */
-export const WEBHOOK_ID_ATTRIBUTE = 'webhookId';
-
 /** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = 10;
 

@@ -6,6 +6,9 @@ import { deliveryIdFor } from './stableIds';
 
 const nonEmptyString = () => z.string().check(z.minLength(1));
 
+/** The string attribute on every delivery job's SQS message: its webhook id (the redrive filters on it). */
+export const WEBHOOK_ID_ATTRIBUTE = 'webhookId';
+
 /**
  * One SQS message = one delivery job = (one event, one webhook). In memory the record is JSON *text*
  * (`dataJson`) so numbers keep their exact DynamoDB precision; on the queue it travels as raw JSON in
