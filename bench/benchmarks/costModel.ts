@@ -3,15 +3,7 @@ import { type RequestCounts, totalFor } from '../lib/awsRequestCounter';
 import { pairedFigure } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
 import { type InvocationStats, type PhaseResult, requestWindow } from './endToEnd';
-import {
-  customMetricCounts,
-  type FixedMonthlyCosts,
-  fixedMonthlyCosts,
-  MONTHLY_PRICES,
-  monitoringInventory,
-  perMillionDeliveryExtras,
-  WORKLOAD,
-} from './fixedMonthlyCosts';
+import type { FixedMonthlyCosts } from './fixedMonthlyCosts';
 
 /** Webhook counts of the fixed-cost table (docs/performance.md). */
 const WEBHOOK_COUNTS = [10, 1_000, 10_000, 100_000] as const;
@@ -151,6 +143,16 @@ export const costModel: Benchmark = {
   dependsOn: ['e2e'],
   fastInSmoke: false,
   async run({ earlier, progress }) {
+    // Loaded here, not at import: it synthesizes the stack with aws-cdk-lib (~3 s to load), which a run
+    // without the cost model (a smoke run) should not pay for.
+    const {
+      customMetricCounts,
+      fixedMonthlyCosts,
+      MONTHLY_PRICES,
+      monitoringInventory,
+      perMillionDeliveryExtras,
+      WORKLOAD,
+    } = await import('./fixedMonthlyCosts');
     const e2e = earlier.get('e2e')?.details as Record<string, PhaseResult> | undefined;
     if (!e2e?.oneWebhook || !e2e.tenWebhooks) throw new Error('the cost model needs the e2e results');
     progress.stage('cost: pricing the 1-webhook and 10-webhook phases');
