@@ -3,6 +3,7 @@ import {
   type DeliveryPlaneScenario,
   simulateDeliveryPlane,
 } from '../lib/sim/deliveryPlaneSimulation';
+import { productionRateLimit } from '../lib/sim/productionRateLimit';
 import { pairedFigure } from '../lib/stats';
 import type { Benchmark, Figure } from '../lib/types';
 
@@ -34,6 +35,8 @@ const SCALE_SETTINGS: Record<
 };
 
 const P99_RATIO_TARGET = 1.2;
+/** The per-webhook rateLimit of the rate-limited scenario: above each webhook's offered share. */
+const RATE_LIMITED_PER_WEBHOOK = 10;
 const IN_FLIGHT_SHARE_TARGET = 0.1;
 
 /** The simulation is deterministic: one run per scenario, not repetitions. */
@@ -67,7 +70,7 @@ function scenario(rate: (typeof RATES)[number], deadFraction: number, smoke: boo
 export const scale: Benchmark = {
   name: 'scale',
   description:
-    'discrete-event simulation of the AWS delivery plane (SQS lanes, Lambda scaling, the real retry and endpoint-breaker rules) at 1k and 10k deliveries/s with 0/1/10 % dead endpoints',
+    'discrete-event simulation of the AWS delivery plane (SQS lanes, Lambda scaling, the real retry, endpoint-breaker and rate-limit rules) at 1k and 10k deliveries/s with 0/1/10 % dead endpoints, and 1k/s with every webhook rate-limited',
   fastInSmoke: true,
   async run({ options, progress }) {
     const results = new Map<string, DeliveryPlaneResult>();
@@ -137,6 +140,38 @@ export const scale: Benchmark = {
         );
       }
     }
+    // What turning rate limits on costs: every webhook limited to RATE_LIMITED_PER_WEBHOOK/s, far above
+    // its offered share (1k/s over 10k webhooks = 0.1/s each, Poisson), so the limit never binds and only
+    // the limiter's work shows: one DynamoDB write per delivery, and no added latency. (At 1/s it would
+    // bind on the Poisson bursts: two jobs of one webhook within a second happen for ~10 % of jobs.)
+    progress.stage(`scale: 1000 deliveries/s, every webhook rate-limited (${RATE_LIMITED_PER_WEBHOOK}/s)`);
+    const limiter = productionRateLimit(() => RATE_LIMITED_PER_WEBHOOK);
+    const rateLimited = simulateDeliveryPlane({ ...scenario(1_000, 0, options.smoke), rateLimit: limiter });
+    results.set('1k.rateLimited', rateLimited);
+    const unlimited = results.get(key(1_000, 0)) as DeliveryPlaneResult;
+    figures.push(
+      pairedFigure({
+        id: 'scale.1k.rateLimited.healthyP99Ms',
+        benchmark: 'scale',
+        title: `simulated healthy p99 enqueue→receipt, 1,000/s, every webhook rateLimit ${RATE_LIMITED_PER_WEBHOOK}/s`,
+        unit: 'ms',
+        higherIsBetter: false,
+        values: [rateLimited.healthyP99Ms],
+        baseline: { title: 'same rate, no rate limits', values: [unlimited.healthyP99Ms] },
+        target: { on: 'ratio', comparison: '<=', threshold: P99_RATIO_TARGET },
+        notes: `${RUN_NOTE}; the real rate-limit rules (shared/domain/limits) with one shared limiter`,
+      }),
+      pairedFigure({
+        id: 'scale.1k.rateLimited.usdPerMillionDeliveries',
+        benchmark: 'scale',
+        title: `simulated AWS cost per million deliveries, 1,000/s, every webhook rateLimit ${RATE_LIMITED_PER_WEBHOOK}/s`,
+        unit: 'USD',
+        higherIsBetter: false,
+        values: [rateLimited.cost.total],
+        baseline: { title: 'same rate, no rate limits', values: [unlimited.cost.total] },
+        notes: `${RUN_NOTE}; ${limiter.writes} limiter writes (one per reserved slot), priced as DynamoDB on-demand writes`,
+      }),
+    );
     const highlights = RATES.map((rate) => {
       const base = results.get(key(rate, 0)) as DeliveryPlaneResult;
       const worst = results.get(key(rate, 0.1)) as DeliveryPlaneResult;

@@ -169,7 +169,7 @@ export function simulateDeliveryPlane(scenario: DeliveryPlaneScenario): Delivery
     sqsRequests: sqsRequests * share,
     lambdaBilledMs: (primaryMapping.billedMs + slowMapping.billedMs) * share,
     lambdaInvocations: (primaryMapping.invocations + slowMapping.invocations) * share,
-    dynamoDbWrites: outcomes.attemptLogWrites + health.writes * share,
+    dynamoDbWrites: outcomes.attemptLogWrites + (health.writes + (shared.rateLimit.writes ?? 0)) * share,
   };
   const latencies = outcomes.healthyLatenciesMs;
   return {

@@ -41,6 +41,8 @@ export interface RateLimitedJob {
  */
 export interface WebhookRateLimit {
   admit(job: RateLimitedJob, nowMs: number): Admission;
+  /** DynamoDB writes the limiter made (one per reserved slot); absent: none. */
+  readonly writes?: number;
 }
 
 export const noRateLimit: WebhookRateLimit = { admit: () => ({ kind: 'attempt' }) };
