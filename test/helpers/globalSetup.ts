@@ -19,6 +19,11 @@ export default async function setup(project: TestProject) {
   // The IAM check evaluates the SDK calls of this run only.
   rmSync(RECORDED_CALLS_DIR, { recursive: true, force: true });
   mkdirSync(RECORDED_CALLS_DIR, { recursive: true });
+  return startSharedDynamoDbLocal(project);
+}
+
+/** One DynamoDB Local for a project's test files, provided as `dynamoDbEndpoint`; returns the teardown. */
+export async function startSharedDynamoDbLocal(project: TestProject): Promise<() => Promise<void>> {
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   project.provide('dynamoDbEndpoint', dynamo.endpoint);
   return async () => {
