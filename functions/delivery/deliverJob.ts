@@ -20,6 +20,7 @@ import {
   type Lane,
 } from '../../shared/domain/health/endpointHealth';
 import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';
+import { withoutRateSlot } from '../../shared/domain/limits/rateSlots';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import {
   classifyAttemptOutcome,
@@ -208,7 +209,12 @@ export async function deliverJob(
     // slow: the job moves to the slow lane at once with the same attempt, and so do the endpoint's next
     // jobs for a while (marked already once the attempt outlived `primaryLaneSlowAfterMs`).
     if (!markedSlow) await markSlow(webhook, ports, config);
-    ports.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });
+    // Its request used the rate slot it may have held: the slow-lane attempt reserves a new one.
+    ports.outbox.add(record.messageId, {
+      destination: 'slow-lane',
+      job: withoutRateSlot(job),
+      delaySeconds: 0,
+    });
     ports.metrics.count('MovedToSlowLane', { cause: 'timeout' });
     ports.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
       ...context,

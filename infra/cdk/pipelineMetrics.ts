@@ -36,12 +36,16 @@ export const DELIVERY_OUTCOMES = [
   'WebhooksDisabled',
 ] as const satisfies readonly DeliveryMetricName[];
 
-/** Jobs the delivery function did not attempt: infrastructure errors, deferrals, malformed or skipped jobs. */
+/**
+ * Jobs the delivery function did not attempt: infrastructure errors, deferrals, malformed or skipped
+ * jobs, and jobs waiting for their webhook's rateLimit / maxConcurrentDeliveries.
+ */
 export const DELIVERY_NON_ATTEMPTS = [
   'DeliveryErrors',
   'JobsDeferred',
   'MalformedJobs',
   'JobsSkipped',
+  'DelayedByLimit',
 ] as const satisfies readonly DeliveryMetricName[];
 
 /** `DeliveryFailed` is also published with a `cause` dimension (http-4xx, timeout, connection, ...). */

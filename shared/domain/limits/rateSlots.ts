@@ -60,3 +60,10 @@ export function reserveRateSlot(
 export function holdsRateSlot(job: { rateSlot?: number; notBefore?: number }): boolean {
   return job.rateSlot !== undefined && job.rateSlot === job.notBefore;
 }
+
+/** The job without its rate slot: for a job whose request used the slot and that is sent on again. */
+export function withoutRateSlot<Job extends { rateSlot?: number }>(job: Job): Job {
+  if (job.rateSlot === undefined) return job;
+  const { rateSlot: _used, ...rest } = job;
+  return rest as Job;
+}

@@ -80,6 +80,8 @@ function setup() {
     SECRET_STORE: 'per-webhook',
     DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
     SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
+    PRIMARY_LANE_TIMEOUT_MS: '300',
+    PRIMARY_LANE_SLOW_AFTER_MS: '200',
     LOCAL_MODE: 'true',
     RETRY_DELAYS_SECONDS: '5,300,1800',
   });
@@ -219,6 +221,21 @@ describe('per-webhook delivery limits in the delivery function', () => {
     await handler(sqsEvent(records), lambdaContext());
     expect(jobQueues.to('slow-lane')).toHaveLength(1);
     expect(jobQueues.to('deliveries')).toEqual([]);
+  });
+
+  it('a job whose slot was used by a primary-lane timeout reserves a new one in the slow lane', async () => {
+    const { handler, addWebhook, jobQueues, limiter } = setup();
+    receiver.setDefaultResponse({ status: 200, delayMs: 600 });
+    const webhook = addWebhook({ rateLimit: 0.01 });
+    const holding = deliveryJobBody(webhook.id, crmEvent(), { attempt: 1, notBefore: NOW - 100 }).replace(
+      '"notBefore":',
+      `"rateSlot":${NOW - 100},"notBefore":`,
+    );
+    await handler(sqsEvent([sqsRecord({ body: holding })]), lambdaContext());
+    expect(limiter.calls).toBe(0); // it held its slot
+    const [moved] = jobQueues.to('slow-lane');
+    expect(moved!.job.attempt).toBe(1);
+    expect(moved!.job.rateSlot).toBeUndefined();
   });
 
   it('both limits: a job that waits for a lease keeps the rate slot it reserved', async () => {

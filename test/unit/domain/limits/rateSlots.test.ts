@@ -6,6 +6,7 @@ import {
   reserveRateSlot,
   slotAfter,
   slotIntervalMs,
+  withoutRateSlot,
 } from '../../../../shared/domain/limits/rateSlots';
 
 const NOW = Date.parse('2026-12-04T22:00:00.000Z');
@@ -101,5 +102,15 @@ describe('holdsRateSlot', () => {
     // A retry (or an internal-error re-send) carries a new notBefore: the old slot is not reused.
     expect(holdsRateSlot({ rateSlot: NOW, notBefore: NOW + 5_000 })).toBe(false);
     expect(holdsRateSlot({ rateSlot: NOW })).toBe(false);
+  });
+});
+
+describe('withoutRateSlot', () => {
+  it('drops a used slot, so the job asks the limiter again', () => {
+    const job = { webhookId: 'wh_1', rateSlot: NOW, notBefore: NOW };
+    expect(withoutRateSlot(job)).toEqual({ webhookId: 'wh_1', notBefore: NOW });
+    expect(holdsRateSlot(withoutRateSlot(job))).toBe(false);
+    const plain: { webhookId: string; rateSlot?: number } = { webhookId: 'wh_1' };
+    expect(withoutRateSlot(plain)).toBe(plain);
   });
 });
