@@ -32,7 +32,9 @@ export interface ApiGatewayServer {
   stop(): Promise<void>;
 }
 
-class PayloadTooLargeError extends Error {}
+class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
+}
 
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);

@@ -25,7 +25,9 @@ const givenApiKey = process.argv[2] ?? process.env.WEBHOOKS_API_KEY;
 let apiKey = givenApiKey ?? '';
 const WAIT_MS = Number(process.env.DEMO_TIMEOUT_MS || 20_000);
 
-class DemoError extends Error {}
+class DemoError extends Error {
+  override name = 'DemoError';
+}
 
 interface Received {
   event: string;

@@ -96,6 +96,7 @@ export interface LocalSettings {
 
 /** Settings the user must fix; `problems` has one line each (`NAME: what is wrong`). */
 export class LocalSettingsError extends Error {
+  override name = 'LocalSettingsError';
   readonly problems: readonly string[];
   constructor(problems: string | readonly string[]) {
     const list = typeof problems === 'string' ? [problems] : problems;

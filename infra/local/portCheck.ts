@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 
-export class PortBusyError extends Error {}
+export class PortBusyError extends Error {
+  override name = 'PortBusyError';
+}
 
 function isPortFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {

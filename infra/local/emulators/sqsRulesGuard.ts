@@ -102,6 +102,7 @@ const MAX_KEPT_VIOLATIONS = 10_000;
 const QUOTA_RECHECK_MS = 100;
 
 class RejectedRequest extends Error {
+  override name = 'RejectedRequest';
   constructor(readonly error: SqsRuleError) {
     super(error.message);
   }
