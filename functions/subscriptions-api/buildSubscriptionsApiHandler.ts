@@ -6,6 +6,8 @@ import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+// Generated at build time (`npm run openapi`) and bundled as data: no generator in the function.
+import openApiDocument from '../../docs/openapi.json';
 import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
@@ -17,7 +19,6 @@ import { createApiRouter, createRouteMatcher } from './apiRouter';
 import type { SubscriptionsApiConfig } from './config';
 import { ConsoleAssets } from './consoleAssets';
 import { logger, metrics } from './observability';
-import { openApiDocumentJson } from './openapiDocument';
 import { problemErrorHandler } from './problemErrorHandler';
 import { requestObservability } from './requestObservability';
 import type { RouteDefinition, RouteDeps } from './routeDefinition';
@@ -91,7 +92,8 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
       config.consoleAssetsDir === undefined ? undefined : new ConsoleAssets(config.consoleAssetsDir),
     ),
     getOpenApiDocumentRoute(() => {
-      documentJson ??= openApiDocumentJson();
+      // The committed file's exact text (it is written with this indentation and final newline).
+      documentJson ??= `${JSON.stringify(openApiDocument, null, 2)}\n`;
       return documentJson;
     }),
   ];

@@ -1,7 +1,6 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
-import { forGenerator, forGeneratorObject } from './openApiGeneratorSchemas';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import {
   createdWebhookSchema,
@@ -27,9 +26,72 @@ import {
 } from './schemas';
 
 /*
- * The OpenAPI 3.1 document, generated from the zod schemas the handler validates with. Served at
- * GET /openapi.json and committed as docs/openapi.json (`npm run openapi`; a test keeps them equal).
+ * The OpenAPI 3.1 document, generated at build time (`npm run openapi`) from the zod schemas the handler
+ * validates with, by zod's own JSON Schema generator (`z.toJSONSchema`, which reads `zod/mini` schemas
+ * and their `withMetadata` metadata natively; OpenAPI 3.1 schemas are JSON Schema 2020-12). Committed as
+ * docs/openapi.json, which the API serves at GET /openapi.json; a test keeps the two equal.
  */
+
+type JsonSchema = Record<string, unknown>;
+type Content = Record<string, { schema: z.ZodMiniType }>;
+interface ResponseConfig {
+  description: string;
+  content?: Content;
+}
+/** One operation, with zod schemas where the document gets JSON Schemas. */
+interface PathDefinition {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  description?: string;
+  security: Record<string, string[]>[];
+  request?: { params?: z.ZodMiniType; query?: z.ZodMiniType; body?: { required: boolean; content: Content } };
+  responses: Record<number, ResponseConfig>;
+}
+
+/**
+ * Named components (schemas given an `id` with `withMetadata`), collected while the paths are built.
+ * Request bodies are described as clients send them (`io: 'input'`), responses as the API answers.
+ */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+
+  schema(schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema {
+    const {
+      $schema: _,
+      $defs,
+      ...root
+    } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as JsonSchema;
+    for (const [id, definition] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
+      const named = this.pointToComponents(definition);
+      const existing = this.schemas[id];
+      if (existing !== undefined && !isDeepStrictEqual(existing, named)) {
+        throw new Error(`two different schemas are both named ${id} in the OpenAPI document`);
+      }
+      this.schemas[id] = named;
+    }
+    return this.pointToComponents(root);
+  }
+
+  /** `in: path` / `in: query` parameters, one per property of an object schema. */
+  parameters(schema: z.ZodMiniType, where: 'path' | 'query'): JsonSchema[] {
+    const object = this.schema(schema, 'input');
+    const required = new Set((object.required ?? []) as string[]);
+    return Object.entries((object.properties ?? {}) as Record<string, JsonSchema>).map(
+      ([name, property]) => ({
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        ...(property.description === undefined ? {} : { description: property.description }),
+        schema: property,
+      }),
+    );
+  }
+
+  private pointToComponents(schema: JsonSchema): JsonSchema {
+    return JSON.parse(JSON.stringify(schema).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  }
+}
 
 // The document describes the production rules (https only); local mode only relaxes them.
 /** The document describes the rules, not one deployment's objects: any object name passes here. */
@@ -43,12 +105,12 @@ const problemSchemaWithId = withMetadata(problemSchema, { id: 'Problem' });
 function problemResponse(description: string): ResponseConfig {
   return {
     description,
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: forGenerator(problemSchemaWithId) } },
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaWithId } },
   };
 }
 
 function json(description: string, schema: z.ZodMiniType): ResponseConfig {
-  return { description, content: { 'application/json': { schema: forGenerator(schema) } } };
+  return { description, content: { 'application/json': { schema } } };
 }
 
 const commonErrors = {
@@ -65,31 +127,57 @@ const bodyErrors = {
   415: problemResponse('Body is not `application/json`'),
 };
 
-export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
-  const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'apiKey', {
+export function buildOpenApiDocument() {
+  const components = new Components();
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  const schemasOf = (content: Content, io: 'input' | 'output') =>
+    Object.fromEntries(
+      Object.entries(content).map(([type, { schema }]) => [type, { schema: components.schema(schema, io) }]),
+    );
+  const registerPath = ({ method, path, request, responses, ...rest }: PathDefinition) => {
+    const parameters = [
+      ...(request?.params ? components.parameters(request.params, 'path') : []),
+      ...(request?.query ? components.parameters(request.query, 'query') : []),
+    ];
+    paths[path] ??= {};
+    paths[path][method] = {
+      ...rest,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(request?.body
+        ? {
+            requestBody: {
+              required: request.body.required,
+              content: schemasOf(request.body.content, 'input'),
+            },
+          }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(responses).map(([status, { description, content }]) => [
+          status,
+          content === undefined ? { description } : { description, content: schemasOf(content, 'output') },
+        ]),
+      ),
+    };
+  };
+  const bearerScheme = {
     type: 'http',
     scheme: 'bearer',
     description: 'Workspace API key: `Authorization: Bearer <key>` (create one with `npm run api-key`)',
-  });
-  const security = [{ [bearer.name]: [] }];
+  };
+  const security = [{ apiKey: [] }];
 
   // An `id` makes a named component (`withMetadata` returns a copy: the validating schemas stay untouched).
-  const createRequest = forGenerator(
-    withMetadata(createWebhookRequestSchema(policy), { id: 'CreateWebhookRequest' }),
-  );
-  const updateRequest = forGenerator(
-    withMetadata(updateWebhookRequestSchema(policy), { id: 'UpdateWebhookRequest' }),
-  );
+  const createRequest = withMetadata(createWebhookRequestSchema(policy), { id: 'CreateWebhookRequest' });
+  const updateRequest = withMetadata(updateWebhookRequestSchema(policy), { id: 'UpdateWebhookRequest' });
   const webhook = webhookViewSchema;
   const createdWebhook = withMetadata(createdWebhookSchema, { id: 'CreatedWebhook' });
   const webhookPage = withMetadata(webhookPageSchema, { id: 'WebhookPage' });
   const deliveryPage = withMetadata(deliveryPageSchema, { id: 'DeliveryAttemptPage' });
-  const rotateRequest = forGenerator(withMetadata(rotateSecretRequestSchema, { id: 'RotateSecretRequest' }));
-  const params = forGeneratorObject(webhookIdParamsSchema);
-  const pageQuery = forGeneratorObject(pageQuerySchema);
+  const rotateRequest = withMetadata(rotateSecretRequestSchema, { id: 'RotateSecretRequest' });
+  const params = webhookIdParamsSchema;
+  const pageQuery = pageQuerySchema;
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/webhooks',
     summary: 'Create a webhook',
@@ -103,7 +191,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       503: problemResponse('Secret store unavailable; nothing was created'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/webhooks',
     summary: 'List webhooks',
@@ -116,7 +204,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       ...commonErrors,
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/webhooks/{id}',
     summary: 'Get a webhook',
@@ -124,7 +212,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     request: { params },
     responses: { 200: json('The webhook', webhook), ...webhookErrors },
   });
-  registry.registerPath({
+  registerPath({
     method: 'patch',
     path: '/webhooks/{id}',
     summary: 'Update a webhook',
@@ -138,7 +226,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       409: problemResponse('Changed concurrently; retry'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'delete',
     path: '/webhooks/{id}',
     summary: 'Delete a webhook',
@@ -148,7 +236,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     request: { params },
     responses: { 204: { description: 'Deleted' }, ...webhookErrors },
   });
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/webhooks/{id}/rotate-secret',
     summary: 'Rotate the signing secret',
@@ -165,7 +253,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       503: problemResponse('Secret store unavailable; nothing changed'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/webhooks/{id}/test',
     summary: 'Send a test event',
@@ -179,7 +267,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       409: problemResponse('The webhook is disabled'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/webhooks/{id}/deliveries',
     summary: 'List delivery attempts',
@@ -192,7 +280,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       ...webhookErrors,
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/webhooks/{id}/redrive',
     summary: 'Redrive dead-lettered jobs',
@@ -206,14 +294,14 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       409: problemResponse('The webhook is disabled'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/webhooks/{id}/deliveries/{deliveryId}/resend',
     summary: 'Resend one delivery',
     description:
       'Sends one delivery again from its retained payload, with the same delivery id. Dead-lettered deliveries keep their payload for 14 days; other deliveries keep none and answer 404.',
     security,
-    request: { params: forGeneratorObject(deliveryParamsSchema) },
+    request: { params: deliveryParamsSchema },
     responses: {
       202: json('Queued', resendAcceptedSchema),
       ...webhookErrors,
@@ -221,7 +309,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       409: problemResponse('The webhook is disabled'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/objects',
     summary: 'List the objects and actions operations can name',
@@ -230,7 +318,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     security,
     responses: { 200: json('Objects and actions', subscribableEventsSchema), ...commonErrors },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/openapi.json',
     summary: 'This OpenAPI document',
@@ -238,7 +326,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     responses: { 200: json('OpenAPI 3.1 document', z.record(z.string(), z.unknown())) },
   });
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  return {
     openapi: '3.1.0',
     info: {
       title: 'CRM webhooks management API',
@@ -248,7 +336,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local runtime (`npm start`)' }],
     security,
-  });
+    components: { securitySchemes: { apiKey: bearerScheme }, schemas: components.schemas },
+    paths,
+  };
 }
 
 /** The document as served and committed: two-space indented JSON with a final newline. */

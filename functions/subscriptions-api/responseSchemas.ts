@@ -5,7 +5,7 @@ import { CRM_ACTIONS } from '../../shared/domain/events/crmEvent';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import { withMetadata } from './schemaMetadata';
 
-/* Response shapes, for the OpenAPI document only (responses are built from typed domain values). */
+/* Response shapes, for the OpenAPI document only (built by `npm run openapi`; responses are built from typed domain values). */
 
 const timestamp = withMetadata(z.string(), { format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
 const integer = () => z.number().check(z.int());

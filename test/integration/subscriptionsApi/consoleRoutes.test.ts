@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../functions/subscriptions-api/openapiDocument';
 import { ProblemError } from '../../../functions/subscriptions-api/problem';
 import { consoleRoutes } from '../../../functions/subscriptions-api/routes/consoleRoutes';
+import { OPENAPI_DOCUMENT_PATH } from '../../../infra/cli/writeOpenApiDocument';
 import { type BuiltConsole, buildConsoleAssets } from '../../../infra/console/buildConsoleAssets';
 import { apiGatewayEvent } from '../../helpers/apiGatewayEvents';
 import { type ApiHarness, startApiHarness } from './apiHarness';
@@ -106,6 +107,13 @@ describe('web console routes', () => {
       if (path === '/openapi.json') expect(response.status).toBe(200);
       else expect(response.status, `${method} ${path}`).toBe(401);
     }
+  });
+
+  it('serves the committed docs/openapi.json as it is, without a key', async () => {
+    const response = await harness.call({ method: 'GET', path: '/openapi.json' });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.rawBody).toBe(await readFile(OPENAPI_DOCUMENT_PATH, 'utf8'));
   });
 
   it('GET /objects lists the configured objects and actions for a key', async () => {
