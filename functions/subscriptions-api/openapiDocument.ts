@@ -53,6 +53,18 @@ interface PathDefinition {
  * Named components (schemas given an `id` with `withMetadata`), collected while the paths are built.
  * Request bodies are described as clients send them (`io: 'input'`), responses as the API answers.
  */
+/**
+ * zod describes an object's output as closed (it strips unknown keys), but a response may gain fields in
+ * a later version without breaking clients, so response objects stay open. Request objects keep what
+ * the schema says (a strict object refuses unknown fields with a 400).
+ */
+function openResponseObjects(io: 'input' | 'output') {
+  return (context: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }) => {
+    if (io === 'output' && context.zodSchema._zod.def.type === 'object')
+      delete context.jsonSchema.additionalProperties;
+  };
+}
+
 class Components {
   readonly schemas: Record<string, JsonSchema> = {};
 
@@ -61,7 +73,11 @@ class Components {
       $schema: _,
       $defs,
       ...root
-    } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as JsonSchema;
+    } = z.toJSONSchema(schema, {
+      io,
+      target: 'draft-2020-12',
+      override: openResponseObjects(io),
+    }) as JsonSchema;
     for (const [id, definition] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
       const named = this.pointToComponents(definition);
       const existing = this.schemas[id];
