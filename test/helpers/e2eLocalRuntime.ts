@@ -127,7 +127,9 @@ export async function startLocalRuntimeProcess(
   }
 }
 
-class PortRaceError extends Error {}
+class PortRaceError extends Error {
+  override name = 'PortRaceError';
+}
 
 async function startOnce(
   env: Record<string, string>,
