@@ -28,21 +28,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface DeliveryAttempt {
-  webhookId: string;
-  deliveryId: string;
-  eventId: string;
-  event: string;
-  attempt: number;
-  outcome: 'delivered' | 'failed' | 'dead-lettered' | 'gone' | 'skipped' | string;
-  cause?: string;
-  statusCode?: number;
-  durationMs: number;
-  error?: string;
-  responseBody?: string;
-  attemptedAt: string;
-  nextAttemptAt?: string;
-}
+// The attempt log's entries are the domain type itself (the console may import types from shared/domain).
+export type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 
 export interface SubscribableEvents {
   objects: string[];
