@@ -1,7 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../../functions/delivery/config';
@@ -17,13 +15,12 @@ import {
   InMemoryDeadLetters,
   InMemorySecrets,
   InMemoryWebhookStore,
+  quietMetrics,
   RecordedJobQueues,
   RecordedMetrics,
+  silent,
   webhookRow,
 } from './inMemoryPorts';
-
-const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
-const quietMetrics = new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery-test', logger: silent });
 
 /** Answers `/fast` at once and `/slow` after 5 s, tracking how many requests are in flight. */
 let server: Server;

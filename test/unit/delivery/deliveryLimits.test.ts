@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../../functions/delivery/config';
@@ -21,13 +19,13 @@ import {
   InMemoryDeadLetters,
   InMemorySecrets,
   InMemoryWebhookStore,
+  quietMetrics,
   RecordedJobQueues,
   RecordedMetrics,
+  silent,
   webhookRow,
 } from './inMemoryPorts';
 
-const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
-const quietMetrics = new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery-test', logger: silent });
 const NOW = Date.parse('2026-12-04T22:30:00.000Z');
 
 let receiver: SignatureVerifyingReceiver;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type {
   DeliveryCountName,
   DeliveryMetrics,
@@ -14,6 +16,14 @@ import type { ClearableHealthField } from '../../../shared/domain/health/endpoin
 import { generateWebhookSecret } from '../../../shared/domain/signing';
 import type { SigningSecretsReader } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
+
+/** A logger and metrics that print nothing, for handlers built in unit tests. */
+export const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
+export const quietMetrics = new Metrics({
+  namespace: 'CrmWebhooks',
+  serviceName: 'delivery-test',
+  logger: silent,
+});
 
 /**
  * In-memory stand-ins for the delivery function's ports, with the same semantics as the DynamoDB,

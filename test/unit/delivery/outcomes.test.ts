@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildDeliveryHandler } from '../../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../../functions/delivery/config';
@@ -21,13 +19,12 @@ import {
   InMemoryDeadLetters,
   InMemorySecrets,
   InMemoryWebhookStore,
+  quietMetrics,
   RecordedJobQueues,
   RecordedMetrics,
+  silent,
   webhookRow,
 } from './inMemoryPorts';
-
-const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
-const quietMetrics = new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery-test', logger: silent });
 
 let receiver: SignatureVerifyingReceiver;
 let http: WebhookHttpClient;
