@@ -211,173 +211,177 @@ export function WebhookForm({ context, webhookId }: { context: ConsoleContext; w
           {errors.form}
         </p>
       )}
-      <form onSubmit={submit} noValidate class="webhook-form">
-        <div class="field">
-          <label for="field-targetUrl">Target URL</label>
-          <input
-            id="field-targetUrl"
-            type="url"
-            inputMode="url"
-            autocomplete="url"
-            value={state.targetUrl}
-            placeholder="https://example.com/hooks/crm"
-            onInput={(e) => set('targetUrl', (e.currentTarget as HTMLInputElement).value)}
-            aria-invalid={errors.targetUrl ? 'true' : undefined}
-            aria-describedby={describedBy('targetUrl', 'targetUrl-hint')}
-          />
-          <p id="targetUrl-hint" class="hint">
-            Where the signed POST requests go (https, on a public host).
-          </p>
-          {fieldError('targetUrl')}
-        </div>
-
-        <OperationsField
-          events={events}
-          value={state.operations}
-          onChange={(value) => set('operations', value)}
-          error={errors.operations}
-        />
-
-        <div class="field">
-          <label for="field-description">Description (optional)</label>
-          <textarea
-            id="field-description"
-            rows={2}
-            value={state.description}
-            onInput={(e) => set('description', (e.currentTarget as HTMLTextAreaElement).value)}
-            aria-invalid={errors.description ? 'true' : undefined}
-            aria-describedby={describedBy('description')}
-          />
-          {fieldError('description')}
-        </div>
-
-        <fieldset class="field" id="field-payloadFormat" aria-describedby={describedBy('payloadFormat')}>
-          <legend>Payload format</legend>
-          <label class="check">
-            <input
-              type="radio"
-              name="payloadFormat"
-              value="default"
-              checked={state.payloadFormat === 'default'}
-              onChange={() => set('payloadFormat', 'default')}
-            />
-            <span>
-              Default (<code>event</code>, <code>data</code>, <code>timestamp</code>, …)
-            </span>
-          </label>
-          <label class="check">
-            <input
-              type="radio"
-              name="payloadFormat"
-              value="twenty"
-              checked={state.payloadFormat === 'twenty'}
-              onChange={() => set('payloadFormat', 'twenty')}
-            />
-            Twenty (the body Twenty CRM itself sends)
-          </label>
-          {fieldError('payloadFormat')}
-        </fieldset>
-
-        {offers('filter') && (
+      {editing && loaded === undefined && !errors.form && <p aria-live="polite">Loading the webhook…</p>}
+      {/* Editing shows the fields only once the webhook is loaded: typed values are never overwritten. */}
+      {(!editing || loaded !== undefined) && (
+        <form onSubmit={submit} noValidate class="webhook-form">
           <div class="field">
-            <label for="field-filter">Filter (optional, JSON)</label>
-            <textarea
-              id="field-filter"
-              class="mono"
-              rows={3}
-              value={state.filter}
-              placeholder='{"updatedFields": ["email"]}'
-              onInput={(e) => set('filter', (e.currentTarget as HTMLTextAreaElement).value)}
-              aria-invalid={errors.filter ? 'true' : undefined}
-              aria-describedby={describedBy('filter', 'filter-hint')}
+            <label for="field-targetUrl">Target URL</label>
+            <input
+              id="field-targetUrl"
+              type="url"
+              inputMode="url"
+              autocomplete="url"
+              value={state.targetUrl}
+              placeholder="https://example.com/hooks/crm"
+              onInput={(e) => set('targetUrl', (e.currentTarget as HTMLInputElement).value)}
+              aria-invalid={errors.targetUrl ? 'true' : undefined}
+              aria-describedby={describedBy('targetUrl', 'targetUrl-hint')}
             />
-            <p id="filter-hint" class="hint">
-              As described in the API reference (<code>filter</code> of <code>POST /webhooks</code>).
+            <p id="targetUrl-hint" class="hint">
+              Where the signed POST requests go (https, on a public host).
             </p>
-            {fieldError('filter')}
+            {fieldError('targetUrl')}
           </div>
-        )}
 
-        {offers('headers') && (
+          <OperationsField
+            events={events}
+            value={state.operations}
+            onChange={(value) => set('operations', value)}
+            error={errors.operations}
+          />
+
           <div class="field">
-            <label for="field-headers">Custom headers (optional)</label>
+            <label for="field-description">Description (optional)</label>
             <textarea
-              id="field-headers"
-              class="mono"
+              id="field-description"
               rows={2}
-              value={state.headers}
-              placeholder="X-Api-Token: …"
-              onInput={(e) => set('headers', (e.currentTarget as HTMLTextAreaElement).value)}
-              aria-invalid={errors.headers ? 'true' : undefined}
-              aria-describedby={describedBy('headers', 'headers-hint')}
+              value={state.description}
+              onInput={(e) => set('description', (e.currentTarget as HTMLTextAreaElement).value)}
+              aria-invalid={errors.description ? 'true' : undefined}
+              aria-describedby={describedBy('description')}
             />
-            <p id="headers-hint" class="hint">
-              One <code>Name: value</code> per line. Values are stored like secrets and never shown again
-              {editing ? '; leave empty to keep the current headers' : ''}.
-            </p>
-            {fieldError('headers')}
+            {fieldError('description')}
           </div>
-        )}
 
-        {offers('rateLimit') && (
-          <div class="field">
-            <label for="field-rateLimit">Rate limit (deliveries per second, optional)</label>
-            <input
-              id="field-rateLimit"
-              type="number"
-              inputMode="decimal"
-              min={0.01}
-              max={500}
-              step="any"
-              value={state.rateLimit}
-              placeholder="no limit"
-              onInput={(e) => set('rateLimit', (e.currentTarget as HTMLInputElement).value)}
-              aria-invalid={errors.rateLimit ? 'true' : undefined}
-              aria-describedby={describedBy('rateLimit', 'rateLimit-hint')}
-            />
-            <p id="rateLimit-hint" class="hint">
-              0.01 to 500; 0.5 is one every 2 s. Deliveries over it wait and are sent later, never dropped.
-            </p>
-            {fieldError('rateLimit')}
+          <fieldset class="field" id="field-payloadFormat" aria-describedby={describedBy('payloadFormat')}>
+            <legend>Payload format</legend>
+            <label class="check">
+              <input
+                type="radio"
+                name="payloadFormat"
+                value="default"
+                checked={state.payloadFormat === 'default'}
+                onChange={() => set('payloadFormat', 'default')}
+              />
+              <span>
+                Default (<code>event</code>, <code>data</code>, <code>timestamp</code>, …)
+              </span>
+            </label>
+            <label class="check">
+              <input
+                type="radio"
+                name="payloadFormat"
+                value="twenty"
+                checked={state.payloadFormat === 'twenty'}
+                onChange={() => set('payloadFormat', 'twenty')}
+              />
+              Twenty (the body Twenty CRM itself sends)
+            </label>
+            {fieldError('payloadFormat')}
+          </fieldset>
+
+          {offers('filter') && (
+            <div class="field">
+              <label for="field-filter">Filter (optional, JSON)</label>
+              <textarea
+                id="field-filter"
+                class="mono"
+                rows={3}
+                value={state.filter}
+                placeholder='{"updatedFields": ["email"]}'
+                onInput={(e) => set('filter', (e.currentTarget as HTMLTextAreaElement).value)}
+                aria-invalid={errors.filter ? 'true' : undefined}
+                aria-describedby={describedBy('filter', 'filter-hint')}
+              />
+              <p id="filter-hint" class="hint">
+                As described in the API reference (<code>filter</code> of <code>POST /webhooks</code>).
+              </p>
+              {fieldError('filter')}
+            </div>
+          )}
+
+          {offers('headers') && (
+            <div class="field">
+              <label for="field-headers">Custom headers (optional)</label>
+              <textarea
+                id="field-headers"
+                class="mono"
+                rows={2}
+                value={state.headers}
+                placeholder="X-Api-Token: …"
+                onInput={(e) => set('headers', (e.currentTarget as HTMLTextAreaElement).value)}
+                aria-invalid={errors.headers ? 'true' : undefined}
+                aria-describedby={describedBy('headers', 'headers-hint')}
+              />
+              <p id="headers-hint" class="hint">
+                One <code>Name: value</code> per line. Values are stored like secrets and never shown again
+                {editing ? '; leave empty to keep the current headers' : ''}.
+              </p>
+              {fieldError('headers')}
+            </div>
+          )}
+
+          {offers('rateLimit') && (
+            <div class="field">
+              <label for="field-rateLimit">Rate limit (deliveries per second, optional)</label>
+              <input
+                id="field-rateLimit"
+                type="number"
+                inputMode="decimal"
+                min={0.01}
+                max={500}
+                step="any"
+                value={state.rateLimit}
+                placeholder="no limit"
+                onInput={(e) => set('rateLimit', (e.currentTarget as HTMLInputElement).value)}
+                aria-invalid={errors.rateLimit ? 'true' : undefined}
+                aria-describedby={describedBy('rateLimit', 'rateLimit-hint')}
+              />
+              <p id="rateLimit-hint" class="hint">
+                0.01 to 500; 0.5 is one every 2 s. Deliveries over it wait and are sent later, never dropped.
+              </p>
+              {fieldError('rateLimit')}
+            </div>
+          )}
+
+          {offers('maxConcurrentDeliveries') && (
+            <div class="field">
+              <label for="field-maxConcurrentDeliveries">Concurrent deliveries (optional)</label>
+              <input
+                id="field-maxConcurrentDeliveries"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={100}
+                step={1}
+                value={state.maxConcurrentDeliveries}
+                placeholder="no cap"
+                onInput={(e) => set('maxConcurrentDeliveries', (e.currentTarget as HTMLInputElement).value)}
+                aria-invalid={errors.maxConcurrentDeliveries ? 'true' : undefined}
+                aria-describedby={describedBy('maxConcurrentDeliveries', 'maxConcurrentDeliveries-hint')}
+              />
+              <p id="maxConcurrentDeliveries-hint" class="hint">
+                1 to 100 requests in flight at once to this endpoint; more wait a second or two.
+              </p>
+              {fieldError('maxConcurrentDeliveries')}
+            </div>
+          )}
+
+          <div class="actions">
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => navigate(editing ? { name: 'detail', id: webhookId } : { name: 'list' })}
+            >
+              Cancel
+            </button>
+            <button type="submit" class="primary" disabled={busy}>
+              {busy ? 'Saving…' : editing ? 'Save webhook' : 'Create webhook'}
+            </button>
           </div>
-        )}
-
-        {offers('maxConcurrentDeliveries') && (
-          <div class="field">
-            <label for="field-maxConcurrentDeliveries">Concurrent deliveries (optional)</label>
-            <input
-              id="field-maxConcurrentDeliveries"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={100}
-              step={1}
-              value={state.maxConcurrentDeliveries}
-              placeholder="no cap"
-              onInput={(e) => set('maxConcurrentDeliveries', (e.currentTarget as HTMLInputElement).value)}
-              aria-invalid={errors.maxConcurrentDeliveries ? 'true' : undefined}
-              aria-describedby={describedBy('maxConcurrentDeliveries', 'maxConcurrentDeliveries-hint')}
-            />
-            <p id="maxConcurrentDeliveries-hint" class="hint">
-              1 to 100 requests in flight at once to this endpoint; more wait a second or two.
-            </p>
-            {fieldError('maxConcurrentDeliveries')}
-          </div>
-        )}
-
-        <div class="actions">
-          <button
-            type="button"
-            class="secondary"
-            onClick={() => navigate(editing ? { name: 'detail', id: webhookId } : { name: 'list' })}
-          >
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save webhook' : 'Create webhook'}
-          </button>
-        </div>
-      </form>
+        </form>
+      )}
       {created && (
         <SecretDialog
           title="Webhook created: copy its signing secret"
