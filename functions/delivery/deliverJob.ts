@@ -250,7 +250,7 @@ export async function deliverJob(
     if (cleared.length > 0) {
       // Closes the breaker (a successful probe) and ends the failure run; a fast answer ends the slow mark.
       await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id, cleared);
-      await ports.webhooks.patch(
+      ports.webhooks.patch(
         webhook.workspaceId,
         webhook.id,
         Object.fromEntries(cleared.map((field) => [field, undefined])),
@@ -280,7 +280,7 @@ export async function deliverJob(
   if (result.kind === 'timeout') await markSlow(webhook, ports, config);
   if (health !== undefined) {
     const { failingSince } = health;
-    await ports.webhooks.patch(webhook.workspaceId, webhook.id, health);
+    ports.webhooks.patch(webhook.workspaceId, webhook.id, health);
     const breaker = breakerAfterFailure({
       health: { ...webhook, ...health },
       policy: config.breakerPolicy,
@@ -289,7 +289,7 @@ export async function deliverJob(
     });
     if (breaker !== undefined) {
       await ports.webhookWrites.openBreaker(webhook.workspaceId, webhook.id, breaker);
-      await ports.webhooks.patch(webhook.workspaceId, webhook.id, { ...breaker, probeLeaseUntil: undefined });
+      ports.webhooks.patch(webhook.workspaceId, webhook.id, { ...breaker, probeLeaseUntil: undefined });
       ports.metrics.count('BreakerOpened');
       ports.logger.warn('Circuit breaker opened: no requests to this endpoint until the cooldown ends', {
         ...context,
@@ -382,7 +382,7 @@ async function disableWebhook(
   logContext: Record<string, unknown>,
 ): Promise<void> {
   const disabled = await ports.webhookWrites.disable(webhook.workspaceId, webhook.id, reason, now);
-  await ports.webhooks.patch(webhook.workspaceId, webhook.id, { status: 'disabled', disabledReason: reason });
+  ports.webhooks.patch(webhook.workspaceId, webhook.id, { status: 'disabled', disabledReason: reason });
   if (disabled) {
     ports.metrics.count('WebhooksDisabled', { cause: reason });
     ports.logger.warn(
@@ -507,6 +507,6 @@ async function watchForSlowAnswer<T>(
 async function markSlow(webhook: Webhook, ports: DeliveryPorts, config: DeliveryConfig): Promise<void> {
   const until = ports.now().getTime() + config.breakerPolicy.slowForMs;
   // This container's cache first: its next jobs of the endpoint skip the primary lane while the write runs.
-  await ports.webhooks.patch(webhook.workspaceId, webhook.id, { slowUntil: until });
+  ports.webhooks.patch(webhook.workspaceId, webhook.id, { slowUntil: until });
   await ports.webhookWrites.markSlow(webhook.workspaceId, webhook.id, until);
 }

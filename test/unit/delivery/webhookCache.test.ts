@@ -20,7 +20,8 @@ function row(id: string, targetUrl = 'https://example.com/hook'): Webhook {
 
 describe('WebhookCache', () => {
   it('shares one read between concurrent lookups and reuses it until the TTL passes', async () => {
-    let clock = 0;
+    // Any start but 0: lru-cache reads a start time of 0 as "no time to live".
+    let clock = 1_000_000;
     let reads = 0;
     let targetUrl = 'https://a.example.com/';
     const cache = new WebhookCache(
@@ -34,9 +35,9 @@ describe('WebhookCache', () => {
     await Promise.all([cache.get('ws', 'w1'), cache.get('ws', 'w1'), cache.get('ws', 'w1')]);
     expect(reads).toBe(1);
     targetUrl = 'https://b.example.com/';
-    clock = 4_999;
+    clock += 5_000;
     expect((await cache.get('ws', 'w1'))?.targetUrl).toBe('https://a.example.com/');
-    clock = 5_001;
+    clock += 1;
     expect((await cache.get('ws', 'w1'))?.targetUrl).toBe('https://b.example.com/');
     expect(reads).toBe(2);
   });
@@ -60,11 +61,64 @@ describe('WebhookCache', () => {
     expect(reads).toBe(3);
   });
 
-  it('applies changes the function wrote itself', async () => {
+  it('applies changes the function wrote itself as a new row, leaving the row a job holds as it was', async () => {
     const cache = new WebhookCache(async (_ws, id) => row(id), { ttlMs: 60_000 });
-    await cache.get('ws', 'w1');
-    await cache.patch('ws', 'w1', { status: 'disabled', disabledReason: 'gone' });
+    const held = await cache.get('ws', 'w1');
+    expect(Object.isFrozen(held)).toBe(true);
+    cache.patch('ws', 'w1', { status: 'disabled', disabledReason: 'gone' });
+    expect(held?.status).toBe('active');
     expect(await cache.get('ws', 'w1')).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
+  });
+
+  it('keeps the time to live of a patched row', async () => {
+    let clock = 1_000_000;
+    let reads = 0;
+    const cache = new WebhookCache(
+      async (_ws, id) => {
+        reads++;
+        return row(id);
+      },
+      { ttlMs: 5_000, now: () => clock },
+    );
+    await cache.get('ws', 'w1');
+    clock += 4_000;
+    cache.patch('ws', 'w1', { slowUntil: 9_000 });
+    expect((await cache.get('ws', 'w1'))?.slowUntil).toBe(9_000);
+    expect(reads).toBe(1);
+    clock += 1_001;
+    expect((await cache.get('ws', 'w1'))?.slowUntil).toBeUndefined();
+    expect(reads).toBe(2);
+  });
+
+  it('forgets a row whose read is in flight when patched: its callers get the read, the next lookup reads again', async () => {
+    const reads: ((webhook: Webhook) => void)[] = [];
+    const cache = new WebhookCache(() => new Promise<Webhook>((resolve) => reads.push(resolve)), {
+      ttlMs: 60_000,
+    });
+    const pending = cache.get('ws', 'w1');
+    cache.patch('ws', 'w1', { status: 'disabled' });
+    reads[0]?.(row('w1'));
+    expect((await pending)?.status).toBe('active');
+
+    const next = cache.get('ws', 'w1');
+    expect(reads).toHaveLength(2);
+    reads[1]?.({ ...row('w1'), status: 'disabled' });
+    expect((await next)?.status).toBe('disabled');
+  });
+
+  it('with a time to live of 0 reads the table on every lookup', async () => {
+    let reads = 0;
+    const cache = new WebhookCache(
+      async (_ws, id) => {
+        reads++;
+        return row(id);
+      },
+      { ttlMs: 0 },
+    );
+    await cache.get('ws', 'w1');
+    cache.patch('ws', 'w1', { status: 'disabled' });
+    expect((await cache.get('ws', 'w1'))?.status).toBe('active');
+    expect(reads).toBe(2);
   });
 
   it('evicts the oldest entries beyond maxEntries', async () => {
