@@ -1,6 +1,6 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -8,20 +8,19 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 // Generated at build time (`npm run openapi`) and bundled as data: no generator in the function.
 import openApiDocument from '../../docs/openapi.json';
-import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
+import type { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryLogStore } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import type { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
+import type { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { SigningSecretStore } from '../../shared/domain/webhooks/signingSecretStore';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { API_KEY_CACHE_TTL_MS, ApiKeyAuthenticator, type WorkspaceLookup } from './apiKeyAuthenticator';
 import { createApiRouter, createRouteMatcher } from './apiRouter';
 import type { SubscriptionsApiConfig } from './config';
 import { ConsoleAssets } from './consoleAssets';
-import { logger, metrics } from './observability';
 import { problemErrorHandler } from './problemErrorHandler';
 import { requestObservability } from './requestObservability';
-import type { RouteDefinition, RouteDeps } from './routeDefinition';
+import type { RouteDefinition } from './routeDefinition';
 import { consoleRoutes } from './routes/consoleRoutes';
 import { createWebhookRoute } from './routes/createWebhookRoute';
 import { deleteWebhookRoute } from './routes/deleteWebhookRoute';
@@ -45,49 +44,46 @@ const WITHOUT_REPORTING_HEADERS = { reportingEndpoints: false, reportTo: false }
   typeof httpSecurityHeaders
 >[0];
 
-export interface SubscriptionsApiDeps {
-  webhooks: WebhookStore;
+/**
+ * Everything the API uses besides its configuration, built once per container by
+ * `createSubscriptionsApiDependencies` (tests pass emulator-backed ones). Routes receive it whole;
+ * each service names the narrow slice it uses.
+ */
+export interface SubscriptionsApiDependencies {
+  webhooks: Pick<WebhookStore, 'get' | 'list' | 'countInWorkspace' | 'create' | 'update' | 'delete'>;
   apiKeys: WorkspaceLookup;
-  deliveryLog: DeliveryLogStore;
+  /** The attempt log (`GET /webhooks/{id}/deliveries`). */
+  deliveryLog: Pick<DeliveryLogStore, 'list'>;
+  /** Each webhook's dead letters (redrive, resend). */
+  deadLetters: Pick<DeadLetterIndex, 'list' | 'get' | 'remove'>;
+  /** Sends jobs to the deliveries queue in SendMessageBatch requests (test event, redrive, resend). */
+  jobSender: Pick<DeliveryJobSender, 'send'>;
   secrets: SigningSecretStore;
-  sqs: SQSClient;
-  /** The client of the delivery log table, where each webhook's dead-letter index lives. */
-  dynamo: DynamoDBClient;
-  now?: () => Date;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => Date;
   apiKeyCacheTtlMs?: number;
 }
 
 /** The API Gateway (HTTP API, payload 2.0) handler for the management API. */
-export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, deps: SubscriptionsApiDeps) {
-  const now = deps.now ?? (() => new Date());
-  const routeDeps: RouteDeps = {
-    config,
-    webhooks: deps.webhooks,
-    secrets: deps.secrets,
-    deliveryLog: deps.deliveryLog,
-    sqs: deps.sqs,
-    deadLetters: new DeadLetterIndex(deps.dynamo, config.deliveryLogTable),
-    deliveryJobs: new DeliveryJobSender(deps.sqs, {
-      queueUrl: config.deliveriesQueueUrl,
-      // SQS's largest message: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
-      maxMessageBytes: 1_048_576,
-      concurrency: 4,
-    }),
-    now,
-  };
+export function buildSubscriptionsApiHandler(
+  config: SubscriptionsApiConfig,
+  deps: SubscriptionsApiDependencies,
+) {
+  const { logger, metrics, now } = deps;
   let documentJson: string | undefined;
   const routes: RouteDefinition[] = [
-    createWebhookRoute(routeDeps),
-    listWebhooksRoute(routeDeps),
-    getWebhookRoute(routeDeps),
-    updateWebhookRoute(routeDeps),
-    deleteWebhookRoute(routeDeps),
-    rotateSecretRoute(routeDeps),
-    sendTestEventRoute(routeDeps),
-    listDeliveriesRoute(routeDeps),
-    redriveDeadLettersRoute(routeDeps),
-    resendDeliveryRoute(routeDeps),
-    listObjectsRoute(routeDeps),
+    createWebhookRoute(config, deps),
+    listWebhooksRoute(deps),
+    getWebhookRoute(deps),
+    updateWebhookRoute(config, deps),
+    deleteWebhookRoute(deps),
+    rotateSecretRoute(config, deps),
+    sendTestEventRoute(deps),
+    listDeliveriesRoute(deps),
+    redriveDeadLettersRoute(config, deps),
+    resendDeliveryRoute(deps),
+    listObjectsRoute(config),
     ...consoleRoutes(
       config.consoleAssetsDir === undefined ? undefined : new ConsoleAssets(config.consoleAssetsDir),
     ),
@@ -128,8 +124,8 @@ export function buildSubscriptionsApiHandler(config: SubscriptionsApiConfig, dep
         disableBeforePreflightResponse: true,
       }),
     )
-    .use(requestObservability(createRouteMatcher(routes)))
-    .use(problemErrorHandler())
+    .use(requestObservability(createRouteMatcher(routes), { logger, metrics }))
+    .use(problemErrorHandler(logger))
     .use(httpHeaderNormalizer())
     .handler(router);
 }

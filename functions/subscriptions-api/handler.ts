@@ -1,7 +1,8 @@
 import { buildSubscriptionsApiHandler } from './buildSubscriptionsApiHandler';
 import { loadSubscriptionsApiConfig } from './config';
-import { createDefaultDeps } from './defaultDeps';
+import { createSubscriptionsApiDependencies } from './createSubscriptionsApiDependencies';
 
 const config = loadSubscriptionsApiConfig(process.env);
 
-export const handler = buildSubscriptionsApiHandler(config, createDefaultDeps(config));
+/** Lambda entry point: the management API behind API Gateway (HTTP API). */
+export const handler = buildSubscriptionsApiHandler(config, createSubscriptionsApiDependencies(config));

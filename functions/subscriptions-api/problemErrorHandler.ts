@@ -1,15 +1,16 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { SecretStoreError } from '../../shared/adapters/secrets/secretStoreError';
 import {
   DeliveryNotRetainedError,
   InvalidCursorError,
+  JobNotEnqueuedError,
   WebhookConflictError,
   WebhookDisabledError,
   WebhookNotFoundError,
   WorkspaceWebhookLimitError,
 } from '../../shared/domain/errors';
-import { logger } from './observability';
 import { ProblemError, problemResponse, problems } from './problem';
 
 const THROTTLING_ERRORS = new Set([
@@ -33,6 +34,12 @@ export function problemFor(error: unknown): ProblemError {
   if (error instanceof InvalidCursorError) {
     return problems.validation([{ path: 'cursor', message: error.message }], 'query string');
   }
+  if (error instanceof JobNotEnqueuedError) {
+    // Refused on SQS's side (throttling, an outage) after the sender's retries: nothing was sent.
+    return error.senderFault && !THROTTLING_ERRORS.has(error.code)
+      ? problems.internal()
+      : problems.serviceUnavailable('The delivery queue is busy; nothing was sent. Retry shortly.');
+  }
   if (error instanceof SecretStoreError) {
     return problems.serviceUnavailable(
       'The secret store is unavailable; nothing was changed. Retry shortly.',
@@ -45,7 +52,9 @@ export function problemFor(error: unknown): ProblemError {
 }
 
 /** Turns every error into an application/problem+json response; server faults are logged, not shown. */
-export function problemErrorHandler(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
+export function problemErrorHandler(
+  logger: Pick<Logger, 'error'>,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   return {
     onError: async (request) => {
       const problem = problemFor(request.error);

@@ -1,8 +1,9 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { SUBSCRIPTIONS_API_METRICS } from '../../shared/observability/metricCatalog';
 import type { RouteMatcher } from './apiRouter';
-import { logger, metrics } from './observability';
 import { HTTP_METHODS } from './routeDefinition';
 
 const KNOWN_METHODS = new Set<string>([...HTTP_METHODS, 'OPTIONS', 'HEAD']);
@@ -13,6 +14,10 @@ const KNOWN_METHODS = new Set<string>([...HTTP_METHODS, 'OPTIONS', 'HEAD']);
  */
 export function requestObservability(
   matcher: RouteMatcher,
+  {
+    logger,
+    metrics,
+  }: { logger: Pick<Logger, 'info'>; metrics: Pick<Metrics, 'addDimensions' | 'addMetric'> },
 ): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   const startedAt = new WeakMap<object, number>();
   const record = async (request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyResultV2>) => {

@@ -58,3 +58,18 @@ export class DeliveryNotRetainedError extends Error {
     this.name = 'DeliveryNotRetainedError';
   }
 }
+
+/**
+ * The deliveries queue did not take a job the API enqueues (test event, resend), even after the job
+ * sender's retries: nothing was sent. `code` is SQS's (or the SDK's) error name; `senderFault` is
+ * SQS's verdict that the request itself was wrong.
+ */
+export class JobNotEnqueuedError extends Error {
+  constructor(
+    readonly code: string,
+    readonly senderFault: boolean,
+  ) {
+    super(`the deliveries queue did not accept the job (${code})`);
+    this.name = 'JobNotEnqueuedError';
+  }
+}

@@ -1,37 +1,41 @@
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
+import type { SubscriptionsApiConfig } from '../config';
 import { secretBearingJsonResponse } from '../httpResponses';
-import { logger } from '../observability';
 import { parseJsonBody } from '../requestBody';
 import { parseBody } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { createWebhookRequestSchema } from '../schemas';
 import { createWebhookWithSecret } from '../services/createWebhookWithSecret';
 
-export function createWebhookRoute(deps: RouteDeps): RouteDefinition {
+export function createWebhookRoute(
+  config: SubscriptionsApiConfig,
+  deps: SubscriptionsApiDependencies,
+): RouteDefinition {
   const schema = createWebhookRequestSchema({
-    localMode: deps.config.localMode,
-    producibleObjects: deps.config.producibleObjects,
+    localMode: config.localMode,
+    producibleObjects: config.producibleObjects,
   });
   return {
     method: 'POST',
     path: '/webhooks',
     auth: true,
     async handle({ event, workspaceId }) {
-      const request = parseBody(schema, parseJsonBody(event, deps.config.maxBodyBytes));
+      const request = parseBody(schema, parseJsonBody(event, config.maxBodyBytes));
       const { webhook, secret } = await createWebhookWithSecret(
         {
           webhooks: deps.webhooks,
           secrets: deps.secrets,
-          maxWebhooksPerWorkspace: deps.config.maxWebhooksPerWorkspace,
+          now: deps.now,
+          maxWebhooksPerWorkspace: config.maxWebhooksPerWorkspace,
           onRollbackFailure: (webhookId, error) =>
-            logger.error('could not delete the secret of a webhook that failed to save', {
+            deps.logger.error('could not delete the secret of a webhook that failed to save', {
               webhookId,
               error,
             }),
         },
         workspaceId,
         request,
-        deps.now(),
       );
       return secretBearingJsonResponse(
         201,

@@ -1,11 +1,11 @@
 import { SUBSCRIPTIONS_API_METRICS } from '../../../shared/observability/metricCatalog';
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { noContentResponse } from '../httpResponses';
-import { logger, metrics } from '../observability';
 import { webhookIdFrom } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { deleteWebhook } from '../services/deleteWebhook';
 
-export function deleteWebhookRoute(deps: RouteDeps): RouteDefinition {
+export function deleteWebhookRoute(deps: SubscriptionsApiDependencies): RouteDefinition {
   return {
     method: 'DELETE',
     path: '/webhooks/{id}',
@@ -16,11 +16,15 @@ export function deleteWebhookRoute(deps: RouteDeps): RouteDefinition {
           webhooks: deps.webhooks,
           secrets: deps.secrets,
           onSecretDeletionFailure: (webhookId, error) => {
-            logger.error('webhook deleted but its secret could not be scheduled for deletion', {
+            deps.logger.error('webhook deleted but its secret could not be scheduled for deletion', {
               webhookId,
               error,
             });
-            metrics.addMetric('SecretDeletionFailed', SUBSCRIPTIONS_API_METRICS.SecretDeletionFailed.unit, 1);
+            deps.metrics.addMetric(
+              'SecretDeletionFailed',
+              SUBSCRIPTIONS_API_METRICS.SecretDeletionFailed.unit,
+              1,
+            );
           },
         },
         workspaceId,

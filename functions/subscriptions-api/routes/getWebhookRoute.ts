@@ -1,10 +1,11 @@
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { webhookIdFrom } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { requireWebhook } from '../services/requireWebhook';
 
-export function getWebhookRoute(deps: RouteDeps): RouteDefinition {
+export function getWebhookRoute(deps: SubscriptionsApiDependencies): RouteDefinition {
   return {
     method: 'GET',
     path: '/webhooks/{id}',

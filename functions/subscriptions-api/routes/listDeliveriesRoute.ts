@@ -1,10 +1,11 @@
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { parseQuery, webhookIdFrom } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { pageQuerySchema } from '../schemas';
 import { requireWebhook } from '../services/requireWebhook';
 
-export function listDeliveriesRoute(deps: RouteDeps): RouteDefinition {
+export function listDeliveriesRoute(deps: SubscriptionsApiDependencies): RouteDefinition {
   return {
     method: 'GET',
     path: '/webhooks/{id}/deliveries',

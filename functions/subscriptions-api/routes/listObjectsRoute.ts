@@ -1,12 +1,13 @@
+import type { SubscriptionsApiConfig } from '../config';
 import { jsonResponse } from '../httpResponses';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 
 /**
  * The objects and actions a webhook's `operations` can name, from the configured CRM sources (the
  * console draws its operation checkboxes from it). Authenticated: table layout is nobody else's business.
  */
-export function listObjectsRoute(deps: RouteDeps): RouteDefinition {
-  const body = deps.config.subscribableEvents;
+export function listObjectsRoute(config: SubscriptionsApiConfig): RouteDefinition {
+  const body = config.subscribableEvents;
   return {
     method: 'GET',
     path: '/objects',

@@ -1,10 +1,11 @@
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { parseQuery } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { pageQuerySchema } from '../schemas';
 
-export function listWebhooksRoute(deps: RouteDeps): RouteDefinition {
+export function listWebhooksRoute(deps: SubscriptionsApiDependencies): RouteDefinition {
   return {
     method: 'GET',
     path: '/webhooks',

@@ -1,10 +1,11 @@
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { deliveryIdFrom, webhookIdFrom } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { requireWebhook } from '../services/requireWebhook';
 import { resendDelivery } from '../services/resendDelivery';
 
-export function resendDeliveryRoute(deps: RouteDeps): RouteDefinition {
+export function resendDeliveryRoute(deps: SubscriptionsApiDependencies): RouteDefinition {
   return {
     method: 'POST',
     path: '/webhooks/{id}/deliveries/{deliveryId}/resend',

@@ -1,11 +1,16 @@
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
+import type { SubscriptionsApiConfig } from '../config';
 import { secretBearingJsonResponse } from '../httpResponses';
 import { parseJsonBody, readRawBody } from '../requestBody';
 import { parseBody, webhookIdFrom } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { rotateSecretRequestSchema } from '../schemas';
 import { rotateWebhookSecret } from '../services/rotateWebhookSecret';
 
-export function rotateSecretRoute(deps: RouteDeps): RouteDefinition {
+export function rotateSecretRoute(
+  config: SubscriptionsApiConfig,
+  deps: SubscriptionsApiDependencies,
+): RouteDefinition {
   return {
     method: 'POST',
     path: '/webhooks/{id}/rotate-secret',
@@ -13,16 +18,10 @@ export function rotateSecretRoute(deps: RouteDeps): RouteDefinition {
     async handle({ event, workspaceId }) {
       // The body is optional: none (or `{}`) generates a new secret, `{"secret": ...}` imports one.
       const request =
-        readRawBody(event, deps.config.maxBodyBytes) === undefined
+        readRawBody(event, config.maxBodyBytes) === undefined
           ? {}
-          : parseBody(rotateSecretRequestSchema, parseJsonBody(event, deps.config.maxBodyBytes));
-      const rotated = await rotateWebhookSecret(
-        deps,
-        workspaceId,
-        webhookIdFrom(event),
-        deps.now,
-        request.secret,
-      );
+          : parseBody(rotateSecretRequestSchema, parseJsonBody(event, config.maxBodyBytes));
+      const rotated = await rotateWebhookSecret(deps, workspaceId, webhookIdFrom(event), request.secret);
       return secretBearingJsonResponse(200, rotated);
     },
   };

@@ -1,24 +1,28 @@
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
+import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
+import type { SubscriptionsApiConfig } from '../config';
 import { jsonResponse } from '../httpResponses';
 import { parseJsonBody } from '../requestBody';
 import { parseBody, webhookIdFrom } from '../requestInput';
-import type { RouteDefinition, RouteDeps } from '../routeDefinition';
+import type { RouteDefinition } from '../routeDefinition';
 import { updateWebhookRequestSchema } from '../schemas';
 import { updateWebhook } from '../services/updateWebhook';
 
-export function updateWebhookRoute(deps: RouteDeps): RouteDefinition {
+export function updateWebhookRoute(
+  config: SubscriptionsApiConfig,
+  deps: SubscriptionsApiDependencies,
+): RouteDefinition {
   const schema = updateWebhookRequestSchema({
-    localMode: deps.config.localMode,
-    producibleObjects: deps.config.producibleObjects,
+    localMode: config.localMode,
+    producibleObjects: config.producibleObjects,
   });
   return {
     method: 'PATCH',
     path: '/webhooks/{id}',
     auth: true,
     async handle({ event, workspaceId }) {
-      const id = webhookIdFrom(event);
-      const request = parseBody(schema, parseJsonBody(event, deps.config.maxBodyBytes));
-      const webhook = await updateWebhook(deps.webhooks, workspaceId, id, request, deps.now, deps.secrets);
+      const request = parseBody(schema, parseJsonBody(event, config.maxBodyBytes));
+      const webhook = await updateWebhook(deps, workspaceId, webhookIdFrom(event), request);
       return jsonResponse(200, toWebhookView(webhook));
     },
   };

@@ -8,15 +8,6 @@ import type { CreateWebhookRequest } from '../schemas';
 import { customHeaderFields } from './customHeaderFields';
 import { newWebhookId } from './webhookIds';
 
-export interface CreateWebhookDeps {
-  webhooks: Pick<WebhookStore, 'create' | 'countInWorkspace'>;
-  secrets: SigningSecretStore;
-  /** Webhooks one workspace may hold. */
-  maxWebhooksPerWorkspace: number;
-  /** Told when a rollback itself failed, so an operator can remove the orphaned secret. */
-  onRollbackFailure: (webhookId: string, error: unknown) => void;
-}
-
 /**
  * Refused (WorkspaceWebhookLimitError) when the workspace is at its webhook limit. The count is a
  * strongly consistent read just before the write; two creates racing in the same workspace can both pass
@@ -27,10 +18,17 @@ export interface CreateWebhookDeps {
  * caller's (imported) when given, else a new `whsec_` one.
  */
 export async function createWebhookWithSecret(
-  deps: CreateWebhookDeps,
+  deps: {
+    webhooks: Pick<WebhookStore, 'create' | 'countInWorkspace'>;
+    secrets: Pick<SigningSecretStore, 'create' | 'discard' | 'sealCustomHeaders'>;
+    now: () => Date;
+    /** Webhooks one workspace may hold. */
+    maxWebhooksPerWorkspace: number;
+    /** Told when a rollback itself failed, so an operator can remove the orphaned secret. */
+    onRollbackFailure: (webhookId: string, error: unknown) => void;
+  },
   workspaceId: string,
   request: CreateWebhookRequest,
-  now: Date,
 ): Promise<{ webhook: Webhook; secret: string }> {
   if ((await deps.webhooks.countInWorkspace(workspaceId)) >= deps.maxWebhooksPerWorkspace) {
     throw new WorkspaceWebhookLimitError(deps.maxWebhooksPerWorkspace);
@@ -42,7 +40,7 @@ export async function createWebhookWithSecret(
       : await customHeaderFields(deps.secrets, workspaceId, id, request.headers);
   const secret = request.secret ?? generateWebhookSecret();
   const secretFields = await deps.secrets.create(workspaceId, id, secret);
-  const at = now.toISOString();
+  const at = deps.now().toISOString();
   const webhook: Webhook = {
     id,
     workspaceId,

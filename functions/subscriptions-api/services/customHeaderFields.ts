@@ -8,7 +8,7 @@ import { problems } from '../problem';
  * envelope secret store can seal; the per-webhook store answers 400 naming `headers`.
  */
 export async function customHeaderFields(
-  secrets: SigningSecretStore,
+  secrets: Pick<SigningSecretStore, 'sealCustomHeaders'>,
   workspaceId: string,
   webhookId: string,
   headers: Record<string, string>,

@@ -9,8 +9,8 @@ import type { SigningSecretStore } from '../../../shared/domain/webhooks/signing
  */
 export async function deleteWebhook(
   deps: {
-    webhooks: WebhookStore;
-    secrets: SigningSecretStore;
+    webhooks: Pick<WebhookStore, 'delete'>;
+    secrets: Pick<SigningSecretStore, 'retire'>;
     onSecretDeletionFailure: (webhookId: string, error: unknown) => void;
   },
   workspaceId: string,

@@ -1,6 +1,8 @@
+import type { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
+import type { DeliveryJobSender } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { WebhookDisabledError } from '../../../shared/domain/errors';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
-import { type DeadLetterPorts, sendDeadLettersBack } from './sendDeadLettersBack';
+import { sendDeadLettersBack } from './sendDeadLettersBack';
 
 /** Dead letters read (and sent back) per index page: 10 SendMessageBatch requests. */
 const PAGE_SIZE = 100;
@@ -19,22 +21,26 @@ export interface RedriveOutcome {
  * the same call.
  */
 export async function redriveDeadLetters(
-  ports: DeadLetterPorts,
+  deps: {
+    deadLetters: Pick<DeadLetterIndex, 'list' | 'remove'>;
+    jobSender: Pick<DeliveryJobSender, 'send'>;
+    now: () => Date;
+  },
   webhook: Webhook,
-  { budgetMs, now = Date.now }: { budgetMs: number; now?: () => number },
+  budgetMs: number,
 ): Promise<RedriveOutcome> {
   // Jobs of a disabled webhook are skipped by the delivery function: redriving them would lose them.
   if (webhook.status !== 'active') throw new WebhookDisabledError(webhook.id, 'redrive its jobs');
-  const deadline = now() + budgetMs;
+  const deadline = deps.now().getTime() + budgetMs;
   let cursor: string | undefined;
   let redriven = 0;
   do {
-    if (now() >= deadline) return { redriven, more: true };
-    const page = await ports.deadLetters.list(webhook.id, {
+    if (deps.now().getTime() >= deadline) return { redriven, more: true };
+    const page = await deps.deadLetters.list(webhook.id, {
       limit: PAGE_SIZE,
       ...(cursor === undefined ? {} : { cursor }),
     });
-    redriven += await sendDeadLettersBack(ports, page.items);
+    redriven += await sendDeadLettersBack(deps, page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
   return { redriven, more: false };

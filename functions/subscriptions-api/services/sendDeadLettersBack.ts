@@ -4,18 +4,13 @@ import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';
 import { encodeDeliveryJob, WEBHOOK_ID_ATTRIBUTE } from '../../../shared/domain/delivery/deliveryJob';
 import { redrivenJobOf } from '../../../shared/domain/delivery/redrivenJob';
 
-export interface DeadLetterPorts {
-  deadLetters: Pick<DeadLetterIndex, 'list' | 'get' | 'remove'>;
-  deliveryJobs: Pick<DeliveryJobSender, 'send'>;
-}
-
 /**
  * Sends dead letters back to the deliveries queue (attempt 1, redriveCount + 1), then removes exactly
  * the index entries whose copies SQS accepted: a crash in between duplicates a job, never loses one.
  * Returns how many went back; entries SQS refused stay in the index.
  */
 export async function sendDeadLettersBack(
-  ports: DeadLetterPorts,
+  deps: { deadLetters: Pick<DeadLetterIndex, 'remove'>; jobSender: Pick<DeliveryJobSender, 'send'> },
   entries: readonly DeadLetter[],
 ): Promise<number> {
   const messages: OutgoingMessage[] = [];
@@ -32,8 +27,8 @@ export async function sendDeadLettersBack(
     sendable.push(entry);
   }
   if (messages.length === 0) return 0;
-  const outcomes = await ports.deliveryJobs.send(messages);
+  const outcomes = await deps.jobSender.send(messages);
   const sent = sendable.filter((_, index) => outcomes[index]?.status === 'sent');
-  await Promise.all(sent.map((entry) => ports.deadLetters.remove(entry)));
+  await Promise.all(sent.map((entry) => deps.deadLetters.remove(entry)));
   return sent.length;
 }

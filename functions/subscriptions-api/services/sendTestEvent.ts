@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DeliveryJobSender } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { encodeDeliveryJobs, WEBHOOK_ID_ATTRIBUTE } from '../../../shared/domain/delivery/deliveryJob';
-import { WebhookDisabledError } from '../../../shared/domain/errors';
+import { JobNotEnqueuedError, WebhookDisabledError } from '../../../shared/domain/errors';
 import { type CrmEvent, TEST_EVENT_NAME } from '../../../shared/domain/events/crmEvent';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 
@@ -25,22 +25,23 @@ function buildTestEvent(webhook: Webhook, now: Date): CrmEvent {
   };
 }
 
-/** Enqueues the test job exactly as the event mapper enqueues real ones (same body, same attribute). */
+/**
+ * Enqueues the test job exactly as the event mapper enqueues real ones: same body, same attribute,
+ * through the same job sender. Throws JobNotEnqueuedError when the queue did not take it.
+ */
 export async function sendTestEvent(
-  deps: { sqs: SQSClient; deliveriesQueueUrl: string },
+  deps: { jobSender: Pick<DeliveryJobSender, 'send'>; now: () => Date },
   webhook: Webhook,
-  now: Date,
 ): Promise<{ eventId: string; deliveryId: string }> {
   if (webhook.status !== 'active') throw new WebhookDisabledError(webhook.id, 'send a test event');
-  const event = buildTestEvent(webhook, now);
+  const event = buildTestEvent(webhook, deps.now());
   const [job] = encodeDeliveryJobs(event, [webhook.id]);
   if (!job) throw new Error('encodeDeliveryJobs returned no job for one webhook');
-  await deps.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: deps.deliveriesQueueUrl,
-      MessageBody: job.body,
-      MessageAttributes: { [WEBHOOK_ID_ATTRIBUTE]: { DataType: 'String', StringValue: webhook.id } },
-    }),
-  );
+  const [outcome] = await deps.jobSender.send([
+    { entryId: 'test', body: job.body, attributes: { [WEBHOOK_ID_ATTRIBUTE]: webhook.id } },
+  ]);
+  if (outcome?.status === 'failed') throw new JobNotEnqueuedError(outcome.code, outcome.senderFault);
+  // Larger than SQS accepts: cannot happen for this small body, and retrying would not help.
+  if (outcome?.status !== 'sent') throw new JobNotEnqueuedError('MessageTooLarge', true);
   return { eventId: event.eventId, deliveryId: job.deliveryId };
 }

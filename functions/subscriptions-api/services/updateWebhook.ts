@@ -5,7 +5,10 @@ import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import type { WebhookChanges } from '../../../shared/domain/webhooks/webhookChanges';
 import type { UpdateWebhookRequest } from '../schemas';
 import { customHeaderFields } from './customHeaderFields';
-import { requireWebhook } from './requireWebhook';
+import { requireWebhook, type WebhookReader } from './requireWebhook';
+
+/** What changing a webhook needs of the webhook store: a consistent read and the conditional write. */
+export type WebhookUpdater = WebhookReader & Pick<WebhookStore, 'update'>;
 
 /** Optimistic-lock attempts before answering 409: concurrent edits of one webhook are rare. */
 const UPDATE_ATTEMPTS = 3;
@@ -37,7 +40,7 @@ function changesFor(request: UpdateWebhookRequest): WebhookChanges {
  * changing underneath.
  */
 export async function updateWithRetry(
-  webhooks: WebhookStore,
+  webhooks: WebhookUpdater,
   workspaceId: string,
   webhookId: string,
   compute: (current: Webhook) => WebhookChanges,
@@ -54,23 +57,25 @@ export async function updateWithRetry(
 }
 
 export async function updateWebhook(
-  webhooks: WebhookStore,
+  deps: {
+    webhooks: WebhookUpdater;
+    secrets: Pick<SigningSecretStore, 'sealCustomHeaders'>;
+    now: () => Date;
+  },
   workspaceId: string,
   webhookId: string,
   request: UpdateWebhookRequest,
-  now: () => Date,
-  secrets: SigningSecretStore,
 ): Promise<Webhook> {
   // Sealed once, before the optimistic-lock loop: the envelope depends only on the webhook's key.
   const headerChanges =
     request.headers === undefined
       ? {}
-      : await customHeaderFields(secrets, workspaceId, webhookId, request.headers ?? {});
+      : await customHeaderFields(deps.secrets, workspaceId, webhookId, request.headers ?? {});
   return updateWithRetry(
-    webhooks,
+    deps.webhooks,
     workspaceId,
     webhookId,
     () => ({ ...changesFor(request), ...headerChanges }),
-    now,
+    deps.now,
   );
 }

@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { buildSubscriptionsApiHandler } from '../../../functions/subscriptions-api/buildSubscriptionsApiHandler';
+import {
+  buildSubscriptionsApiHandler,
+  type SubscriptionsApiDependencies,
+} from '../../../functions/subscriptions-api/buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from '../../../functions/subscriptions-api/config';
+import { logger, metrics } from '../../../functions/subscriptions-api/observability';
 import {
   type SecretsManagerLocal,
   startSecretsManagerLocal,
@@ -11,6 +15,7 @@ import {
 import { type DeliveryQueues, type SqsLocal, startSqsLocal } from '../../../infra/local/emulators/sqsLocal';
 import { createProductTables, deleteTables, type ProductTableNames } from '../../../infra/local/tables';
 import { ApiKeyStore } from '../../../shared/adapters/dynamodb/apiKeyStore';
+import { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import { DeliveryLogStore } from '../../../shared/adapters/dynamodb/deliveryLogStore';
 import { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import {
@@ -18,6 +23,7 @@ import {
   createSigningSecretsReader,
 } from '../../../shared/adapters/secrets/createSigningSecrets';
 import { DEFAULT_SECRET_CACHE_BYTES } from '../../../shared/adapters/secrets/secretValueCache';
+import { DeliveryJobSender } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { type CrmSourcesConfig, defaultCrmSourcesConfig } from '../../../shared/config/crmSourcesConfig';
 import { producibleObjects } from '../../../shared/domain/operations/producibleObjects';
 import { subscribableEvents } from '../../../shared/domain/operations/subscribableEvents';
@@ -42,6 +48,8 @@ export interface ApiHarness {
   keyA: string;
   keyB: string;
   config: SubscriptionsApiConfig;
+  /** What the handler was built with (the container's logger and metrics, emulator-backed adapters). */
+  dependencies: SubscriptionsApiDependencies;
   tables: ProductTableNames;
   queues: DeliveryQueues;
   dynamo: DynamoDBClient;
@@ -123,14 +131,23 @@ export async function startApiHarness(
   const apiKeys = new ApiKeyStore(dynamo, tables.apiKeys);
   const { key: keyA } = await apiKeys.create(WORKSPACE_A, { name: 'tests A' });
   const { key: keyB } = await apiKeys.create(WORKSPACE_B, { name: 'tests B' });
-  const handler = buildSubscriptionsApiHandler(config, {
+  // As createSubscriptionsApiDependencies builds them, on the emulators.
+  const dependencies: SubscriptionsApiDependencies = {
     webhooks: webhookStore,
     apiKeys,
     deliveryLog,
+    deadLetters: new DeadLetterIndex(dynamo, tables.deliveryLog),
+    jobSender: new DeliveryJobSender(sqs, {
+      queueUrl: config.deliveriesQueueUrl,
+      maxMessageBytes: 1_048_576,
+      concurrency: 4,
+    }),
     secrets: createSigningSecretStore(secretsClient, config),
-    sqs,
-    dynamo,
-  });
+    logger,
+    metrics,
+    now: () => new Date(),
+  };
+  const handler = buildSubscriptionsApiHandler(config, dependencies);
   // The environment the CDK stack gives the function, by the names the IAM check maps to the template.
   const env = {
     WEBHOOKS_TABLE: tables.webhooks,
@@ -158,6 +175,7 @@ export async function startApiHarness(
     keyA,
     keyB,
     config,
+    dependencies,
     tables,
     queues,
     dynamo,

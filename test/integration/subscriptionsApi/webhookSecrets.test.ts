@@ -170,12 +170,9 @@ describe('create failures leave nothing behind', () => {
     const missingTable = new WebhookStore(api.dynamo, `missing-${api.tables.webhooks}`);
     missingTable.countInWorkspace = (workspaceId) => realTable.countInWorkspace(workspaceId);
     const handler = buildSubscriptionsApiHandler(api.config, {
+      ...api.dependencies,
       webhooks: missingTable,
-      apiKeys: api.apiKeys,
-      deliveryLog: api.deliveryLog,
       secrets: new PerWebhookSecretStore(secrets),
-      sqs: api.sqs,
-      dynamo: api.dynamo,
     });
     const result = apiResponse(
       await handler(

@@ -4,6 +4,7 @@ import { problemFor } from '../../../functions/subscriptions-api/problemErrorHan
 import { SecretStoreError } from '../../../shared/adapters/secrets/secretStoreError';
 import {
   InvalidCursorError,
+  JobNotEnqueuedError,
   WebhookConflictError,
   WebhookDisabledError,
   WebhookNotFoundError,
@@ -55,6 +56,10 @@ describe('problemFor', () => {
     expect(problemFor(new SecretStoreError('CreateSecret', new Error('x'))).problem.status).toBe(503);
     const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
     expect(problemFor(throttled).problem.status).toBe(503);
+    // A job the queue refused on its side (or throttled) can be sent again; one it refused as wrong cannot.
+    expect(problemFor(new JobNotEnqueuedError('InternalError', false)).problem.status).toBe(503);
+    expect(problemFor(new JobNotEnqueuedError('ThrottlingException', true)).problem.status).toBe(503);
+    expect(problemFor(new JobNotEnqueuedError('InvalidMessageContents', true)).problem.status).toBe(500);
   });
 
   it('hides unexpected faults behind a generic 500', () => {

@@ -76,14 +76,18 @@ const sender = (sent: OutgoingMessage[], refuse = () => false) => ({
     }),
 });
 
+const now = () => new Date();
+
 describe('redriveDeadLetters', () => {
   it('pages through the whole index within the budget', async () => {
     const index = new PagedIndex();
     fill(index, 250);
     const sent: OutgoingMessage[] = [];
-    const result = await redriveDeadLetters({ deadLetters: index, deliveryJobs: sender(sent) }, webhook, {
-      budgetMs: 1_000,
-    });
+    const result = await redriveDeadLetters(
+      { deadLetters: index, jobSender: sender(sent), now },
+      webhook,
+      1_000,
+    );
     expect(result).toEqual({ redriven: 250, more: false });
     expect(index.pagesRead).toBe(3);
     expect(index.entries.size).toBe(0);
@@ -102,10 +106,10 @@ describe('redriveDeadLetters', () => {
       clock += 600;
     });
     fill(index, 250);
-    const ports = { deadLetters: index, deliveryJobs: sender([]) };
-    const first = await redriveDeadLetters(ports, webhook, { budgetMs: 1_000, now: () => clock });
+    const deps = { deadLetters: index, jobSender: sender([]), now: () => new Date(clock) };
+    const first = await redriveDeadLetters(deps, webhook, 1_000);
     expect(first).toEqual({ redriven: 200, more: true });
-    const second = await redriveDeadLetters(ports, webhook, { budgetMs: 1_000, now: () => clock });
+    const second = await redriveDeadLetters(deps, webhook, 1_000);
     expect(second).toEqual({ redriven: 50, more: false });
   });
 
@@ -114,9 +118,9 @@ describe('redriveDeadLetters', () => {
     fill(index, 120);
     let calls = 0;
     const result = await redriveDeadLetters(
-      { deadLetters: index, deliveryJobs: sender([], () => calls++ % 2 === 0) },
+      { deadLetters: index, jobSender: sender([], () => calls++ % 2 === 0), now },
       webhook,
-      { budgetMs: 1_000 },
+      1_000,
     );
     expect(result).toEqual({ redriven: 60, more: false });
     expect(index.entries.size).toBe(60);
@@ -125,9 +129,9 @@ describe('redriveDeadLetters', () => {
   it('refuses a disabled webhook', async () => {
     await expect(
       redriveDeadLetters(
-        { deadLetters: new PagedIndex(), deliveryJobs: sender([]) },
+        { deadLetters: new PagedIndex(), jobSender: sender([]), now },
         { ...webhook, status: 'disabled' },
-        { budgetMs: 1_000 },
+        1_000,
       ),
     ).rejects.toThrow(/disabled/);
   });
