@@ -44,7 +44,7 @@ export interface BatchReport {
 export interface FanOutDependencies {
   crmSources: CrmSourcesConfig;
   /** Active webhooks of a workspace (cached). */
-  activeWebhooks: (workspaceId: string) => Promise<Webhook[]>;
+  activeWebhooks: (workspaceId: string) => Promise<readonly Webhook[]>;
   sendJobs: (messages: readonly OutgoingMessage[]) => Promise<SendOutcome[]>;
   /** Jobs enqueued lately, by event id (see `RecentlyEnqueuedJobs`); `add` keeps the array it is given. */
   recentlyEnqueued: {
@@ -205,10 +205,10 @@ async function loadWebhooks(
   pending: readonly PendingRecord[],
   records: readonly DynamoDBRecord[],
   deps: FanOutDependencies,
-): Promise<Map<string, Webhook[]>> {
+): Promise<Map<string, readonly Webhook[]>> {
   const workspaces = [...new Set(pending.map((p) => p.event.workspaceId))];
   const loaded = await Promise.allSettled(workspaces.map((workspaceId) => deps.activeWebhooks(workspaceId)));
-  const byWorkspace = new Map<string, Webhook[]>();
+  const byWorkspace = new Map<string, readonly Webhook[]>();
   loaded.forEach((result, i) => {
     const workspaceId = workspaces[i] as string;
     if (result.status === 'fulfilled') {

@@ -44,7 +44,7 @@ describe('ActiveWebhooksCache', () => {
     reads[0]?.resolve([]);
     await pending;
 
-    time.state.now += 29_999;
+    time.state.now += 30_000; // lru-cache: reused while its age is at most the time to live
     await cache.get('ws-a');
     expect(reads).toHaveLength(1);
 
@@ -82,7 +82,7 @@ describe('ActiveWebhooksCache', () => {
     expect(count).toBe(2);
   });
 
-  it('keeps at most maxEntries workspaces, dropping the least recently loaded', async () => {
+  it('keeps at most maxEntries workspaces, dropping the least recently used', async () => {
     const loaded: string[] = [];
     const cache = new ActiveWebhooksCache(
       async (workspaceId) => {
@@ -93,9 +93,19 @@ describe('ActiveWebhooksCache', () => {
     );
     await cache.get('ws-a');
     await cache.get('ws-b');
-    await cache.get('ws-c');
-    await cache.get('ws-b');
     await cache.get('ws-a');
-    expect(loaded).toEqual(['ws-a', 'ws-b', 'ws-c', 'ws-a']);
+    await cache.get('ws-c');
+    await cache.get('ws-a');
+    await cache.get('ws-b');
+    expect(loaded).toEqual(['ws-a', 'ws-b', 'ws-c', 'ws-b']);
+  });
+
+  it('hands out frozen lists of frozen webhooks, with the cache on or off', async () => {
+    for (const ttlMs of [30_000, 0]) {
+      const cache = new ActiveWebhooksCache(async (workspaceId) => [webhookItem({ workspaceId })], { ttlMs });
+      const webhooks = await cache.get('ws-a');
+      expect(Object.isFrozen(webhooks)).toBe(true);
+      expect(Object.isFrozen(webhooks[0])).toBe(true);
+    }
   });
 });
