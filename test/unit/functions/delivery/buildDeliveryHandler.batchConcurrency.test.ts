@@ -1,0 +1,201 @@
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDeliveryHandler } from '../../../../functions/delivery/buildDeliveryHandler';
+import { loadDeliveryConfig } from '../../../../functions/delivery/config';
+import {
+  createWebhookHttpClient,
+  type WebhookHttpClient,
+} from '../../../../shared/adapters/http/webhookHttpClient';
+import { InProcessDeliveryLimiter } from '../../../../shared/domain/limits/inProcessDeliveryLimiter';
+import type { Webhook } from '../../../../shared/domain/webhooks/webhook';
+import {
+  InMemoryAttemptLog,
+  InMemoryDeadLetters,
+  InMemorySecrets,
+  InMemoryWebhookStore,
+  quietMetrics,
+  RecordedJobQueues,
+  RecordedMetrics,
+  silent,
+  webhookRow,
+} from '../../../helpers/inMemoryDeliveryPorts';
+import { deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../../helpers/sqsEvents';
+
+/** Answers `/fast` at once and `/slow` after 5 s, tracking how many requests are in flight. */
+let server: Server;
+let baseUrl: string;
+let inFlight = 0;
+let peak = 0;
+let http: WebhookHttpClient;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    req.resume();
+    const delay = req.url === '/slow' ? 5_000 : req.url === '/busy' ? 100 : 0;
+    const timer = setTimeout(() => {
+      inFlight--;
+      res.writeHead(200).end('ok');
+    }, delay);
+    res.on('close', () => {
+      if (!res.writableEnded) {
+        clearTimeout(timer);
+        inFlight--;
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  http = createWebhookHttpClient({ policy: { allowLoopback: true } });
+});
+
+afterAll(async () => {
+  await http.close();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+class SlowWebhookStore extends InMemoryWebhookStore {
+  override async get(workspaceId: string, id: string): Promise<Webhook | undefined> {
+    if (id.startsWith('wh_hang')) await sleep(10_000);
+    return super.get(workspaceId, id);
+  }
+}
+
+function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) {
+  const config = loadDeliveryConfig({
+    WEBHOOKS_TABLE: 'webhooks',
+    DELIVERY_LOG_TABLE: 'log',
+    DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
+    // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
+    SECRET_STORE: 'per-webhook',
+    DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
+    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
+    LOCAL_MODE: 'true',
+    ...env,
+  });
+  const log = new InMemoryAttemptLog();
+  const secrets = new InMemorySecrets();
+  const metrics = new RecordedMetrics();
+  const jobQueues = new RecordedJobQueues();
+  const handler = buildDeliveryHandler(config, {
+    webhookStore: store,
+    deliveryLog: log,
+    deadLetters: new InMemoryDeadLetters(),
+    limiter: new InProcessDeliveryLimiter(),
+    jobQueues,
+    signingSecrets: secrets,
+    http,
+    logger: silent,
+    metrics: quietMetrics,
+    deliveryMetrics: metrics,
+  });
+  const addWebhook = (path: string, id?: string) => {
+    const { webhook } = webhookRow(secrets, { targetUrl: `${baseUrl}${path}`, ...(id ? { id } : {}) });
+    store.put(webhook);
+    return webhook;
+  };
+  return { handler, addWebhook, log, metrics, jobQueues };
+}
+
+describe('batch concurrency and the invocation deadline', () => {
+  it('delivers a batch with at most DELIVERY_CONCURRENCY requests in flight', async () => {
+    const { handler, addWebhook, log } = setup({ DELIVERY_CONCURRENCY: '3' });
+    const webhook = addWebhook('/busy');
+    peak = 0;
+
+    const records = Array.from({ length: 9 }, () => sqsRecord({ body: deliveryJobBody(webhook.id) }));
+    const response = await handler(sqsEvent(records), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(9);
+    expect(peak).toBe(3);
+  });
+
+  it('one slow endpoint does not fail the others', async () => {
+    const { handler, addWebhook, log, jobQueues, metrics } = setup({
+      REQUEST_TIMEOUT_MS: '500',
+      DELIVERY_CONCURRENCY: '8',
+    });
+    const slow = addWebhook('/slow');
+    const fast = addWebhook('/fast');
+    const slowRecord = sqsRecord({ body: deliveryJobBody(slow.id) });
+    const fastRecords = Array.from({ length: 5 }, () => sqsRecord({ body: deliveryJobBody(fast.id) }));
+
+    const started = Date.now();
+    const response = await handler(sqsEvent([slowRecord, ...fastRecords]), lambdaContext());
+
+    expect(Date.now() - started).toBeLessThan(2_500);
+    // The slow job timed out in the primary lane: it moves to the slow lane with the same attempt
+    // (not a failed attempt), and the received message is acknowledged.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(jobQueues.to('slow-lane').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
+      [slow.id, undefined],
+    ]);
+    expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(5);
+    expect(log.entries.find((entry) => entry.webhookId === slow.id)).toBeUndefined();
+    expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'timeout' }]);
+  });
+
+  it('marks an endpoint slow once a primary-lane attempt outlives PRIMARY_LANE_SLOW_AFTER_MS, before its timeout', async () => {
+    const { handler, addWebhook, log, jobQueues, metrics } = setup({
+      PRIMARY_LANE_TIMEOUT_MS: '1500',
+      PRIMARY_LANE_SLOW_AFTER_MS: '200',
+    });
+    const slow = addWebhook('/slow');
+    const first = handler(sqsEvent([sqsRecord({ body: deliveryJobBody(slow.id) })]), lambdaContext());
+    await sleep(500);
+    // The first attempt is still waiting for its answer, but the endpoint is already marked slow: a job
+    // of it that arrives meanwhile leaves the primary lane without a request.
+    expect(inFlight).toBe(1);
+    const started = Date.now();
+    await handler(sqsEvent([sqsRecord({ body: deliveryJobBody(slow.id) })]), lambdaContext());
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(inFlight).toBe(1);
+    expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'endpoint-slow' }]);
+    await first;
+    // The first one ran on to the primary lane's timeout and moved too, with its attempt unspent.
+    expect(jobQueues.to('slow-lane').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
+      [slow.id, undefined],
+      [slow.id, undefined],
+    ]);
+    expect(metrics.named('MovedToSlowLane').at(-1)).toEqual({ name: 'MovedToSlowLane', cause: 'timeout' });
+    expect(log.entries).toEqual([]);
+  });
+
+  it('shortens request timeouts to the time left and leaves jobs it has no time for to SQS', async () => {
+    const { handler, addWebhook, log, metrics } = setup({ DELIVERY_CONCURRENCY: '1' });
+    const slow = addWebhook('/slow');
+    const records = Array.from({ length: 3 }, () => sqsRecord({ body: deliveryJobBody(slow.id) }));
+
+    const started = Date.now();
+    // 4.5 s left, 3 s safety margin: the first request gets ~1.5 s instead of the configured 10 s.
+    const response = await handler(sqsEvent(records), lambdaContext({ remainingMs: 4_500 }));
+
+    expect(Date.now() - started).toBeLessThan(3_500);
+    // The first job timed out and moved to the slow lane; the two it had no time for stay with SQS.
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      records.slice(1).map((record) => record.messageId),
+    );
+    expect(log.entries).toHaveLength(0);
+    expect(metrics.named('MovedToSlowLane')).toHaveLength(1);
+    expect(metrics.named('JobsDeferred')).toHaveLength(2);
+  });
+
+  it('returns before the Lambda timeout even when a dependency hangs', async () => {
+    const { handler, addWebhook, log } = setup({}, new SlowWebhookStore());
+    const hanging = addWebhook('/fast', 'wh_hang1');
+    const fine = addWebhook('/fast');
+    const stuck = sqsRecord({ body: deliveryJobBody(hanging.id) });
+    const ok = sqsRecord({ body: deliveryJobBody(fine.id) });
+
+    const started = Date.now();
+    const response = await handler(sqsEvent([stuck, ok]), lambdaContext({ remainingMs: 5_000 }));
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: stuck.messageId }]);
+    expect(log.entries.map((entry) => entry.webhookId)).toEqual([fine.id]);
+  });
+});
