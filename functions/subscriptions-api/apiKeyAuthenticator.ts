@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { hashApiKey } from '../../shared/domain/credentials/hashApiKey';
 import { problems } from './problem';
 
@@ -14,16 +15,32 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
 
 /**
  * Resolves `Authorization: Bearer <key>` to the key's workspace. Known keys are cached in memory
- * (by hash) for at most API_KEY_CACHE_TTL_MS, saving a DynamoDB read on most requests.
+ * (by hash) for at most API_KEY_CACHE_TTL_MS, saving a DynamoDB read on most requests: lru-cache
+ * (https://github.com/isaacs/node-lru-cache#fetch) shares one lookup between concurrent requests with
+ * one key, keeps neither unknown keys nor failed lookups, and drops the least recently used key first.
+ * A `ttlMs` of 0 turns the cache off.
  */
 export class ApiKeyAuthenticator {
-  private readonly cache = new Map<string, { workspaceId: string; expiresAt: number }>();
+  /** key hash → workspace id; the key itself is the fetch context, never stored. */
+  private readonly cache: LRUCache<string, string, string> | undefined;
 
   constructor(
     private readonly keys: WorkspaceLookup,
-    private readonly nowMs: () => number = Date.now,
-    private readonly ttlMs = API_KEY_CACHE_TTL_MS,
-  ) {}
+    nowMs?: () => number,
+    ttlMs = API_KEY_CACHE_TTL_MS,
+  ) {
+    this.cache =
+      ttlMs <= 0
+        ? undefined
+        : new LRUCache<string, string, string>({
+            max: MAX_CACHED_KEYS,
+            ttl: ttlMs,
+            // Exact expiry against the clock (lru-cache would reuse a reading for up to 1 ms).
+            ttlResolution: 0,
+            ...(nowMs === undefined ? {} : { perf: { now: nowMs } }),
+            fetchMethod: (_hash, _stale, { context: key }) => keys.findWorkspace(key),
+          });
+  }
 
   async workspaceFor(authorization: string | undefined): Promise<string> {
     if (authorization === undefined || authorization.trim() === '') {
@@ -33,14 +50,11 @@ export class ApiKeyAuthenticator {
     if (key === undefined || key.length > MAX_KEY_LENGTH) {
       throw problems.unauthorized('The Authorization header must be "Bearer <key>".');
     }
-    const cacheKey = hashApiKey(key);
-    const cached = this.cache.get(cacheKey);
-    if (cached && cached.expiresAt > this.nowMs()) return cached.workspaceId;
-    this.cache.delete(cacheKey);
-    const workspaceId = await this.keys.findWorkspace(key);
+    const workspaceId =
+      this.cache === undefined
+        ? await this.keys.findWorkspace(key)
+        : await this.cache.fetch(hashApiKey(key), { context: key });
     if (workspaceId === undefined) throw problems.unauthorized('The API key is unknown or revoked.');
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
-    this.cache.set(cacheKey, { workspaceId, expiresAt: this.nowMs() + this.ttlMs });
     return workspaceId;
   }
 }

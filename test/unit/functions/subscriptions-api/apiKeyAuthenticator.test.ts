@@ -40,6 +40,39 @@ describe('ApiKeyAuthenticator', () => {
     expect(keys.lookups).toBe(2);
   });
 
+  it('shares one lookup between concurrent requests with a key', async () => {
+    const keys = keyTable({ cwk_a: 'ws-a' });
+    const auth = new ApiKeyAuthenticator(keys);
+    const answers = await Promise.all([auth.workspaceFor('Bearer cwk_a'), auth.workspaceFor('Bearer cwk_a')]);
+    expect(answers).toEqual(['ws-a', 'ws-a']);
+    expect(keys.lookups).toBe(1);
+  });
+
+  it('does not cache a failed lookup', async () => {
+    let fail = true;
+    let lookups = 0;
+    const auth = new ApiKeyAuthenticator({
+      async findWorkspace() {
+        lookups++;
+        if (fail) throw new Error('throttled');
+        return 'ws-a';
+      },
+    });
+    await expect(auth.workspaceFor('Bearer cwk_a')).rejects.toThrow('throttled');
+    fail = false;
+    expect(await auth.workspaceFor('Bearer cwk_a')).toBe('ws-a');
+    expect(await auth.workspaceFor('Bearer cwk_a')).toBe('ws-a');
+    expect(lookups).toBe(2);
+  });
+
+  it('with a time to live of 0 looks every key up', async () => {
+    const keys = keyTable({ cwk_a: 'ws-a' });
+    const auth = new ApiKeyAuthenticator(keys, undefined, 0);
+    await auth.workspaceFor('Bearer cwk_a');
+    await auth.workspaceFor('Bearer cwk_a');
+    expect(keys.lookups).toBe(2);
+  });
+
   it.each([
     undefined,
     '',
