@@ -11,7 +11,7 @@ import { hopDelaySeconds, nextRetryDelaySeconds } from '../../shared/domain/retr
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import { publishMetrics } from '../../shared/observability/publishMetrics';
 import type { DeliveryConfig } from './config';
-import { type DeliveryPorts, deliverJob, errorName, laneOf, queueOf } from './deliverJob';
+import { type DeliverJobDependencies, deliverJob, errorName, laneOf, queueOf } from './deliverJob';
 import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
 import { type JobDestination, JobOutbox } from './jobOutbox';
 import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
@@ -24,20 +24,20 @@ const SAFETY_MARGIN_MS = 3_000;
 const MIN_REQUEST_BUDGET_MS = 1_000;
 
 export interface DeliveryDependencies {
-  webhookStore: DeliveryPorts['webhookWrites'] & {
+  webhookStore: DeliverJobDependencies['webhookWrites'] & {
     get(workspaceId: string, id: string): Promise<Webhook | undefined>;
   };
   /** Every attempt of an invocation is written in one go at its end (`DeliveryLogStore.recordBatch`). */
   deliveryLog: {
     recordBatch(attempts: readonly DeliveryAttempt[], ttlDays: number): Promise<BatchRecordResult>;
   };
-  deadLetters: DeliveryPorts['deadLetters'];
+  deadLetters: DeliverJobDependencies['deadLetters'];
   /** Sends jobs to a queue in SendMessageBatch requests (`DeliveryJobSender`), one outcome per message. */
   jobQueues: { send(destination: JobDestination, messages: OutgoingMessage[]): Promise<SendOutcome[]> };
-  signingSecrets: DeliveryPorts['signingSecrets'];
+  signingSecrets: DeliverJobDependencies['signingSecrets'];
   /** Shared limiter state (`DeliveryLimiterStore`); only webhooks with limits call it. */
-  limiter: DeliveryPorts['limiter'];
-  http: DeliveryPorts['http'];
+  limiter: DeliverJobDependencies['limiter'];
+  http: DeliverJobDependencies['http'];
   logger?: Logger;
   metrics?: Metrics;
   /** Replaces the EMF metrics (tests record what was counted). */
@@ -59,15 +59,13 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
   const logger = deps.logger ?? defaultLogger;
   const metrics = deps.metrics ?? defaultMetrics;
   const now = deps.now ?? (() => new Date());
-  const ports: DeliveryPorts = {
+  // Built once per container; each invocation adds its own outbox and attempt list.
+  const jobDeps: Omit<DeliverJobDependencies, 'outbox' | 'attempts'> = {
     webhooks: new WebhookCache((workspaceId, id) => deps.webhookStore.get(workspaceId, id), {
       ttlMs: config.webhookCacheTtlSeconds * 1000,
       now: () => now().getTime(),
     }),
     webhookWrites: deps.webhookStore,
-    // Replaced per invocation by a collector; the entries are written together when the batch is done.
-    attemptLog: { record: async () => {} },
-    outbox: new JobOutbox(),
     deadLetters: deps.deadLetters,
     signingSecrets: deps.signingSecrets,
     limiter: deps.limiter,
@@ -82,7 +80,7 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
     try {
       return await deliverBatch(event, context);
     } finally {
-      ports.metrics.flush();
+      jobDeps.metrics.flush();
     }
   };
 
@@ -96,15 +94,7 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
     const requestBudget = () => invocationEnd - SAFETY_MARGIN_MS - Date.now();
     const attempts: DeliveryAttempt[] = [];
     const outbox = new JobOutbox();
-    const invocationPorts: DeliveryPorts = {
-      ...ports,
-      outbox,
-      attemptLog: {
-        record: async (attempt) => {
-          attempts.push(attempt);
-        },
-      },
-    };
+    const invocationDeps: DeliverJobDependencies = { ...jobDeps, outbox, attempts };
 
     const results = await runWithConcurrency(records, {
       concurrency: config.deliveryConcurrency,
@@ -116,7 +106,7 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
             record,
             Math.min(config.requestTimeoutMs, requestBudget()),
             config,
-            invocationPorts,
+            invocationDeps,
           );
         } catch (error) {
           // Webhook table or Secrets Manager unavailable: not the receiver's fault, no attempt consumed.
@@ -124,21 +114,21 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
             messageId: record.messageId,
             error: errorName(error),
           });
-          ports.metrics.count('DeliveryErrors');
+          jobDeps.metrics.count('DeliveryErrors');
           outbox.discard(record.messageId);
-          return retrySoon(record, outbox, config, ports);
+          return retrySoon(record, outbox, config, jobDeps);
         }
       },
     });
 
     // Before the sends: entries for jobs whose re-send fails still describe attempts that happened.
-    await writeAttemptLog(attempts, deps.deliveryLog, config, ports);
+    await writeAttemptLog(attempts, deps.deliveryLog, config, jobDeps);
     // Only finished jobs' messages: a job cut off by the deadline is redelivered whole by SQS, and
     // sending its retry as well would duplicate it.
     const finished = new Set(
       records.filter((_, index) => results[index]?.status === 'done').map((record) => record.messageId),
     );
-    const unsent = await sendOutbox(outbox, finished, deps.jobQueues, ports);
+    const unsent = await sendOutbox(outbox, finished, deps.jobQueues, jobDeps);
 
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     let deferred = 0;
@@ -153,7 +143,7 @@ export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDepen
       batchItemFailures.push({ itemIdentifier: messageId });
     });
     if (deferred > 0) {
-      for (let i = 0; i < deferred; i++) ports.metrics.count('JobsDeferred');
+      for (let i = 0; i < deferred; i++) jobDeps.metrics.count('JobsDeferred');
       logger.warn('Invocation running out of time: jobs left for SQS to redeliver', {
         deferred,
         batchSize: records.length,
@@ -175,7 +165,7 @@ async function sendOutbox(
   outbox: JobOutbox,
   finished: ReadonlySet<string>,
   jobQueues: DeliveryDependencies['jobQueues'],
-  ports: DeliveryPorts,
+  deps: Pick<DeliverJobDependencies, 'metrics' | 'logger'>,
 ): Promise<Set<string>> {
   const unsent = new Set<string>();
   const destinations: JobDestination[] = ['deliveries', 'slow-lane', 'dead-letter'];
@@ -208,8 +198,8 @@ async function sendOutbox(
         const entry = queued[index];
         if (entry === undefined) return;
         unsent.add(entry.receivedMessageId);
-        ports.metrics.count('SqsCallFailures', { operation: 'SendMessageBatch' });
-        ports.logger.error('Could not send a delivery job; SQS will redeliver the received one', {
+        deps.metrics.count('SqsCallFailures', { operation: 'SendMessageBatch' });
+        deps.logger.error('Could not send a delivery job; SQS will redeliver the received one', {
           destination,
           messageId: entry.receivedMessageId,
           webhookId: entry.job.webhookId,
@@ -233,17 +223,17 @@ function retrySoon(
   record: SQSRecord,
   outbox: JobOutbox,
   config: DeliveryConfig,
-  ports: DeliveryPorts,
+  deps: Pick<DeliverJobDependencies, 'now' | 'random'>,
 ): 'acknowledged' | 'retry' {
   const decoded = decodeDeliveryJob(record.body);
   if (!decoded.ok) return 'retry';
-  const nowMs = ports.now().getTime();
+  const nowMs = deps.now().getTime();
   const seconds = nextRetryDelaySeconds({
     attempt: decoded.job.attempt ?? 1,
     policy: config.retryPolicy,
     cause: 'internal-error',
     now: new Date(nowMs),
-    random: ports.random,
+    random: deps.random,
   });
   const notBefore = nowMs + Math.round(seconds * 1000);
   outbox.add(record.messageId, {
@@ -263,14 +253,14 @@ async function writeAttemptLog(
   attempts: DeliveryAttempt[],
   deliveryLog: DeliveryDependencies['deliveryLog'],
   config: DeliveryConfig,
-  ports: DeliveryPorts,
+  deps: Pick<DeliverJobDependencies, 'metrics' | 'logger'>,
 ): Promise<void> {
   if (attempts.length === 0) return;
   const { unprocessed, error } = await deliveryLog
     .recordBatch(attempts, config.deliveryLogTtlDays)
     .catch((thrown: unknown): BatchRecordResult => ({ unprocessed: attempts, error: thrown }));
   if (unprocessed.length === 0) return;
-  ports.logger.error('Could not write attempt log entries', {
+  deps.logger.error('Could not write attempt log entries', {
     unwritten: unprocessed.length,
     error: error === undefined ? 'still unprocessed after retries' : errorName(error),
     attempts: unprocessed.map(({ webhookId, deliveryId, attempt, outcome }) => ({
@@ -280,5 +270,5 @@ async function writeAttemptLog(
       outcome,
     })),
   });
-  for (let i = 0; i < unprocessed.length; i++) ports.metrics.count('AttemptLogWriteFailures');
+  for (let i = 0; i < unprocessed.length; i++) deps.metrics.count('AttemptLogWriteFailures');
 }

@@ -38,8 +38,11 @@ import type { JobDestination, JobOutbox } from './jobOutbox';
 import { NO_LEASE, passLimitGate } from './passLimitGate';
 import type { WebhookCache } from './webhookCache';
 
-/** The narrow slices of the adapters one delivery needs. */
-export interface DeliveryPorts {
+/**
+ * What delivering one job uses: narrow slices of the adapters, built once per container by the handler,
+ * and this invocation's outbox and attempt list, made afresh for each invocation.
+ */
+export interface DeliverJobDependencies {
   webhooks: WebhookCache;
   webhookWrites: {
     /** Counts a failed attempt; the row's health after it (undefined: the webhook is gone). */
@@ -59,7 +62,8 @@ export interface DeliveryPorts {
     markSlow(workspaceId: string, id: string, until: number): Promise<void>;
     acquireProbeLease(workspaceId: string, id: string, nowMs: number, leaseMs: number): Promise<boolean>;
   };
-  attemptLog: { record(attempt: DeliveryAttempt, ttlDays: number): Promise<void> };
+  /** Attempts this invocation made, written to the delivery log together at its end. */
+  attempts: DeliveryAttempt[];
   /** Messages this invocation sends (retries, delay hops, dead letters), sent together at its end. */
   outbox: JobOutbox;
   deadLetters: { put(entry: DeadLetter): Promise<void> };
@@ -97,30 +101,30 @@ export async function deliverJob(
   record: SQSRecord,
   requestTimeoutMs: number,
   config: DeliveryConfig,
-  ports: DeliveryPorts,
+  deps: DeliverJobDependencies,
 ): Promise<JobDisposition> {
   const decoded = decodeDeliveryJob(record.body);
   if (!decoded.ok) {
     // Retrying cannot fix a malformed body; acknowledging keeps it from cycling into the DLQ forever.
-    ports.logger.error('Malformed delivery job acknowledged without delivery', {
+    deps.logger.error('Malformed delivery job acknowledged without delivery', {
       messageId: record.messageId,
       reason: decoded.error,
     });
-    ports.metrics.count('MalformedJobs');
+    deps.metrics.count('MalformedJobs');
     return 'acknowledged';
   }
   const job = decoded.job;
   const attempt = attemptOf(job);
   const lane = laneOf(record, config);
-  const receivedAt = ports.now().getTime();
+  const receivedAt = deps.now().getTime();
   if (!isDue(job.notBefore, receivedAt)) {
     // A wait longer than one SQS delay: send it on for the next hop; no attempt is made or counted.
-    ports.outbox.add(record.messageId, {
+    deps.outbox.add(record.messageId, {
       destination: queueOf(lane),
       job,
       delaySeconds: hopDelaySeconds(job.notBefore as number, receivedAt),
     });
-    ports.metrics.count('DelayHops');
+    deps.metrics.count('DelayHops');
     return 'acknowledged';
   }
   const context = {
@@ -132,31 +136,31 @@ export async function deliverJob(
     ...(job.redriveCount === undefined ? {} : { redriveCount: job.redriveCount }),
   };
 
-  const webhook = await ports.webhooks.get(job.workspaceId, job.webhookId);
+  const webhook = await deps.webhooks.get(job.workspaceId, job.webhookId);
   if (webhook === undefined || webhook.status !== 'active') {
     const cause = webhook === undefined ? 'webhook-deleted' : 'webhook-disabled';
-    ports.logger.info('Delivery skipped', { ...context, cause });
-    ports.metrics.count('JobsSkipped');
-    await writeAttemptLog(ports, config, job, attempt, {
+    deps.logger.info('Delivery skipped', { ...context, cause });
+    deps.metrics.count('JobsSkipped');
+    recordAttempt(deps, job, attempt, {
       outcome: 'skipped',
       cause,
       durationMs: 0,
-      attemptedAt: ports.now(),
+      attemptedAt: deps.now(),
     });
     return 'acknowledged';
   }
 
-  const nowMs = ports.now().getTime();
+  const nowMs = deps.now().getTime();
   const operatorSent = isOperatorSentAttempt(job);
   let admission = admitJob({ health: webhook, lane, nowMs, operatorSent });
   if (operatorSent && admission === 'attempt' && breakerState(webhook, nowMs) !== 'closed') {
     // Redrive/resend is a deliberate request to try again: made even though the breaker is open.
-    ports.logger.info('Redriven job attempted although the breaker is open', context);
+    deps.logger.info('Redriven job attempted although the breaker is open', context);
   }
   if (admission === 'to-slow-lane') {
     // A slow or failing endpoint: only the slow lane's slots wait on it. Same attempt, no call.
-    ports.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });
-    ports.metrics.count('MovedToSlowLane', { cause: 'endpoint-slow' });
+    deps.outbox.add(record.messageId, { destination: 'slow-lane', job, delaySeconds: 0 });
+    deps.metrics.count('MovedToSlowLane', { cause: 'endpoint-slow' });
     return 'acknowledged';
   }
   // The webhook's own rateLimit / maxConcurrentDeliveries: over them the job waits in its lane's queue.
@@ -164,21 +168,21 @@ export async function deliverJob(
   const limits =
     admission === 'circuit-open'
       ? NO_LEASE
-      : await passLimitGate(record, job, webhook, requestTimeoutMs, ports, context, queueOf(lane));
+      : await passLimitGate(record, job, webhook, requestTimeoutMs, deps, context, queueOf(lane));
   if (limits === 'waiting') return 'acknowledged';
 
-  const startedAt = ports.now();
+  const startedAt = deps.now();
   let markedSlow = false;
   let result: WebhookResult;
   try {
     if (admission === 'probe') {
-      const won = await ports.webhookWrites.acquireProbeLease(
+      const won = await deps.webhookWrites.acquireProbeLease(
         webhook.workspaceId,
         webhook.id,
         nowMs,
         config.breakerPolicy.probeLeaseMs,
       );
-      if (won) ports.logger.info('Breaker half-open: probing the endpoint', context);
+      if (won) deps.logger.info('Breaker half-open: probing the endpoint', context);
       admission = won ? 'probe' : 'circuit-open';
     }
 
@@ -187,36 +191,36 @@ export async function deliverJob(
         ? { kind: 'connection-error', error: 'circuit open: no request made', durationMs: 0 }
         : lane === 'primary'
           ? await watchForSlowAnswer(
-              () => postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt),
+              () => postSigned(job, webhook, lane, requestTimeoutMs, config, deps, startedAt),
               config.primaryLaneSlowAfterMs,
               async () => {
                 markedSlow = true;
-                await markSlow(webhook, ports, config);
+                await markSlow(webhook, deps, config);
               },
             )
-          : await postSigned(job, webhook, lane, requestTimeoutMs, config, ports, startedAt);
+          : await postSigned(job, webhook, lane, requestTimeoutMs, config, deps, startedAt);
   } finally {
     // Given back as soon as the request has ended, whatever its outcome.
     await limits.release();
   }
   if (admission !== 'circuit-open') {
-    ports.metrics.count('DeliveryAttempts');
-    ports.metrics.latency(result.durationMs);
+    deps.metrics.count('DeliveryAttempts');
+    deps.metrics.latency(result.durationMs);
   }
 
   if (result.kind === 'timeout' && lane === 'primary') {
     // The primary lane gives an endpoint `primaryLaneTimeoutMs`; a slower one is not failing, it is
     // slow: the job moves to the slow lane at once with the same attempt, and so do the endpoint's next
     // jobs for a while (marked already once the attempt outlived `primaryLaneSlowAfterMs`).
-    if (!markedSlow) await markSlow(webhook, ports, config);
+    if (!markedSlow) await markSlow(webhook, deps, config);
     // Its request used the rate slot it may have held: the slow-lane attempt reserves a new one.
-    ports.outbox.add(record.messageId, {
+    deps.outbox.add(record.messageId, {
       destination: 'slow-lane',
       job: withoutRateSlot(job),
       delaySeconds: 0,
     });
-    ports.metrics.count('MovedToSlowLane', { cause: 'timeout' });
-    ports.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
+    deps.metrics.count('MovedToSlowLane', { cause: 'timeout' });
+    deps.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
       ...context,
       timeoutMs: result.durationMs,
     });
@@ -226,7 +230,7 @@ export async function deliverJob(
     admission === 'circuit-open'
       ? { outcome: 'retry' as const, cause: 'circuit-open' }
       : classifyAttemptOutcome(result);
-  const finishedAt = ports.now();
+  const finishedAt = deps.now();
   const response: { statusCode?: number; responseBody?: string; error?: string } =
     result.kind === 'response'
       ? { statusCode: result.status, ...(result.responseBody ? { responseBody: result.responseBody } : {}) }
@@ -235,10 +239,10 @@ export async function deliverJob(
   const attempted = { durationMs: result.durationMs, attemptedAt: startedAt, ...response };
 
   if (classified.outcome === 'delivered') {
-    ports.metrics.count('Delivered');
+    deps.metrics.count('Delivered');
     // DEBUG, not INFO: every delivery is already in the delivery log (the API's deliveries route), and a
     // JSON line per success (~660 bytes) would cost ~$0.34 of CloudWatch Logs per million deliveries.
-    ports.logger.debug('Delivered', {
+    deps.logger.debug('Delivered', {
       ...context,
       status: response.statusCode,
       durationMs: result.durationMs,
@@ -249,26 +253,26 @@ export async function deliverJob(
     });
     if (cleared.length > 0) {
       // Closes the breaker (a successful probe) and ends the failure run; a fast answer ends the slow mark.
-      await ports.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id, cleared);
-      ports.webhooks.patch(
+      await deps.webhookWrites.recordSuccess(webhook.workspaceId, webhook.id, cleared);
+      deps.webhooks.patch(
         webhook.workspaceId,
         webhook.id,
         Object.fromEntries(cleared.map((field) => [field, undefined])),
       );
     }
-    await writeAttemptLog(ports, config, job, attempt, { outcome: 'delivered', ...attempted });
+    recordAttempt(deps, job, attempt, { outcome: 'delivered', ...attempted });
     return 'acknowledged';
   }
 
   const cause = failureCauseOf(classified.cause);
-  ports.metrics.count('DeliveryFailed', { cause });
+  deps.metrics.count('DeliveryFailed', { cause });
   const failure = { ...context, cause, status: response.statusCode, durationMs: result.durationMs };
   const failedAttempt = { cause, ...attempted };
 
   if (classified.outcome === 'gone') {
     // 410: the receiver retired this endpoint. Retrying would be pointless; the user re-enables it.
-    await disableWebhook(webhook, 'gone', finishedAt, ports, failure);
-    await writeAttemptLog(ports, config, job, attempt, { outcome: 'gone', ...failedAttempt });
+    await disableWebhook(webhook, 'gone', finishedAt, deps, failure);
+    recordAttempt(deps, job, attempt, { outcome: 'gone', ...failedAttempt });
     return 'acknowledged';
   }
 
@@ -276,11 +280,11 @@ export async function deliverJob(
   const health =
     admission === 'circuit-open'
       ? undefined
-      : await ports.webhookWrites.recordFailure(webhook.workspaceId, webhook.id, finishedAt);
-  if (result.kind === 'timeout') await markSlow(webhook, ports, config);
+      : await deps.webhookWrites.recordFailure(webhook.workspaceId, webhook.id, finishedAt);
+  if (result.kind === 'timeout') await markSlow(webhook, deps, config);
   if (health !== undefined) {
     const { failingSince } = health;
-    ports.webhooks.patch(webhook.workspaceId, webhook.id, health);
+    deps.webhooks.patch(webhook.workspaceId, webhook.id, health);
     const breaker = breakerAfterFailure({
       health: { ...webhook, ...health },
       policy: config.breakerPolicy,
@@ -288,10 +292,10 @@ export async function deliverJob(
       wasProbe: admission === 'probe',
     });
     if (breaker !== undefined) {
-      await ports.webhookWrites.openBreaker(webhook.workspaceId, webhook.id, breaker);
-      ports.webhooks.patch(webhook.workspaceId, webhook.id, { ...breaker, probeLeaseUntil: undefined });
-      ports.metrics.count('BreakerOpened');
-      ports.logger.warn('Circuit breaker opened: no requests to this endpoint until the cooldown ends', {
+      await deps.webhookWrites.openBreaker(webhook.workspaceId, webhook.id, breaker);
+      deps.webhooks.patch(webhook.workspaceId, webhook.id, { ...breaker, probeLeaseUntil: undefined });
+      deps.metrics.count('BreakerOpened');
+      deps.logger.warn('Circuit breaker opened: no requests to this endpoint until the cooldown ends', {
         ...context,
         consecutiveFailures: health.consecutiveFailures,
         openUntil: new Date(breaker.breakerOpenUntil).toISOString(),
@@ -299,9 +303,9 @@ export async function deliverJob(
     }
     const failingForMs = finishedAt.getTime() - Date.parse(failingSince);
     if (failingForMs >= config.autoDisableAfterHours * 3_600_000) {
-      await disableWebhook(webhook, 'failing', finishedAt, ports, { ...failure, failingSince });
+      await disableWebhook(webhook, 'failing', finishedAt, deps, { ...failure, failingSince });
       // Its remaining jobs are skipped like those of any disabled webhook; no point waiting to retry.
-      await writeAttemptLog(ports, config, job, attempt, {
+      recordAttempt(deps, job, attempt, {
         outcome: 'failed',
         ...failedAttempt,
         error: `${response.error ?? `HTTP ${response.statusCode}`}; webhook disabled after failing since ${failingSince}`,
@@ -318,26 +322,26 @@ export async function deliverJob(
       ? { retryAfter: result.retryAfter }
       : {}),
     nowMs: finishedAt.getTime(),
-    random: ports.random,
+    random: deps.random,
   });
 
   if (plan.kind === 'dead-letter') {
-    await deadLetter(record, job, attempt, cause, finishedAt, ports);
-    ports.logger.warn('Delivery failed for the last time; the job is dead-lettered', failure);
-    await writeAttemptLog(ports, config, job, attempt, { outcome: 'dead-lettered', ...failedAttempt });
+    await deadLetter(record, job, attempt, cause, finishedAt, deps);
+    deps.logger.warn('Delivery failed for the last time; the job is dead-lettered', failure);
+    recordAttempt(deps, job, attempt, { outcome: 'dead-lettered', ...failedAttempt });
     return 'acknowledged';
   }
 
   // Retries wait for, and run in, the slow lane: an endpoint that just failed should not take a
   // primary-lane slot again.
-  ports.outbox.add(record.messageId, {
+  deps.outbox.add(record.messageId, {
     destination: 'slow-lane',
     job: { ...job, attempt: plan.attempt, notBefore: plan.notBefore },
     delaySeconds: plan.firstHopDelaySeconds,
   });
-  ports.metrics.count('RetriesScheduled');
-  ports.logger.info('Delivery failed; retry scheduled', { ...failure, retryInSeconds: plan.delaySeconds });
-  await writeAttemptLog(ports, config, job, attempt, {
+  deps.metrics.count('RetriesScheduled');
+  deps.logger.info('Delivery failed; retry scheduled', { ...failure, retryInSeconds: plan.delaySeconds });
+  recordAttempt(deps, job, attempt, {
     outcome: 'failed',
     ...failedAttempt,
     nextAttemptAt: new Date(plan.notBefore).toISOString(),
@@ -356,10 +360,10 @@ async function deadLetter(
   attempt: number,
   cause: string,
   at: Date,
-  ports: DeliveryPorts,
+  deps: DeliverJobDependencies,
 ): Promise<void> {
   const { notBefore: _due, ...withoutDue } = job;
-  await ports.deadLetters.put({
+  await deps.deadLetters.put({
     webhookId: job.webhookId,
     workspaceId: job.workspaceId,
     deliveryId: job.deliveryId,
@@ -370,22 +374,22 @@ async function deadLetter(
     deadLetteredAt: at.toISOString(),
     jobBody: encodeDeliveryJob(withoutDue),
   });
-  ports.outbox.add(record.messageId, { destination: 'dead-letter', job: withoutDue, delaySeconds: 0 });
-  ports.metrics.count('DeadLettered');
+  deps.outbox.add(record.messageId, { destination: 'dead-letter', job: withoutDue, delaySeconds: 0 });
+  deps.metrics.count('DeadLettered');
 }
 
 async function disableWebhook(
   webhook: Webhook,
   reason: 'gone' | 'failing',
   now: Date,
-  ports: DeliveryPorts,
+  deps: DeliverJobDependencies,
   logContext: Record<string, unknown>,
 ): Promise<void> {
-  const disabled = await ports.webhookWrites.disable(webhook.workspaceId, webhook.id, reason, now);
-  ports.webhooks.patch(webhook.workspaceId, webhook.id, { status: 'disabled', disabledReason: reason });
+  const disabled = await deps.webhookWrites.disable(webhook.workspaceId, webhook.id, reason, now);
+  deps.webhooks.patch(webhook.workspaceId, webhook.id, { status: 'disabled', disabledReason: reason });
   if (disabled) {
-    ports.metrics.count('WebhooksDisabled', { cause: reason });
-    ports.logger.warn(
+    deps.metrics.count('WebhooksDisabled', { cause: reason });
+    deps.logger.warn(
       reason === 'gone'
         ? 'Webhook disabled: the receiver answered 410 Gone'
         : 'Webhook disabled: it has been failing for longer than AUTO_DISABLE_AFTER_HOURS',
@@ -394,9 +398,9 @@ async function disableWebhook(
   }
 }
 
-async function writeAttemptLog(
-  ports: DeliveryPorts,
-  config: DeliveryConfig,
+/** Adds the attempt to this invocation's list; the handler writes the list to the delivery log at its end. */
+function recordAttempt(
+  deps: DeliverJobDependencies,
   job: DeliveryJob,
   attempt: number,
   /** The attempt's own fields (the job supplies the ids); the time as a Date, written as ISO text. */
@@ -406,30 +410,17 @@ async function writeAttemptLog(
   > & {
     attemptedAt: Date;
   },
-): Promise<void> {
+): void {
   const { attemptedAt, ...rest } = entry;
-  try {
-    await ports.attemptLog.record(
-      {
-        webhookId: job.webhookId,
-        deliveryId: job.deliveryId,
-        eventId: job.eventId,
-        event: job.event,
-        attempt,
-        ...rest,
-        attemptedAt: attemptedAt.toISOString(),
-      },
-      config.deliveryLogTtlDays,
-    );
-  } catch (error) {
-    // The delivery itself happened; losing one log line must not cause a duplicate delivery.
-    ports.logger.error('Could not write the attempt log', {
-      webhookId: job.webhookId,
-      deliveryId: job.deliveryId,
-      attempt,
-      error: errorName(error),
-    });
-  }
+  deps.attempts.push({
+    webhookId: job.webhookId,
+    deliveryId: job.deliveryId,
+    eventId: job.eventId,
+    event: job.event,
+    attempt,
+    ...rest,
+    attemptedAt: attemptedAt.toISOString(),
+  });
 }
 
 export function errorName(error: unknown): string {
@@ -453,18 +444,18 @@ async function postSigned(
   lane: Lane,
   requestTimeoutMs: number,
   config: DeliveryConfig,
-  ports: DeliveryPorts,
+  deps: DeliverJobDependencies,
   startedAt: Date,
 ): Promise<WebhookResult> {
-  const secrets = await ports.signingSecrets.signingSecretsOf(webhook, startedAt);
+  const secrets = await deps.signingSecrets.signingSecretsOf(webhook, startedAt);
   // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
   const body = Buffer.from(serializePayload(job, webhook));
   // Custom headers first: the signature headers (whose names the API refuses for custom ones) win.
   const headers = {
-    ...(webhook.sealedHeaders === undefined ? {} : await ports.signingSecrets.customHeadersOf?.(webhook)),
+    ...(webhook.sealedHeaders === undefined ? {} : await deps.signingSecrets.customHeadersOf?.(webhook)),
     ...buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt }),
   };
-  return ports.http.post({
+  return deps.http.post({
     url: webhook.targetUrl,
     body,
     headers,
@@ -504,9 +495,13 @@ async function watchForSlowAnswer<T>(
 }
 
 /** Marks (or keeps marking) the endpoint slow; every container then keeps it out of the primary lane. */
-async function markSlow(webhook: Webhook, ports: DeliveryPorts, config: DeliveryConfig): Promise<void> {
-  const until = ports.now().getTime() + config.breakerPolicy.slowForMs;
+async function markSlow(
+  webhook: Webhook,
+  deps: DeliverJobDependencies,
+  config: DeliveryConfig,
+): Promise<void> {
+  const until = deps.now().getTime() + config.breakerPolicy.slowForMs;
   // This container's cache first: its next jobs of the endpoint skip the primary lane while the write runs.
-  ports.webhooks.patch(webhook.workspaceId, webhook.id, { slowUntil: until });
-  await ports.webhookWrites.markSlow(webhook.workspaceId, webhook.id, until);
+  deps.webhooks.patch(webhook.workspaceId, webhook.id, { slowUntil: until });
+  await deps.webhookWrites.markSlow(webhook.workspaceId, webhook.id, until);
 }

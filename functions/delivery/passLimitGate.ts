@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import { admitWithinLimits } from './admitWithinLimits';
-import { type DeliveryPorts, errorName } from './deliverJob';
+import { type DeliverJobDependencies, errorName } from './deliverJob';
 import type { JobDestination } from './jobOutbox';
 
 /** What a job that takes no lease releases. */
@@ -20,32 +20,32 @@ export async function passLimitGate(
   job: DeliveryJob,
   webhook: Webhook,
   requestTimeoutMs: number,
-  ports: DeliveryPorts,
+  deps: DeliverJobDependencies,
   logContext: Record<string, unknown>,
   /** The queue of the lane the job came from: it waits there. */
   destination: JobDestination,
 ): Promise<{ release: () => Promise<void> } | 'waiting'> {
   const admission = await admitWithinLimits(job, webhook, {
-    limiter: ports.limiter,
-    nowMs: ports.now().getTime(),
+    limiter: deps.limiter,
+    nowMs: deps.now().getTime(),
     requestTimeoutMs,
-    random: ports.random,
+    random: deps.random,
     onReleaseError: (error) => {
-      ports.metrics.count('LeaseReleaseFailures');
-      ports.logger.error('Could not release a concurrency lease; it expires on its own', {
+      deps.metrics.count('LeaseReleaseFailures');
+      deps.logger.error('Could not release a concurrency lease; it expires on its own', {
         ...logContext,
         error: errorName(error),
       });
     },
   });
   if (admission.kind === 'admitted') return admission;
-  ports.outbox.add(record.messageId, {
+  deps.outbox.add(record.messageId, {
     destination,
     job: admission.job,
     delaySeconds: admission.delaySeconds,
   });
-  ports.metrics.count('DelayedByLimit', { cause: admission.cause });
-  ports.logger.debug('Delivery waits for its webhook limit', {
+  deps.metrics.count('DelayedByLimit', { cause: admission.cause });
+  deps.logger.debug('Delivery waits for its webhook limit', {
     ...logContext,
     cause: admission.cause,
     delaySeconds: admission.delaySeconds,
