@@ -1,26 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/seededRandom';
-import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
-import { writeCrmRecords } from './crmWrites';
-import { accountFor, DeliveryLedger, pairKey, printFigures } from './deliveryLedger';
+import { DeliveryLedger, printFigures } from './deliveryLedger';
 import { type CrashCounts, withCrashes } from './faultInjection';
-import { createLedgerWebhooks } from './ledgerWebhooks';
-import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';
-import { soakSizes } from './soakSizes';
+import {
+  accountForRun,
+  createLedgerWebhooks,
+  expectedCreatedPairs,
+  SOAK_TABLES,
+  scenarioSeed,
+  soakSizes,
+  useSoakRuntime,
+  waitUntilSettled,
+  writeCrmRecords,
+} from './soakScenario';
 
 const { writes: WRITES, webhooks: WEBHOOKS, timeoutMs: TIMEOUT_MS } = soakSizes({ writes: 200, webhooks: 3 });
-const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
-const TABLES = ['person', 'company', 'note'];
+const SEED = scenarioSeed();
 
 describe(`crashes mid-batch: mapper and delivery invocations die partway (seed ${SEED})`, () => {
-  let rt: ReliabilityRuntime;
-  const receivers: SignatureVerifyingReceiver[] = [];
   const ledger = new DeliveryLedger();
   let crashes: { mapper: CrashCounts; delivery: CrashCounts } | undefined;
-
-  beforeAll(async () => {
+  const scenario = useSoakRuntime(() => {
     const random = seededRandom(SEED);
-    rt = await startReliabilityRuntime({
+    return {
       requestTimeoutMs: 1_000,
       // Short function timeout and visibility timeout: crashed jobs come back within seconds.
       deliveryTimeoutSeconds: 5,
@@ -36,17 +38,13 @@ describe(`crashes mid-batch: mapper and delivery invocations die partway (seed $
         crashes = wrapped;
         return wrapped.handlers;
       },
-    });
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.stop()));
-    await rt?.stop();
-  }, 60_000);
+    };
+  });
 
   it(
     'loses nothing: every pair is delivered, duplicates carry the same webhook-id',
     async () => {
+      const { rt, receivers } = scenario;
       const webhookIds = await createLedgerWebhooks(rt, receivers, {
         count: WEBHOOKS,
         respond: (webhookId, request) => {
@@ -56,26 +54,16 @@ describe(`crashes mid-batch: mapper and delivery invocations die partway (seed $
       });
 
       const started = Date.now();
-      const written = await writeCrmRecords(rt.dynamo, { count: WRITES, tables: TABLES, idPrefix: 'crash' });
-      const expectedPairs = new Set(
-        written.flatMap((record) =>
-          webhookIds.map((id) => pairKey(id, `${record.object}.created`, record.id)),
-        ),
-      );
-      await waitUntil(
-        async () => ({
-          delivered: ledger.deliveredPairs().size,
-          outstanding: await rt.deliveriesOutstanding(),
-        }),
-        (s) => s.outstanding === 0 && s.delivered >= expectedPairs.size,
-        TIMEOUT_MS,
-        `all ${expectedPairs.size} pairs delivered`,
-      );
+      const written = await writeCrmRecords(rt.dynamo, {
+        count: WRITES,
+        tables: SOAK_TABLES,
+        idPrefix: 'crash',
+      });
+      const expectedPairs = expectedCreatedPairs(written, webhookIds);
+      await waitUntilSettled(rt, ledger, expectedPairs, TIMEOUT_MS);
       const durationMs = Date.now() - started;
 
-      const deadLetters = await rt.drainDeadLetters();
-      const attempts = (await Promise.all(webhookIds.map((id) => rt.attemptsOf(id)))).flat();
-      const figures = accountFor({ ledger, expectedPairs, deadLetters, attempts });
+      const { figures } = await accountForRun(rt, ledger, webhookIds, expectedPairs);
       const mapperCrashes = Object.values(crashes?.mapper.crashes ?? {}).reduce((a, b) => a + b, 0);
       const deliveryCrashes = Object.values(crashes?.delivery.crashes ?? {}).reduce((a, b) => a + b, 0);
       printFigures('crashes mid-batch', {

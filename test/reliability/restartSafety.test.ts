@@ -1,34 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SignatureVerifyingReceiver } from '../helpers/signatureVerifyingReceiver';
-import { writeCrmRecords } from './crmWrites';
-import { accountFor, DeliveryLedger, pairKey, printFigures } from './deliveryLedger';
-import { createLedgerWebhooks } from './ledgerWebhooks';
-import { type ReliabilityRuntime, startReliabilityRuntime, waitUntil } from './reliabilityRuntime';
-import { soakSizes } from './soakSizes';
+import { describe, expect, it } from 'vitest';
+import { DeliveryLedger, pairKey, printFigures } from './deliveryLedger';
+import { waitUntil } from './reliabilityRuntime';
+import {
+  accountForRun,
+  createLedgerWebhooks,
+  expectedCreatedPairs,
+  SOAK_TABLES,
+  soakSizes,
+  useSoakRuntime,
+  waitUntilSettled,
+  writeCrmRecords,
+} from './soakScenario';
 
 const { writes: WRITES, webhooks: WEBHOOKS, timeoutMs: TIMEOUT_MS } = soakSizes({ writes: 240, webhooks: 2 });
 const RESTARTS = 3;
 const VISIBILITY_TIMEOUT_SECONDS = 120;
-const TABLES = ['person', 'company', 'note'];
 
 describe(`restart safety: pollers stopped and restarted ${RESTARTS} times mid-stream`, () => {
-  let rt: ReliabilityRuntime;
-  const receivers: SignatureVerifyingReceiver[] = [];
+  // A batch dropped by a pause would reappear only after this long: far beyond any normal latency.
+  const scenario = useSoakRuntime(() => ({ visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS }));
   const ledger = new DeliveryLedger();
-
-  beforeAll(async () => {
-    // A batch dropped by a pause would reappear only after this long: far beyond any normal latency.
-    rt = await startReliabilityRuntime({ visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS });
-  }, 90_000);
-
-  afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.stop()));
-    await rt?.stop();
-  }, 60_000);
 
   it(
     'delivers every event written before, during and after each pause: none skipped',
     async () => {
+      const { rt, receivers } = scenario;
       const webhookIds = await createLedgerWebhooks(rt, receivers, {
         count: WEBHOOKS,
         respond: (webhookId, request) => {
@@ -45,7 +41,7 @@ describe(`restart safety: pollers stopped and restarted ${RESTARTS} times mid-st
         // Writes go on while the pollers run; the pause comes once part of them has been delivered.
         const writing = writeCrmRecords(rt.dynamo, {
           count: chunk,
-          tables: TABLES,
+          tables: SOAK_TABLES,
           idPrefix: 'restart',
           startAt: round * chunk,
           concurrency: 4,
@@ -66,7 +62,7 @@ describe(`restart safety: pollers stopped and restarted ${RESTARTS} times mid-st
         // Records written while nothing reads the streams.
         const duringPause = await writeCrmRecords(rt.dynamo, {
           count: 10,
-          tables: TABLES,
+          tables: SOAK_TABLES,
           idPrefix: `paused-${round}`,
         });
         writtenWhilePaused += duringPause.length;
@@ -77,24 +73,10 @@ describe(`restart safety: pollers stopped and restarted ${RESTARTS} times mid-st
         rt.runtime.resumePollers();
       }
 
-      const expectedPairs = new Set(
-        written.flatMap((record) =>
-          webhookIds.map((id) => pairKey(id, `${record.object}.created`, record.id)),
-        ),
-      );
-      await waitUntil(
-        async () => ({
-          delivered: ledger.deliveredPairs().size,
-          outstanding: await rt.deliveriesOutstanding(),
-        }),
-        (s) => s.outstanding === 0 && s.delivered >= expectedPairs.size,
-        TIMEOUT_MS,
-        `all ${expectedPairs.size} pairs delivered after the restarts`,
-      );
+      const expectedPairs = expectedCreatedPairs(written, webhookIds);
+      await waitUntilSettled(rt, ledger, expectedPairs, TIMEOUT_MS);
       const durationMs = Date.now() - started;
-      const deadLetters = await rt.drainDeadLetters();
-      const attempts = (await Promise.all(webhookIds.map((id) => rt.attemptsOf(id)))).flat();
-      const figures = accountFor({ ledger, expectedPairs, deadLetters, attempts });
+      const { figures } = await accountForRun(rt, ledger, webhookIds, expectedPairs);
       const firstReceipt = new Map<string, number>();
       for (const entry of ledger.entries) {
         firstReceipt.set(
