@@ -1,13 +1,17 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LRUCache } from 'lru-cache';
 import { deriveCredentialKey } from '../../domain/credentials/credentialKey';
 import { SecretStoreError } from './secretStoreError';
 
 /** How long the API keeps using the key version it read as current before asking again. */
 const DEFAULT_CURRENT_KEY_TTL_MS = 60_000;
+/** Far more than a container ever meets (one version per key rotation); only bounds odd input. */
+const MAX_KEY_VERSIONS = 100;
 
+/** Frozen; the key Buffer cannot be (a typed array), and node:crypto only reads it. */
 export interface CredentialKeyVersion {
-  version: string;
-  key: Buffer;
+  readonly version: string;
+  readonly key: Buffer;
 }
 
 /**
@@ -15,55 +19,62 @@ export interface CredentialKeyVersion {
  *
  * - `keyFor(version)`: a version's content never changes, so each is read once and kept for the life of
  *   the container (versions are few: one per key rotation). This is all the delivery function calls.
- * - `current()`: the AWSCURRENT version, for sealing. Re-read after `currentTtlMs`, so a key rotation
- *   (a new AWSCURRENT) is used for new seals within a minute, while older versions still open by id.
+ * - `current()`: the AWSCURRENT version, for sealing. Re-read `currentTtlMs` after the last answer (0:
+ *   on every call), so a key rotation (a new AWSCURRENT) is used for new seals within a minute, while
+ *   older versions still open by id.
+ *
+ * Both are lru-cache caches (https://github.com/isaacs/node-lru-cache#fetch): concurrent calls share one
+ * read, and a failed read is not kept (the next call asks again).
  *
  * Versions are read by id (`VersionId`), which Secrets Manager serves for any version it still keeps;
  * versions without a staging label may be removed, which is why a rotation is followed by a re-wrap
  * (docs/architecture.md#signing-secrets). https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html#term_version
  */
 export class CredentialKeyring {
-  private readonly versions = new Map<string, Promise<Buffer>>();
-  private currentEntry: { value: Promise<CredentialKeyVersion>; expiresAt: number } | undefined;
+  /** Version id → key: kept for the life of the container (lru-cache; shares reads, keeps no failure). */
+  private readonly versions: LRUCache<string, Buffer>;
+  /** The AWSCURRENT version, under one key; undefined when `currentTtlMs` is 0 (read on every seal). */
+  private readonly currentVersion: LRUCache<'current', CredentialKeyVersion> | undefined;
 
   constructor(
     private readonly client: SecretsManagerClient,
     /** Name or ARN of the key secret. */
     private readonly keySecretId: string,
-    private readonly options: { currentTtlMs?: number; now?: () => number } = {},
-  ) {}
+    options: { currentTtlMs?: number; now?: () => number } = {},
+  ) {
+    this.versions = new LRUCache<string, Buffer>({
+      max: MAX_KEY_VERSIONS,
+      // `readCurrent` may put a version whose read by id is in flight: that read still answers its callers.
+      ignoreFetchAbort: true,
+      fetchMethod: async (version) => (await this.read({ VersionId: version })).key,
+    });
+    const currentTtlMs = options.currentTtlMs ?? DEFAULT_CURRENT_KEY_TTL_MS;
+    this.currentVersion =
+      currentTtlMs <= 0
+        ? undefined
+        : new LRUCache<'current', CredentialKeyVersion>({
+            max: 1,
+            ttl: currentTtlMs,
+            // Exact expiry against the clock (lru-cache would reuse a reading for up to 1 ms).
+            ttlResolution: 0,
+            ...(options.now === undefined ? {} : { perf: { now: options.now } }),
+            fetchMethod: () => this.readCurrent(),
+          });
+  }
 
   keyFor(version: string): Promise<Buffer> {
-    const cached = this.versions.get(version);
-    if (cached !== undefined) return cached;
-    const loading = this.read({ VersionId: version }).then(({ key }) => key);
-    this.remember(version, loading);
-    return loading;
+    return this.versions.forceFetch(version);
   }
 
   current(): Promise<CredentialKeyVersion> {
-    const now = (this.options.now ?? Date.now)();
-    if (this.currentEntry !== undefined && this.currentEntry.expiresAt > now) return this.currentEntry.value;
-    const value = this.read({ VersionStage: 'AWSCURRENT' });
-    const entry = { value, expiresAt: now + (this.options.currentTtlMs ?? DEFAULT_CURRENT_KEY_TTL_MS) };
-    this.currentEntry = entry;
-    value.then(
-      ({ version, key }) => {
-        if (!this.versions.has(version)) this.versions.set(version, Promise.resolve(key));
-      },
-      () => {
-        if (this.currentEntry === entry) this.currentEntry = undefined;
-      },
-    );
-    return value;
+    return this.currentVersion === undefined ? this.readCurrent() : this.currentVersion.forceFetch('current');
   }
 
-  private remember(version: string, loading: Promise<Buffer>): void {
-    this.versions.set(version, loading);
-    // A failed read is not kept: the next delivery asks again.
-    loading.catch(() => {
-      if (this.versions.get(version) === loading) this.versions.delete(version);
-    });
+  private async readCurrent(): Promise<CredentialKeyVersion> {
+    const current = Object.freeze(await this.read({ VersionStage: 'AWSCURRENT' }));
+    // Its key opens envelopes sealed under it too: no second read by id.
+    if (!this.versions.has(current.version)) this.versions.set(current.version, current.key);
+    return current;
   }
 
   private async read(

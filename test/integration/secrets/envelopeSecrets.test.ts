@@ -155,15 +155,35 @@ describe('envelope mode against the local Secrets Manager', () => {
 
   it('the API re-reads the current key after its refresh time, not on every seal', async () => {
     const keyId = await newKeySecret();
-    let clock = 0;
+    // Any start but 0: lru-cache reads a start time of 0 as "no time to live".
+    let clock = 1_000_000;
     const store = new EnvelopeSecretStore(
       new CredentialKeyring(client, keyId, { currentTtlMs: 60_000, now: () => clock }),
     );
     const before = reads();
     for (let i = 0; i < 5; i++) await created(store, `wh_${i}`, generateWebhookSecret());
+    clock += 60_000;
+    await created(store, 'wh_at_ttl', generateWebhookSecret());
     expect(reads() - before).toBe(1);
-    clock = 60_001;
+    clock += 1;
     await created(store, 'wh_later', generateWebhookSecret());
+    expect(reads() - before).toBe(2);
+  });
+
+  it('keyring: concurrent calls share one read; a failed read is not kept', async () => {
+    const keyId = await newKeySecret();
+    const sealer = new CredentialKeyring(client, keyId);
+    const [first, second] = await Promise.all([sealer.current(), sealer.current()]);
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+
+    const opener = new CredentialKeyring(client, keyId);
+    const before = reads();
+    local.failNext('GetSecretValue', 'InternalServiceError');
+    await expect(opener.keyFor(first.version)).rejects.toBeInstanceOf(SecretStoreError);
+    const keys = await Promise.all([opener.keyFor(first.version), opener.keyFor(first.version)]);
+    expect(keys[0]?.equals(first.key)).toBe(true);
+    expect(keys[1]).toBe(keys[0]);
     expect(reads() - before).toBe(2);
   });
 
