@@ -1,3 +1,8 @@
+/**
+ * The CRM sources config: which DynamoDB tables hold CRM records and how to read them, its schema and
+ * parsers.
+ */
+
 import * as z from 'zod/mini';
 import './zodEnglishErrors';
 

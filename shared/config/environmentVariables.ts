@@ -1,13 +1,13 @@
-import * as z from 'zod/mini';
-import { SECRET_STORE_MODES, type SecretStoreMode } from '../domain/webhooks/signingSecretStore';
-import './zodEnglishErrors';
-
-/*
+/**
  * Building blocks for each function's environment schema. Every function reads its environment once at
  * cold start with `parseEnvironment`; a bad value fails fast with a message naming the variable.
  * Written with `zod/mini` so the Lambda bundles leave out classic zod (about 430 KB minified); the
  * schemas are plain zod 4 schemas and also compose into classic `z.object` shapes.
  */
+
+import * as z from 'zod/mini';
+import { SECRET_STORE_MODES, type SecretStoreMode } from '../domain/webhooks/signingSecretStore';
+import './zodEnglishErrors';
 
 export const requiredVariable = (variable: string) =>
   z.string({ error: `${variable} is required` }).check(z.minLength(1, `${variable} is required`));

@@ -1,3 +1,5 @@
+/** Flushes an invocation's EMF metrics when it ends, only when there is something to flush. */
+
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 

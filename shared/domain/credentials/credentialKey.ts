@@ -1,3 +1,5 @@
+/** The AES-256 key that seals credentials, derived (HKDF-SHA256) from the key secret's text. */
+
 import { hkdfSync } from 'node:crypto';
 
 /**

@@ -1,3 +1,5 @@
+/** The additional authenticated data a webhook's custom header values are sealed under. */
+
 import type { CredentialContext } from './sealedCredential';
 
 /**

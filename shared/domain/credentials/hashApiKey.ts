@@ -1,3 +1,5 @@
+/** How an API key is stored and looked up: its SHA-256 hash. */
+
 import { createHash } from 'node:crypto';
 
 /**

@@ -1,3 +1,5 @@
+/** Seals and opens small credentials (signing secrets, custom header values) as AES-256-GCM envelopes. */
+
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CREDENTIAL_KEY_BYTES } from './credentialKey';
 

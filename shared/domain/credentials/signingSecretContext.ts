@@ -1,3 +1,5 @@
+/** The additional authenticated data a webhook's signing secrets are sealed under. */
+
 import type { CredentialContext } from './sealedCredential';
 
 /**

@@ -1,3 +1,5 @@
+/** The delivery job (one event for one webhook, one SQS message): its schema, encoder and decoder. */
+
 import * as z from 'zod/mini';
 import '../../config/zodEnglishErrors';
 import type { CrmEvent } from '../events/crmEvent';

@@ -1,3 +1,5 @@
+/** The job sent again for a dead letter (redrive, resend), and how delivery recognises its first attempt. */
+
 import { attemptOf, type DecodeResult, type DeliveryJob, decodeDeliveryJob } from './deliveryJob';
 
 /**

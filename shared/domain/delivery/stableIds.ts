@@ -1,3 +1,5 @@
+/** Deterministic event and delivery ids, the same on every retry, replay and redrive. */
+
 import { hash } from 'node:crypto';
 
 // One-shot `hash` (Node >= 20.12) is about 3x faster than `createHash` for inputs this short, and the

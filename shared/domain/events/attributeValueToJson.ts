@@ -1,3 +1,5 @@
+/** DynamoDB attribute values to exact JSON text, keeping every digit of DynamoDB numbers. */
+
 import type { AttributeValue } from 'aws-lambda';
 
 /**

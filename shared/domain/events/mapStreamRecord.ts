@@ -1,3 +1,5 @@
+/** Maps one DynamoDB stream record to zero or one CRM event, or an error value. */
+
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import {
   type CrmSourcesConfig,

@@ -1,3 +1,5 @@
+/** Finds the configured CRM table a DynamoDB stream record comes from. */
+
 import type { CrmSourcesConfig, CrmTableConfig } from '../../config/crmSourcesConfig';
 
 /** Table name of a DynamoDB stream ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`). */

@@ -1,3 +1,5 @@
+/** The delivery limiter's rules over in-memory state, for tests, benchmarks and the scale simulation. */
+
 import { isLeaseLive, pickLeaseSlot } from './concurrencyLeases';
 import type { DeliveryLimiter, LeaseAcquisition } from './deliveryLimiter';
 import { reserveRateSlot } from './rateSlots';

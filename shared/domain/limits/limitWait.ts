@@ -1,3 +1,5 @@
+/** How long a job over a webhook's delivery limits waits, and how (a delayed SQS message). */
+
 import { hopDelaySeconds } from '../retry/sqsDelay';
 
 /**

@@ -1,3 +1,5 @@
+/** Whether a job delivers now or waits for the rate slot it was given. */
+
 import { rateSlotWait } from './limitWait';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * The addresses outbound webhook requests must never reach (private, loopback, metadata, reserved ranges).
+ */
+
 import ipaddr from 'ipaddr.js';
 
 export interface AddressPolicy {

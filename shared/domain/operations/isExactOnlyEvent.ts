@@ -1,3 +1,5 @@
+/** Whether an event is matched by exact subscriptions only (the CRM config's `exactOnly`). */
+
 import type { CrmObjectConfig } from '../../config/crmSourcesConfig';
 
 /** Whether the CRM config marks `object.action` as matched by exact subscriptions only (`exactOnly`). */

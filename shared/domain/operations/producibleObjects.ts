@@ -1,3 +1,5 @@
+/** The objects the configured CRM sources can produce events for, and the operations that can never match. */
+
 import type { CrmSourcesConfig } from '../../config/crmSourcesConfig';
 
 /**

@@ -1,3 +1,5 @@
+/** What a webhook's `operations` can usefully name, as `GET /objects` lists it. */
+
 import type { CrmSourcesConfig } from '../../config/crmSourcesConfig';
 import { CRM_ACTIONS, type CrmAction } from '../events/crmEvent';
 

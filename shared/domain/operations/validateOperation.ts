@@ -1,3 +1,5 @@
+/** Validates and normalizes a webhook's `operations` (`<object|*>.<action|*>` patterns). */
+
 import { CRM_ACTIONS } from '../events/crmEvent';
 
 export const DEFAULT_OPERATIONS = ['*.*'] as const;

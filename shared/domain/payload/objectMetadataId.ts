@@ -1,3 +1,5 @@
+/** The `objectMetadata.id` of `twenty`-format bodies: a version 5 UUID per workspace and object. */
+
 import { createHash } from 'node:crypto';
 
 /**

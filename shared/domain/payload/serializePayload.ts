@@ -1,3 +1,5 @@
+/** The request bodies a webhook receives, in the default and the `twenty` format. */
+
 import type { DeliveryJob } from '../delivery/deliveryJob';
 import type { PayloadFormat } from '../webhooks/webhook';
 import { objectMetadataIdFor } from './objectMetadataId';

@@ -1,3 +1,5 @@
+/** Classifies an attempt's result: delivered, gone (410) or failed and retried. */
+
 export type AttemptResult =
   | { kind: 'response'; status: number; retryAfter?: string }
   | { kind: 'timeout' }

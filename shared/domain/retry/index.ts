@@ -1,3 +1,5 @@
+/** The retry policy's public surface: outcome classification, delays, schedule and SQS delay hops. */
+
 export { classifyAttemptOutcome } from './classifyAttemptOutcome';
 export {
   baseDelaySeconds,

@@ -1,3 +1,5 @@
+/** The delay before the next attempt: the schedule, jitter, scale and the receiver's `Retry-After`. */
+
 import { MAX_CONFIGURED_DELAY_SECONDS, type RetryPolicy } from './retryPolicy';
 
 export const JITTER_RATIO = 0.2;

@@ -1,3 +1,5 @@
+/** What follows a failed attempt: another attempt at a due time, or the dead-letter queue. */
+
 import { nextRetryDelaySeconds } from './nextRetryDelaySeconds';
 import { isLastAttempt, type RetryPolicy } from './retryPolicy';
 import { hopDelaySeconds } from './sqsDelay';

@@ -1,3 +1,5 @@
+/** Every signature header of one attempt (Twenty and Standard Webhooks). */
+
 import { randomNonce } from './randomNonce';
 import { signStandardWebhooks } from './signStandardWebhooks';
 import { type RawBody, signTwentyV1 } from './signTwentyV1';

@@ -1,3 +1,5 @@
+/** String comparison in constant time, for signatures. */
+
 import { timingSafeEqual } from 'node:crypto';
 
 /** Compares two strings without leaking, through timing, how many leading characters match. */

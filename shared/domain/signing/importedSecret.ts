@@ -1,3 +1,5 @@
+/** Checks a signing secret a user imports instead of letting the product generate one. */
+
 import { SECRET_PREFIX } from './webhookSecret';
 
 /** Key bytes a `whsec_` secret may carry. */

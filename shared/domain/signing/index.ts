@@ -1,3 +1,5 @@
+/** Signing and verifying webhook requests: the Twenty and Standard Webhooks schemes and their secrets. */
+
 export { buildSignatureHeaders } from './buildSignatureHeaders';
 export { signStandardWebhooks } from './signStandardWebhooks';
 export { signTwentyV1 } from './signTwentyV1';

@@ -1,3 +1,5 @@
+/** Random nonces for `X-Twenty-Webhook-Nonce`. */
+
 import { randomFillSync } from 'node:crypto';
 
 const NONCE_BYTES = 16;

@@ -1,3 +1,5 @@
+/** Standard Webhooks v1 signatures (`webhook-signature`). */
+
 import { createHmac } from 'node:crypto';
 import type { RawBody } from './signTwentyV1';
 import { standardWebhooksKey } from './webhookSecret';

@@ -1,3 +1,5 @@
+/** Twenty's signature (`X-Twenty-Webhook-Signature`). */
+
 import { createHmac } from 'node:crypto';
 
 export type RawBody = string | Uint8Array;

@@ -1,3 +1,5 @@
+/** Receiver-side check of a Standard Webhooks v1 signature. */
+
 import { constantTimeEqual } from './constantTimeEqual';
 import { standardWebhooksSignature } from './signStandardWebhooks';
 import type { RawBody } from './signTwentyV1';

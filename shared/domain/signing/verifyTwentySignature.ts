@@ -1,3 +1,5 @@
+/** Receiver-side check of Twenty's `X-Twenty-Webhook-Signature`. */
+
 import { constantTimeEqual } from './constantTimeEqual';
 import { type RawBody, signTwentyV1 } from './signTwentyV1';
 

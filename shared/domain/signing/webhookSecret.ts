@@ -1,3 +1,5 @@
+/** Webhook signing secrets: generating one (`whsec_…`) and the HMAC key Standard Webhooks derives from it. */
+
 import { randomBytes } from 'node:crypto';
 
 export const SECRET_PREFIX = 'whsec_';

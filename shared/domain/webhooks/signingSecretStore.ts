@@ -1,3 +1,7 @@
+/**
+ * The ports behind which signing secrets are kept (envelope or per-webhook mode), and the rotation window.
+ */
+
 import type { Webhook } from './webhook';
 
 /**

@@ -1,3 +1,5 @@
+/** The webhook (a subscription) as stored, and the view of it the API returns. */
+
 import type { EndpointHealth } from '../health/endpointHealth';
 import type { DeliveryLimits } from '../limits/deliveryLimits';
 import type { WebhookFilter } from './webhookFilter';

@@ -1,3 +1,5 @@
+/** The changes a user, or a rotation, may make to a webhook. */
+
 import type { Webhook } from './webhook';
 
 /** Fields a user (or rotation) may change; `status` and `disabledReason` included. */
