@@ -1,3 +1,5 @@
+/** Workspace API keys in DynamoDB, stored hashed: create, find the workspace of a key, revoke. */
+
 import { randomBytes } from 'node:crypto';
 import {
   ConditionalCheckFailedException,

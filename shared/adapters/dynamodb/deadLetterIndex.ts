@@ -1,3 +1,5 @@
+/** Each webhook's dead letters, indexed in the delivery log table so redrive reads only that webhook's. */
+
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,

@@ -1,3 +1,7 @@
+/**
+ * Per-webhook delivery limits in DynamoDB: rate slots and concurrency leases, taken with conditional writes.
+ */
+
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,

@@ -1,3 +1,5 @@
+/** The delivery log in DynamoDB: attempts written in batches (BatchWriteItem) and listed a page at a time. */
+
 import {
   type AttributeValue,
   BatchWriteItemCommand,

@@ -1,3 +1,5 @@
+/** Reads a table's stream settings (DescribeTable). */
+
 import {
   DescribeTableCommand,
   type DynamoDBClient,

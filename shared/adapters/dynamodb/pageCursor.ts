@@ -1,3 +1,5 @@
+/** Opaque page cursors: a Query's LastEvaluatedKey, encoded for the API and checked when it comes back. */
+
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidCursorError } from '../../domain/errors';
 

@@ -1,3 +1,5 @@
+/** Webhooks in DynamoDB, one partition per workspace, every write conditional on the version read. */
+
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,

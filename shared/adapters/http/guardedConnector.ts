@@ -1,3 +1,5 @@
+/** The undici connector that refuses blocked targets (SSRF) before any byte is written. */
+
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { buildConnector, errors } from 'undici';
 import { type AddressPolicy, blockedAddressReason } from '../../domain/network/blockedAddress';

@@ -1,3 +1,5 @@
+/** DNS lookup for outbound webhook requests that drops blocked addresses. */
+
 import { promises as dns, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { type AddressPolicy, blockedAddressReason } from '../../domain/network/blockedAddress';

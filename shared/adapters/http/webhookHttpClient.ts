@@ -1,3 +1,7 @@
+/**
+ * The HTTP client that POSTs webhook requests: timeouts, redirects never followed, a bounded response read.
+ */
+
 import { EventEmitter } from 'node:events';
 import { Agent, errors } from 'undici';
 import { type AddressPolicy, blockedHostReason } from '../../domain/network/blockedAddress';

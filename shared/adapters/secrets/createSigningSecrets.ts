@@ -1,3 +1,5 @@
+/** Builds the signing-secret store (API) and reader (delivery) for the configured mode. */
+
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type {
   SecretStoreMode,

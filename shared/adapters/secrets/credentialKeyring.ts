@@ -1,3 +1,5 @@
+/** The key secret's versions (envelope mode), read from Secrets Manager and derived into AES keys. */
+
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LRUCache } from 'lru-cache';
 import { deriveCredentialKey } from '../../domain/credentials/credentialKey';

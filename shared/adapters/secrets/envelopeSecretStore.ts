@@ -1,3 +1,5 @@
+/** Envelope mode, API side: seals a webhook's signing secrets onto its row. */
+
 import { customHeadersContext } from '../../domain/credentials/customHeadersContext';
 import { sealCredential } from '../../domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../domain/credentials/signingSecretContext';

@@ -1,3 +1,5 @@
+/** Envelope mode, delivery side: opens a webhook row's sealed signing secrets. */
+
 import { customHeadersContext } from '../../domain/credentials/customHeadersContext';
 import { keyVersionOf, openCredential } from '../../domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../domain/credentials/signingSecretContext';

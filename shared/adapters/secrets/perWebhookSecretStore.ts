@@ -1,3 +1,5 @@
+/** Per-webhook mode, API side: one Secrets Manager secret per webhook, created, rotated and deleted. */
+
 import type { SigningSecretFields, SigningSecretStore } from '../../domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../domain/webhooks/webhook';
 import type { WebhookSecrets } from './webhookSecrets';

@@ -1,3 +1,5 @@
+/** Per-webhook mode, delivery side: reads the secret versions a webhook row names. */
+
 import { inRotationWindow, type SigningSecretsReader } from '../../domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../domain/webhooks/webhook';
 import type { SigningSecretSource } from './signingSecretCache';

@@ -1,3 +1,7 @@
+/**
+ * Re-seals every webhook's signing secrets under the key secret's current version (`npm run rewrap-secrets`).
+ */
+
 import { keyVersionOf, openCredential, sealCredential } from '../../domain/credentials/sealedCredential';
 import { signingSecretContext } from '../../domain/credentials/signingSecretContext';
 import { WebhookConflictError } from '../../domain/errors';

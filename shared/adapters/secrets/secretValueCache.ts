@@ -1,3 +1,5 @@
+/** A memory-bounded cache of secret values, shared by the delivery function's signing-secret readers. */
+
 import { LRUCache } from 'lru-cache';
 
 /**

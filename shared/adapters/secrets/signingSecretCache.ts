@@ -1,3 +1,5 @@
+/** Per-webhook signing secrets by Secrets Manager version id, cached in memory. */
+
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretValueCache, type SecretValueCacheStats } from './secretValueCache';
 

@@ -1,3 +1,5 @@
+/** Per-webhook Secrets Manager secrets (`<prefix>/<workspaceId>/<webhookId>`): create, rotate, delete. */
+
 import {
   CreateSecretCommand,
   DeleteSecretCommand,

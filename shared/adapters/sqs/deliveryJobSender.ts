@@ -1,3 +1,5 @@
+/** Sends delivery jobs to SQS: packed into SendMessageBatch requests within SQS's count and size limits. */
+
 import {
   type BatchResultErrorEntry,
   type MessageAttributeValue,
