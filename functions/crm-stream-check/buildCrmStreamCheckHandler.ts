@@ -1,3 +1,8 @@
+/**
+ * The deploy-time custom resource's handler: checks that each imported CRM table's stream is on and shows
+ * both images.
+ */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { CustomResourceResponse } from '../../shared/adapters/cloudformation/customResourceResponse';

@@ -1,3 +1,5 @@
+/** Lambda entry point of the deploy-time check of imported CRM tables' streams. */
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient } from '../../shared/adapters/aws/clients';
 import { sendCustomResourceResponse } from '../../shared/adapters/cloudformation/customResourceResponse';

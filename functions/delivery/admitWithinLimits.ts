@@ -1,3 +1,5 @@
+/** Admits a job within its webhook's delivery limits (rate slot, concurrency lease), or makes it wait. */
+
 import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import { leaseExpiryMs } from '../../shared/domain/limits/concurrencyLeases';
 import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';

@@ -1,3 +1,8 @@
+/**
+ * The delivery function's SQS handler: delivers a batch of jobs within the invocation's time, reports the
+ * ones left.
+ */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';

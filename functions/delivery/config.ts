@@ -1,3 +1,5 @@
+/** The delivery function's configuration, read from its environment once per container. */
+
 import * as z from 'zod/mini';
 import {
   booleanVariable as booleanFlag,

@@ -1,3 +1,5 @@
+/** The delivery function's real adapters, created once per container. */
+
 import {
   createDynamoDbClient,
   createSecretsManagerClient,

@@ -1,3 +1,8 @@
+/**
+ * Delivers one job: the webhook, the endpoint's breaker and lane, the limits, the signed request, and what
+ * follows it.
+ */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';

@@ -1,3 +1,5 @@
+/** The delivery function's metrics: the counters it publishes and their Powertools implementation. */
+
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DELIVERY_METRICS, type DeliveryMetricName } from '../../shared/observability/metricCatalog';
 

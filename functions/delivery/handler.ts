@@ -1,3 +1,5 @@
+/** Lambda entry point of the delivery function. */
+
 import { buildDeliveryHandler } from './buildDeliveryHandler';
 import { loadDeliveryConfig } from './config';
 import { createDeliveryDependencies } from './createDeliveryDependencies';

@@ -1,3 +1,7 @@
+/**
+ * The jobs one invocation sends on (retries, waits, slow lane, dead letters), gathered to be sent in batches.
+ */
+
 import { type DeliveryJob, encodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 
 /**

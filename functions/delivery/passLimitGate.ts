@@ -1,3 +1,7 @@
+/**
+ * The delivery path's step for a webhook's delivery limits, between the breaker's admission and the request.
+ */
+
 import type { SQSRecord } from 'aws-lambda';
 import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';

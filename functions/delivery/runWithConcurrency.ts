@@ -1,3 +1,5 @@
+/** Runs tasks a few at a time until a deadline, reporting the ones never started or not finished. */
+
 export type TaskResult<R> =
   | { status: 'done'; value: R }
   /** Never started: time ran short before its turn. */

@@ -1,3 +1,5 @@
+/** The delivery log with the success sample rate applied (`DELIVERY_LOG_SUCCESS_SAMPLE_RATE`). */
+
 import type { BatchRecordResult } from '../../shared/adapters/dynamodb/deliveryLogStore';
 import { keepsAttempt } from '../../shared/domain/delivery/attemptLogSampling';
 import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';

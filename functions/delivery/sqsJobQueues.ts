@@ -1,3 +1,5 @@
+/** The queues the delivery function sends jobs to (primary lane, slow lane, dead-letter queue). */
+
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { DeliveryDependencies } from './buildDeliveryHandler';

@@ -1,3 +1,5 @@
+/** Webhook rows the delivery function keeps in memory for a few seconds. */
+
 import { LRUCache } from 'lru-cache';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 

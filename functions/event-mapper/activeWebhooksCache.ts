@@ -1,3 +1,5 @@
+/** Each workspace's active webhooks, kept in memory by the event mapper for a few seconds. */
+
 import { LRUCache } from 'lru-cache';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 

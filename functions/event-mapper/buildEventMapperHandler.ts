@@ -1,3 +1,8 @@
+/**
+ * The event mapper's DynamoDB Streams handler: CRM changes to delivery jobs, failed records reported to
+ * Lambda.
+ */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';

@@ -1,3 +1,5 @@
+/** The event mapper's configuration, read from its environment once per container. */
+
 import * as z from 'zod/mini';
 import { type CrmSourcesConfig, parseCrmSourcesJson } from '../../shared/config/crmSourcesConfig';
 import {

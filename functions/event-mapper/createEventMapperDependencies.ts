@@ -1,3 +1,5 @@
+/** The event mapper's real adapters, created once per container. */
+
 import { createDynamoDbClient, createSqsClient } from '../../shared/adapters/aws/clients';
 import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
 import { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';

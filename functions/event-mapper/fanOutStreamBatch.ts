@@ -1,3 +1,5 @@
+/** Maps a batch of stream records to events and fans each out to its matching webhooks as delivery jobs. */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';

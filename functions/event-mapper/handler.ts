@@ -1,3 +1,5 @@
+/** Lambda entry point of the event mapper. */
+
 import { buildEventMapperHandler } from './buildEventMapperHandler';
 import { loadEventMapperConfig } from './config';
 import { createEventMapperDependencies } from './createEventMapperDependencies';

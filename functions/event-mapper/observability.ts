@@ -1,3 +1,5 @@
+/** The event mapper's Powertools Logger and Metrics, one per container. */
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../shared/observability/metricCatalog';

@@ -1,3 +1,5 @@
+/** Authenticates API requests: the workspace of a bearer API key, briefly cached. */
+
 import { LRUCache } from 'lru-cache';
 import { hashApiKey } from '../../shared/domain/credentials/hashApiKey';
 import { problems } from './problem';

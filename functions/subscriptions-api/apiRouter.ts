@@ -1,3 +1,5 @@
+/** Matches a request to its route (method and path template). */
+
 import httpRouterHandler, { type RouteNotFoundResponseFn } from '@middy/http-router';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { problems } from './problem';

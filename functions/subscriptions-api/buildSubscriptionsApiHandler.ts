@@ -1,3 +1,5 @@
+/** The management API's handler: middy middlewares, authentication, routing and problem responses. */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';

@@ -1,3 +1,5 @@
+/** The management API's configuration, read from its environment once per container. */
+
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
 import { parseCrmSourcesJson } from '../../shared/config/crmSourcesConfig';

@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-
-/*
+/**
  * The web console's files as the build wrote them (infra/console/buildConsoleAssets.ts): `index.html`
  * and `assets/<name>-<hash>.{js,css}`, each also precompressed as `.br` and `.gz`. HTTP APIs do not
  * compress responses themselves (only REST APIs have content encoding), so the function picks the
  * precompressed copy the browser accepts.
  */
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,3 +1,5 @@
+/** The security and caching headers of the web console's page and assets. */
+
 /*
  * The Content-Security-Policy of the web console page, set by its route. (@middy/http-security-headers
  * would set its own default on HTML responses, with `sandbox` and `upgrade-insecure-requests` that

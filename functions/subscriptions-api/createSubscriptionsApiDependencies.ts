@@ -1,3 +1,5 @@
+/** The management API's real adapters, logger, metrics and clock, created once per container. */
+
 import {
   createDynamoDbClient,
   createSecretsManagerClient,

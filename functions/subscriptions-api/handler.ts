@@ -1,3 +1,5 @@
+/** Lambda entry point of the management API. */
+
 import { buildSubscriptionsApiHandler } from './buildSubscriptionsApiHandler';
 import { loadSubscriptionsApiConfig } from './config';
 import { createSubscriptionsApiDependencies } from './createSubscriptionsApiDependencies';

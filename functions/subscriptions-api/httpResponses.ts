@@ -1,3 +1,5 @@
+/** JSON and empty responses of the API (with `Cache-Control: no-store` when they carry a secret). */
+
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export function jsonResponse(

@@ -1,3 +1,5 @@
+/** Builds the OpenAPI document from the routes and their zod schemas (`npm run openapi` writes it). */
+
 import { isDeepStrictEqual } from 'node:util';
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';

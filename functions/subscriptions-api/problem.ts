@@ -1,3 +1,5 @@
+/** RFC 9457 problem details: the API's error responses. */
+
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** One bad input field: `path` is dotted (`operations.2`), empty for the body as a whole. */

@@ -1,3 +1,5 @@
+/** Turns every error into a problem+json response; maps domain and adapter errors to statuses. */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';

@@ -1,3 +1,5 @@
+/** Reads and parses request bodies: size limit, base64, media type and JSON. */
+
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { problems } from './problem';
 

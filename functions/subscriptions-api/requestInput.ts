@@ -1,3 +1,5 @@
+/** Validates a request's body, query and path ids against their schemas, as problem `errors`. */
+
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { type FieldError, problems } from './problem';

@@ -1,3 +1,5 @@
+/** One log line and one set of metrics per API request. */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';

@@ -1,11 +1,11 @@
+/** Response shapes, for the OpenAPI document only (built by `npm run openapi`; responses are built from typed domain values). */
+
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
 import { ATTEMPT_OUTCOMES } from '../../shared/domain/delivery/deliveryAttempt';
 import { CRM_ACTIONS } from '../../shared/domain/events/crmEvent';
 import { PAYLOAD_FORMATS, WEBHOOK_STATUSES } from '../../shared/domain/webhooks/webhook';
 import { withMetadata } from './schemaMetadata';
-
-/* Response shapes, for the OpenAPI document only (built by `npm run openapi`; responses are built from typed domain values). */
 
 const timestamp = withMetadata(z.string(), { format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
 const integer = () => z.number().check(z.int());

@@ -1,3 +1,5 @@
+/** What a route is: method, path template and handler, and the authenticated request it receives. */
+
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'DELETE'] as const;

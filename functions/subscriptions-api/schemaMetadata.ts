@@ -1,3 +1,5 @@
+/** Attaches OpenAPI metadata (description, example, component id) to `zod/mini` schemas. */
+
 import * as z from 'zod/mini';
 
 /**

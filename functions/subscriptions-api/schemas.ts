@@ -1,3 +1,9 @@
+/**
+ * Request schemas: they validate every request and are also the source of the OpenAPI document
+ * (openapiDocument.ts), so the documentation cannot drift from what the API accepts. Written with
+ * `zod/mini` so the Lambda bundle leaves out classic zod and its locales.
+ */
+
 import * as z from 'zod/mini';
 import '../../shared/config/zodEnglishErrors';
 import {
@@ -36,12 +42,6 @@ import {
   type TargetUrlPolicy,
   targetUrlError,
 } from './targetUrlError';
-
-/*
- * Request schemas: they validate every request and are also the source of the OpenAPI document
- * (openapiDocument.ts), so the documentation cannot drift from what the API accepts. Written with
- * `zod/mini` so the Lambda bundle leaves out classic zod and its locales.
- */
 
 const MAX_DESCRIPTION_LENGTH = 500;
 const DEFAULT_PAGE_SIZE = 50;

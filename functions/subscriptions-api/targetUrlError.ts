@@ -1,3 +1,5 @@
+/** Checks a webhook's target URL (scheme, host, length) before it is saved. */
+
 import { blockedHostReason } from '../../shared/domain/network/blockedAddress';
 
 export const MAX_TARGET_URL_LENGTH = 2048;

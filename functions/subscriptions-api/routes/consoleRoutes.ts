@@ -1,3 +1,5 @@
+/** The web console's routes: its page and hashed assets. */
+
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type ConsoleAssets, type ConsoleFile, encodedBody } from '../consoleAssets';
 import {

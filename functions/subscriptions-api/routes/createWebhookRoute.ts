@@ -1,3 +1,5 @@
+/** `POST /webhooks`: creates a webhook and returns its signing secret once. */
+
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from '../config';

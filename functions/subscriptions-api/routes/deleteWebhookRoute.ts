@@ -1,3 +1,5 @@
+/** `DELETE /webhooks/{id}`. */
+
 import { SUBSCRIPTIONS_API_METRICS } from '../../../shared/observability/metricCatalog';
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { noContentResponse } from '../httpResponses';

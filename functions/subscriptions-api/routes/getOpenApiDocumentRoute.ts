@@ -1,3 +1,5 @@
+/** `GET /openapi.json`: the API's OpenAPI document. */
+
 import type { RouteDefinition } from '../routeDefinition';
 
 /** Public: the document describes the API, not any workspace's data. */

@@ -1,3 +1,5 @@
+/** `GET /webhooks/{id}`. */
+
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';

@@ -1,3 +1,5 @@
+/** `GET /webhooks/{id}/deliveries`: the webhook's delivery log, a page at a time. */
+
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { parseQuery, webhookIdFrom } from '../requestInput';

@@ -1,3 +1,5 @@
+/** `GET /objects`: the objects and actions a webhook's `operations` can name. */
+
 import type { SubscriptionsApiConfig } from '../config';
 import { jsonResponse } from '../httpResponses';
 import type { RouteDefinition } from '../routeDefinition';

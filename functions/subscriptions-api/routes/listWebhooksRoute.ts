@@ -1,3 +1,5 @@
+/** `GET /webhooks`: the workspace's webhooks, a page at a time. */
+
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';

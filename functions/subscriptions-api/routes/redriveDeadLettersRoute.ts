@@ -1,3 +1,5 @@
+/** `POST /webhooks/{id}/redrive`: sends the webhook's dead letters back to the deliveries queue. */
+
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from '../config';
 import { jsonResponse } from '../httpResponses';

@@ -1,3 +1,5 @@
+/** `POST /webhooks/{id}/deliveries/{deliveryId}/resend`: sends one dead-lettered delivery again. */
+
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { deliveryIdFrom, webhookIdFrom } from '../requestInput';

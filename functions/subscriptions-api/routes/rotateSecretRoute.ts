@@ -1,3 +1,5 @@
+/** `POST /webhooks/{id}/rotate-secret`: a new signing secret, the previous one signing for 24 h more. */
+
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from '../config';
 import { secretBearingJsonResponse } from '../httpResponses';

@@ -1,3 +1,5 @@
+/** `POST /webhooks/{id}/test`: enqueues a `webhook.test` event for the webhook. */
+
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import { jsonResponse } from '../httpResponses';
 import { webhookIdFrom } from '../requestInput';

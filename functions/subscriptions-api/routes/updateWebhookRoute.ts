@@ -1,3 +1,5 @@
+/** `PATCH /webhooks/{id}`. */
+
 import { toWebhookView } from '../../../shared/domain/webhooks/webhook';
 import type { SubscriptionsApiDependencies } from '../buildSubscriptionsApiHandler';
 import type { SubscriptionsApiConfig } from '../config';

@@ -1,3 +1,5 @@
+/** Creates a webhook with its signing secret, within the workspace's webhook limit. */
+
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import { WorkspaceWebhookLimitError } from '../../../shared/domain/errors';
 import { normalizeOperations } from '../../../shared/domain/operations/validateOperation';

@@ -1,3 +1,5 @@
+/** The row fields of a webhook's custom headers: names in clear, values sealed. */
+
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';
 import { problems } from '../problem';

@@ -1,3 +1,5 @@
+/** Deletes a webhook, then cleans up its secrets. */
+
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import { WebhookNotFoundError } from '../../../shared/domain/errors';
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';

@@ -1,3 +1,5 @@
+/** Sends a webhook's dead letters back to the deliveries queue, a page at a time within a time budget. */
+
 import type { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryJobSender } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { WebhookDisabledError } from '../../../shared/domain/errors';

@@ -1,3 +1,5 @@
+/** Reads the caller's webhook, or answers 404. */
+
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import { WebhookNotFoundError } from '../../../shared/domain/errors';
 import type { Webhook } from '../../../shared/domain/webhooks/webhook';

@@ -1,3 +1,5 @@
+/** Sends one dead-lettered delivery again, from the payload the dead-letter index keeps. */
+
 import type { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryJobSender } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { DeliveryNotRetainedError, WebhookDisabledError } from '../../../shared/domain/errors';

@@ -1,3 +1,5 @@
+/** Rotates a webhook's signing secret, keeping the previous one signing for 24 h. */
+
 import { generateWebhookSecret } from '../../../shared/domain/signing/webhookSecret';
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';
 import { requireWebhook } from './requireWebhook';

@@ -1,3 +1,5 @@
+/** Sends dead letters back to the deliveries queue, then removes the index entries SQS accepted. */
+
 import type { DeadLetterIndex } from '../../../shared/adapters/dynamodb/deadLetterIndex';
 import type { DeliveryJobSender, OutgoingMessage } from '../../../shared/adapters/sqs/deliveryJobSender';
 import type { DeadLetter } from '../../../shared/domain/delivery/deadLetter';

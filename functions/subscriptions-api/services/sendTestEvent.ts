@@ -1,3 +1,5 @@
+/** Enqueues a synthetic `webhook.test` event for one webhook. */
+
 import { randomUUID } from 'node:crypto';
 import type { DeliveryJobSender } from '../../../shared/adapters/sqs/deliveryJobSender';
 import { encodeDeliveryJobs, WEBHOOK_ID_ATTRIBUTE } from '../../../shared/domain/delivery/deliveryJob';

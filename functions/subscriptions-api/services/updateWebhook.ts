@@ -1,3 +1,5 @@
+/** Updates a webhook under optimistic locking, retrying on a concurrent change. */
+
 import type { WebhookStore } from '../../../shared/adapters/dynamodb/webhookStore';
 import { WebhookConflictError } from '../../../shared/domain/errors';
 import type { SigningSecretStore } from '../../../shared/domain/webhooks/signingSecretStore';

@@ -1,3 +1,5 @@
+/** New webhook ids. */
+
 import { randomUUID } from 'node:crypto';
 
 /** `wh_` + 22 url-safe characters (the 128 bits of a random UUID). */
