@@ -194,6 +194,7 @@ export const deliveryPath: Benchmark = {
           ),
           http: laneHttpClient(),
           ...quietObservability('delivery'),
+          now: () => new Date(),
         });
       const handlers = Array.from({ length: lanes }, laneHandler);
 

@@ -67,6 +67,7 @@ export const mapperPurePath: Benchmark = {
       },
       jobSender: sink,
       ...quietObservability('event-mapper'),
+      now: () => new Date(),
     });
     const invoke = async (event: DynamoDBStreamEvent) =>
       (await handler(

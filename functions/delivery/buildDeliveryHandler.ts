@@ -19,7 +19,6 @@ import type { DeliveryConfig } from './config';
 import { type DeliverJobDependencies, deliverJob, errorName, laneOf, queueOf } from './deliverJob';
 import { type DeliveryMetrics, powertoolsDeliveryMetrics } from './deliveryMetrics';
 import { type JobDestination, JobOutbox } from './jobOutbox';
-import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
 import { runWithConcurrency } from './runWithConcurrency';
 import { WebhookCache } from './webhookCache';
 
@@ -43,11 +42,11 @@ export interface DeliveryDependencies {
   /** Shared limiter state (`DeliveryLimiterStore`); only webhooks with limits call it. */
   limiter: DeliverJobDependencies['limiter'];
   http: DeliverJobDependencies['http'];
-  logger?: Logger;
-  metrics?: Metrics;
+  logger: Logger;
+  metrics: Metrics;
   /** Replaces the EMF metrics (tests record what was counted). */
   deliveryMetrics?: DeliveryMetrics;
-  now?: () => Date;
+  now: () => Date;
   random?: () => number;
 }
 
@@ -61,9 +60,7 @@ export type DeliveryHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * returned in `batchItemFailures`; SQS redelivers them after the queue's visibility timeout.
  */
 export function buildDeliveryHandler(config: DeliveryConfig, deps: DeliveryDependencies): DeliveryHandler {
-  const logger = deps.logger ?? defaultLogger;
-  const metrics = deps.metrics ?? defaultMetrics;
-  const now = deps.now ?? (() => new Date());
+  const { logger, metrics, now } = deps;
   // Built once per container; each invocation adds its own outbox and attempt list.
   const jobDeps: Omit<DeliverJobDependencies, 'outbox' | 'attempts'> = {
     webhooks: new WebhookCache((workspaceId, id) => deps.webhookStore.get(workspaceId, id), {

@@ -13,11 +13,11 @@ import { createWebhookHttpClient } from '../../shared/adapters/http/webhookHttpC
 import { createSigningSecretsReader } from '../../shared/adapters/secrets/createSigningSecrets';
 import type { DeliveryDependencies } from './buildDeliveryHandler';
 import type { DeliveryConfig } from './config';
-import { logger } from './observability';
+import { logger, metrics } from './observability';
 import { sampledDeliveryLog } from './sampledDeliveryLog';
 import { sqsJobQueues } from './sqsJobQueues';
 
-/** The real adapters, created once per container (module scope in handler.ts). */
+/** The real adapters, logger, metrics and clock, created once per container (module scope in handler.ts). */
 export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDependencies {
   const dynamoDb = createDynamoDbClient();
   return {
@@ -42,5 +42,8 @@ export function createDeliveryDependencies(config: DeliveryConfig): DeliveryDepe
       policy: { allowLoopback: config.localMode },
       connectTimeoutMs: config.requestTimeoutMs,
     }),
+    logger,
+    metrics,
+    now: () => new Date(),
   };
 }

@@ -6,7 +6,10 @@ import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../shared/observability/met
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAMES.delivery;
 
-/** One Logger and one Metrics per container, as Powertools expects. */
+/**
+ * One Logger and one Metrics per container, as Powertools expects. Only the composition root
+ * (createDeliveryDependencies) imports them; everything else receives them.
+ */
 export const logger = new Logger({ serviceName });
 
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });

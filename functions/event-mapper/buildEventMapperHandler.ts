@@ -15,15 +15,14 @@ import { publishMetrics } from '../../shared/observability/publishMetrics';
 import { ActiveWebhooksCache } from './activeWebhooksCache';
 import type { EventMapperConfig } from './config';
 import { type BatchReport, fanOutStreamBatch } from './fanOutStreamBatch';
-import { logger as defaultLogger, metrics as defaultMetrics } from './observability';
 import { RecentlyEnqueuedJobs } from './recentlyEnqueuedJobs';
 
 export interface EventMapperDependencies {
   webhookStore: { listActive(workspaceId: string): Promise<Webhook[]> };
   jobSender: { send(messages: readonly OutgoingMessage[]): Promise<SendOutcome[]> };
-  logger?: Logger;
-  metrics?: Metrics;
-  now?: () => number;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => Date;
 }
 
 export type EventMapperHandler = (
@@ -41,12 +40,10 @@ export function buildEventMapperHandler(
   config: EventMapperConfig,
   deps: EventMapperDependencies,
 ): EventMapperHandler {
-  const logger = deps.logger ?? defaultLogger;
-  const metrics = deps.metrics ?? defaultMetrics;
-  const now = deps.now ?? Date.now;
+  const { logger, metrics, now } = deps;
   const webhooks = new ActiveWebhooksCache((workspaceId) => deps.webhookStore.listActive(workspaceId), {
     ttlMs: config.webhookCacheTtlSeconds * 1000,
-    now,
+    now: () => now().getTime(),
   });
   const recentlyEnqueued = new RecentlyEnqueuedJobs();
   // One single-metric emitter for the dimensioned counts, reused: it clears its dimensions after each
@@ -57,7 +54,7 @@ export function buildEventMapperHandler(
     event: DynamoDBStreamEvent,
     _context: Context,
   ): Promise<DynamoDBBatchResponse> => {
-    const started = now();
+    const started = now().getTime();
     const records = event.Records ?? [];
     const report = await fanOutStreamBatch(records, {
       crmSources: config.crmSources,
@@ -66,7 +63,7 @@ export function buildEventMapperHandler(
       recentlyEnqueued,
       logger,
     });
-    recordMetrics(metrics, dimensioned, records.length, report, now() - started);
+    recordMetrics(metrics, dimensioned, records.length, report, now().getTime() - started);
 
     // Failed records are reported, never thrown: a thrown error would re-send the whole batch. Built
     // from the outcomes directly (Powertools' BatchProcessor would run a promise per record to get the

@@ -5,8 +5,12 @@ import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
 import { DeliveryJobSender } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { EventMapperDependencies } from './buildEventMapperHandler';
 import type { EventMapperConfig } from './config';
+import { logger, metrics } from './observability';
 
-/** Real adapters; SDK endpoints come from the standard AWS_ENDPOINT_URL_* configuration. */
+/**
+ * The real adapters, logger, metrics and clock, created once per container (module scope in handler.ts);
+ * SDK endpoints come from the standard AWS_ENDPOINT_URL_* configuration.
+ */
 export function createEventMapperDependencies(config: EventMapperConfig): EventMapperDependencies {
   return {
     webhookStore: new WebhookStore(createDynamoDbClient(), config.webhooksTable),
@@ -15,5 +19,8 @@ export function createEventMapperDependencies(config: EventMapperConfig): EventM
       maxMessageBytes: config.sqsMaxMessageBytes,
       concurrency: config.sendConcurrency,
     }),
+    logger,
+    metrics,
+    now: () => new Date(),
   };
 }

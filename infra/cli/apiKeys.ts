@@ -20,7 +20,7 @@ const USAGE = `Usage:
 Environment: API_KEYS_TABLE (required), AWS_REGION and credentials as for any AWS tool,
 AWS_ENDPOINT_URL_DYNAMODB for DynamoDB Local.`;
 
-export interface ApiKeyCliDeps {
+export interface ApiKeyCliDependencies {
   store: Pick<ApiKeyStore, 'create' | 'revoke'>;
   out: (line: string) => void;
   err: (line: string) => void;
@@ -77,7 +77,7 @@ export function parseApiKeyCommand(argv: readonly string[]): ApiKeyCommand {
 }
 
 /** Runs one command; returns the process exit code. */
-export async function runApiKeyCli(argv: readonly string[], deps: ApiKeyCliDeps): Promise<number> {
+export async function runApiKeyCli(argv: readonly string[], deps: ApiKeyCliDependencies): Promise<number> {
   const command = parseApiKeyCommand(argv);
   switch (command.kind) {
     case 'invalid':

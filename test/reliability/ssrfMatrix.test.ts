@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeliveryHandler } from '../../functions/delivery/buildDeliveryHandler';
 import { loadDeliveryConfig } from '../../functions/delivery/config';
+import { logger, metrics } from '../../functions/delivery/observability';
 import { sqsJobQueues } from '../../functions/delivery/sqsJobQueues';
 import { DeadLetterIndex } from '../../shared/adapters/dynamodb/deadLetterIndex';
 import { DeliveryLimiterStore } from '../../shared/adapters/dynamodb/deliveryLimiterStore';
@@ -257,6 +258,9 @@ describe('SSRF matrix: refused at creation where decidable, always at connect ti
       }),
       signingSecrets: createSigningSecretsReader(api.secretsClient, config, () => {}),
       http,
+      logger,
+      metrics,
+      now: () => new Date(),
     });
   }
 

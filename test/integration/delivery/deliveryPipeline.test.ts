@@ -161,6 +161,7 @@ function handlerWith(overrides: Record<string, string> = {}): DeliveryHandler {
     http,
     logger,
     metrics,
+    now: () => new Date(),
   });
   // Its AWS calls count for the IAM check as the delivery function's.
   return (event, context) => recordCallsAs({ function: 'delivery', env }, () => handler(event, context));

@@ -125,6 +125,7 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
       http,
       logger: silent,
       metrics: new Metrics({ namespace: 'CrmWebhooks', serviceName: 'delivery', logger: silent }),
+      now: () => new Date(),
     });
 
     const id = 'wh_schedule';

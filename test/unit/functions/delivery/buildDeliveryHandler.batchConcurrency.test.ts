@@ -90,6 +90,7 @@ function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) 
     http,
     logger: silent,
     metrics: quietMetrics,
+    now: () => new Date(),
     deliveryMetrics: metrics,
   });
   const addWebhook = (path: string, id?: string) => {

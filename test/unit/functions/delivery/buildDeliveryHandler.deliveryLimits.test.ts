@@ -70,7 +70,12 @@ class CountingLimiter implements DeliveryLimiter {
   }
 }
 
-function setup() {
+/**
+ * The product's primary-lane timeouts by default: on a loaded machine a first request can take 300 ms,
+ * which would move it to the slow lane and fail tests that are not about timeouts. The timeout test
+ * shortens them.
+ */
+function setup(lane: { timeoutMs: number; slowAfterMs: number } = { timeoutMs: 2000, slowAfterMs: 1000 }) {
   const config = loadDeliveryConfig({
     WEBHOOKS_TABLE: 'webhooks',
     DELIVERY_LOG_TABLE: 'log',
@@ -78,8 +83,8 @@ function setup() {
     SECRET_STORE: 'per-webhook',
     DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
     SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
-    PRIMARY_LANE_TIMEOUT_MS: '300',
-    PRIMARY_LANE_SLOW_AFTER_MS: '200',
+    PRIMARY_LANE_TIMEOUT_MS: String(lane.timeoutMs),
+    PRIMARY_LANE_SLOW_AFTER_MS: String(lane.slowAfterMs),
     LOCAL_MODE: 'true',
     RETRY_DELAYS_SECONDS: '5,300,1800',
   });
@@ -222,7 +227,7 @@ describe('per-webhook delivery limits in the delivery function', () => {
   });
 
   it('a job whose slot was used by a primary-lane timeout reserves a new one in the slow lane', async () => {
-    const { handler, addWebhook, jobQueues, limiter } = setup();
+    const { handler, addWebhook, jobQueues, limiter } = setup({ timeoutMs: 300, slowAfterMs: 200 });
     receiver.setDefaultResponse({ status: 200, delayMs: 600 });
     const webhook = addWebhook({ rateLimit: 0.01 });
     const holding = deliveryJobBody(webhook.id, crmEvent(), { attempt: 1, notBefore: NOW - 100 }).replace(

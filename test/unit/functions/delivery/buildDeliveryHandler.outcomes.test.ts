@@ -74,6 +74,7 @@ function setup(env: Record<string, string> = {}) {
     http,
     logger: silent,
     metrics: quietMetrics,
+    now: () => new Date(),
     deliveryMetrics: metrics,
     random: () => 0.5, // no jitter: delays are exactly the policy's
   });

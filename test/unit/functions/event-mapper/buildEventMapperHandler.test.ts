@@ -14,6 +14,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildEventMapperHandler } from '../../../../functions/event-mapper/buildEventMapperHandler';
 import type { EventMapperConfig } from '../../../../functions/event-mapper/config';
+import {
+  logger as mapperLogger,
+  metrics as mapperMetrics,
+} from '../../../../functions/event-mapper/observability';
 import { type SqsLocal, startSqsLocal } from '../../../../infra/local/emulators/sqsLocal';
 import { createProductTables, deleteTables } from '../../../../infra/local/tables';
 import { WebhookStore } from '../../../../shared/adapters/dynamodb/webhookStore';
@@ -157,9 +161,9 @@ async function harness(
       concurrency: config.sendConcurrency,
       sleep: async () => undefined,
     }),
-    now: () => clock.now,
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.metrics ? { metrics: options.metrics } : {}),
+    now: () => new Date(clock.now),
+    logger: options.logger ?? mapperLogger,
+    metrics: options.metrics ?? mapperMetrics,
   });
   return {
     queueUrl,
@@ -630,6 +634,9 @@ describe('event mapper: failures', () => {
         maxMessageBytes: 1_048_576,
         concurrency: 2,
       }),
+      logger: mapperLogger,
+      metrics: mapperMetrics,
+      now: () => new Date(),
     });
     const records = [
       insertRecord({ id: 'p-1', workspaceId: ws }),
