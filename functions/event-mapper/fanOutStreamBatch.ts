@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { CrmSourcesConfig } from '../../shared/config/crmSourcesConfig';
-import { type EncodedDeliveryJob, encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
+import { encodeDeliveryJobs } from '../../shared/domain/delivery/deliveryJob';
 import type { CrmEvent } from '../../shared/domain/events/crmEvent';
 import { mapStreamRecord } from '../../shared/domain/events/mapStreamRecord';
 import { findTableForSource, tableNameFromStreamArn } from '../../shared/domain/events/tableForStreamArn';
@@ -59,6 +59,16 @@ export interface FanOutDependencies {
 interface PendingRecord {
   index: number;
   event: CrmEvent;
+  /** The webhooks its event goes to; unset when its webhooks could not be read. */
+  targets?: MatchingWebhooks;
+  /** The webhook ids whose job SQS refused (only set on failure). */
+  refused?: Set<string>;
+}
+
+/** A message to send and the record it belongs to, so a failed entry maps straight back to it. */
+interface QueuedJob {
+  message: OutgoingMessage;
+  from: PendingRecord;
 }
 
 /**
@@ -113,57 +123,48 @@ export async function fanOutStreamBatch(
 
   const webhooksByWorkspace = await loadWebhooks(pending, records, deps);
 
-  const messages: OutgoingMessage[] = [];
-  // Per message, the pending record it belongs to.
-  const pendingOfMessage: number[] = [];
-  // Per pending record, the webhooks its event goes to; undefined when its webhooks could not be read.
-  const targetsOfPending = new Array<MatchingWebhooks | undefined>(pending.length);
+  const queued: QueuedJob[] = [];
   const matching = new MatchingWebhooksByEvent(webhooksByWorkspace, deps.crmSources);
-  for (let p = 0; p < pending.length; p++) {
-    const { index, event } = pending[p] as PendingRecord;
+  for (const pendingRecord of pending) {
+    const { index, event } = pendingRecord;
     const matched = matching.get(event);
     const targets = matched === undefined ? undefined : withFilterApplied(matched, event);
     if (targets === undefined) {
       report.outcomes[index] = { status: 'failed', reason: 'webhooks-unavailable' };
       continue;
     }
-    targetsOfPending[p] = targets;
+    pendingRecord.targets = targets;
     const known = deps.recentlyEnqueued.enqueuedWebhooks(event.eventId);
     const jobs = encodeDeliveryJobs(event, targets.ids, targets.payloadFormats);
-    for (let j = 0; j < jobs.length; j++) {
-      const job = jobs[j] as EncodedDeliveryJob;
+    jobs.forEach((job, j) => {
       if (known?.includes(job.webhookId)) {
         report.jobsAlreadyEnqueued++;
-        continue;
+        return;
       }
-      // The entry id names the record and the job, so a failed entry maps straight back to its record.
-      messages.push({
-        entryId: `r${index}-j${j}`,
-        body: job.body,
-        attributes: targets.attributes[j] as Record<string, string>,
+      queued.push({
+        // The entry id names the record and the job, as the logs of a refused entry do.
+        message: {
+          entryId: `r${index}-j${j}`,
+          body: job.body,
+          attributes: targets.attributes[j] as Record<string, string>,
+        },
+        from: pendingRecord,
       });
-      pendingOfMessage.push(p);
-    }
+    });
     report.outcomes[index] = { status: 'enqueued', event, jobs: jobs.length };
   }
 
-  // Per pending record, the webhook ids whose job SQS refused (only allocated on failure).
-  const refused = new Map<number, Set<string>>();
-  if (messages.length > 0) {
-    const sendOutcomes = await deps.sendJobs(messages);
-    for (let m = 0; m < sendOutcomes.length; m++) {
-      const outcome = sendOutcomes[m] as SendOutcome;
+  if (queued.length > 0) {
+    const sendOutcomes = await deps.sendJobs(queued.map((job) => job.message));
+    sendOutcomes.forEach((outcome, m) => {
       if (outcome.status === 'sent') {
         report.jobsEnqueued++;
-        continue;
+        return;
       }
-      const messageIndex = messageIndexOf(messages, outcome.entryId, m);
-      const p = pendingOfMessage[messageIndex] as number;
-      const index = (pending[p] as PendingRecord).index;
-      const refusedIds = refused.get(p) ?? new Set<string>();
-      refusedIds.add((messages[messageIndex] as OutgoingMessage).attributes.webhookId as string);
-      refused.set(p, refusedIds);
-      const record = records[index] as DynamoDBRecord;
+      const { message, from } = queued[queuedIndexOf(queued, outcome.entryId, m)] as QueuedJob;
+      from.refused ??= new Set<string>();
+      from.refused.add(message.attributes.webhookId as string);
+      const record = records[from.index] as DynamoDBRecord;
       if (outcome.status === 'too-large') {
         report.jobsTooLarge++;
         deps.logger.error(
@@ -174,7 +175,7 @@ export async function fanOutStreamBatch(
             sizeBytes: outcome.sizeBytes,
           },
         );
-        report.outcomes[index] = { status: 'failed', reason: 'jobs-too-large' };
+        report.outcomes[from.index] = { status: 'failed', reason: 'jobs-too-large' };
       } else {
         report.sendFailures++;
         deps.logger.error('SQS did not accept a delivery job; the record will be retried', {
@@ -184,19 +185,17 @@ export async function fanOutStreamBatch(
           senderFault: outcome.senderFault,
           attempts: outcome.attempts,
         });
-        if (report.outcomes[index]?.status !== 'failed') {
-          report.outcomes[index] = { status: 'failed', reason: 'send-failed' };
+        if (report.outcomes[from.index]?.status !== 'failed') {
+          report.outcomes[from.index] = { status: 'failed', reason: 'send-failed' };
         }
       }
-    }
+    });
   }
-  for (let p = 0; p < pending.length; p++) {
-    const targets = targetsOfPending[p];
+  for (const { event, targets, refused } of pending) {
     if (targets === undefined) continue;
-    const refusedIds = refused.get(p);
     deps.recentlyEnqueued.add(
-      (pending[p] as PendingRecord).event.eventId,
-      refusedIds === undefined ? targets.ids : targets.ids.filter((id) => !refusedIds.has(id)),
+      event.eventId,
+      refused === undefined ? targets.ids : targets.ids.filter((id) => !refused.has(id)),
     );
   }
   return report;
@@ -331,8 +330,8 @@ class MatchingWebhooksByEvent {
 }
 
 /** The sender answers in input order; the entry id check keeps this correct if one ever does not. */
-function messageIndexOf(messages: readonly OutgoingMessage[], entryId: string, expected: number): number {
-  return messages[expected]?.entryId === entryId
+function queuedIndexOf(queued: readonly QueuedJob[], entryId: string, expected: number): number {
+  return queued[expected]?.message.entryId === entryId
     ? expected
-    : messages.findIndex((m) => m.entryId === entryId);
+    : queued.findIndex((job) => job.message.entryId === entryId);
 }

