@@ -1,5 +1,5 @@
 /**
- * The ports behind which signing secrets are kept (envelope or per-webhook mode), and the rotation window.
+ * The interfaces behind which signing secrets are kept (envelope or per-webhook mode), and the rotation window.
  */
 
 import type { Webhook } from './webhook';

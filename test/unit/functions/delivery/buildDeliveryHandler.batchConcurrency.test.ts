@@ -19,7 +19,7 @@ import {
   RecordedMetrics,
   silent,
   webhookRow,
-} from '../../../helpers/inMemoryDeliveryPorts';
+} from '../../../helpers/inMemoryDeliveryDependencies';
 import { deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../../helpers/sqsEvents';
 
 /** Answers `/fast` at once and `/slow` after 5 s, tracking how many requests are in flight. */

@@ -19,7 +19,7 @@ import {
   RecordedMetrics,
   silent,
   webhookRow,
-} from '../../../helpers/inMemoryDeliveryPorts';
+} from '../../../helpers/inMemoryDeliveryDependencies';
 import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,

@@ -26,7 +26,7 @@ export const quietMetrics = new Metrics({
 });
 
 /**
- * In-memory stand-ins for the delivery function's ports, with the same semantics as the DynamoDB,
+ * In-memory stand-ins for the delivery function's dependencies (`DeliveryDependencies`), with the same semantics as the DynamoDB,
  * SQS and Secrets Manager adapters (those are exercised against the emulators in their own tests under
  * test/unit/shared/adapters and in test/integration/delivery). They record calls so the delivery handler's
  * unit tests can assert on decisions.
