@@ -1,3 +1,8 @@
+/**
+ * The CDK app (cdk.json `app`): synthesizes the stack, checked by cdk-nag, with settings mistakes reported in
+ * one message.
+ */
+
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createCrmWebhooksStack } from './createCrmWebhooksStack';

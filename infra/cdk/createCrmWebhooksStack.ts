@@ -1,3 +1,5 @@
+/** Builds the stack from the app's context (settings, then the CRM sources config file they name). */
+
 import type { App } from 'aws-cdk-lib';
 import { CrmWebhooksStack } from './crmWebhooksStack';
 import { loadCrmSourcesConfig } from './loadCrmSourcesConfig';

@@ -1,3 +1,5 @@
+/** The whole pipeline as one CloudFormation stack. */
+
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { CrmSourcesConfig } from '../../shared/config/crmSourcesConfig';

@@ -1,3 +1,5 @@
+/** Reads and validates the CRM sources config at synth time. */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CrmSourcesConfig, parseCrmSourcesConfig } from '../../shared/config/crmSourcesConfig';

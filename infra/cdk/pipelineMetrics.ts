@@ -1,3 +1,5 @@
+/** How the dashboard groups the functions' metrics (names from shared/observability/metricCatalog.ts). */
+
 import type {
   DeliveryMetricName,
   EventMapperMetricName,

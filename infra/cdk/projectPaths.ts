@@ -1,3 +1,5 @@
+/** Paths the CDK app bundles from: the repository root, the lock file and the Lambda entry files. */
+
 import { join, resolve } from 'node:path';
 
 /** The repository root: bundling, the lock file and the default config path are relative to it. */

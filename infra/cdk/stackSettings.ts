@@ -1,3 +1,5 @@
+/** Every setting a deployer passes with `cdk deploy -c name=value`, validated at synth. */
+
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';

@@ -1,14 +1,14 @@
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { createDynamoDbClient } from '../../shared/adapters/aws/clients';
-import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
-
-/*
+/**
  * Operator tool for workspace API keys:
  *   npm run api-key -- create --workspace <id> [--name <text>] [--json]
  *   npm run api-key -- revoke <keyId|key>
  * Reads API_KEYS_TABLE and the standard AWS settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_DYNAMODB).
  */
+
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createDynamoDbClient } from '../../shared/adapters/aws/clients';
+import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
 
 /** Workspace ids become part of Secrets Manager names (`<prefix>/<workspaceId>/<webhookId>`). */
 const WORKSPACE_ID = /^[A-Za-z0-9_.@+=-]{1,128}$/;

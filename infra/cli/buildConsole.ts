@@ -1,10 +1,11 @@
-import { resolve } from 'node:path';
-import { buildConsoleAssets } from '../console/buildConsoleAssets';
-
-/*
+/**
  * `npm run build:console -- <outDir>`: builds the web console. The CDK stack runs it after bundling the
  * API function (into the function's asset); `npm start` builds on its own. Prints the sizes.
  */
+
+import { resolve } from 'node:path';
+import { buildConsoleAssets } from '../console/buildConsoleAssets';
+
 const outDir = process.argv[2];
 if (outDir === undefined) {
   console.error('usage: npm run build:console -- <outDir>');

@@ -1,13 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-
-/*
+/**
  * Writes one CRM record to the local runtime's DynamoDB Local, for people without the AWS CLI:
  *   npm run put-record -- <table> '<record as plain JSON>'
  * It only ever talks to loopback (DYNAMODB_PORT, default 8000, as `npm start`), with dummy credentials:
  * it cannot write to a real AWS account, whatever the shell's AWS settings.
  */
+
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 const USAGE = `Usage: npm run put-record -- <table> '<record as JSON>'
   e.g. npm run put-record -- person '{"id":"p1","firstName":"Ada"}'

@@ -1,16 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import { createDynamoDbClient, createSecretsManagerClient } from '../../shared/adapters/aws/clients';
-import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
-import { CredentialKeyring } from '../../shared/adapters/secrets/credentialKeyring';
-import { rewrapSigningSecrets } from '../../shared/adapters/secrets/rewrapSigningSecrets';
-
-/*
+/**
  * Operator tool, envelope mode: after putting a new version of the key secret, re-seals every webhook's
  * signing secrets under it (deliveries keep verifying throughout; receivers see no change).
  *   WEBHOOKS_TABLE=<table> SIGNING_KEY_SECRET_ID=<arn> npm run rewrap-secrets
  * Reads the standard AWS settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_*). Needs dynamodb:Scan,
  * GetItem and UpdateItem on the webhooks table and secretsmanager:GetSecretValue on the key secret.
  */
+
+import { fileURLToPath } from 'node:url';
+import { createDynamoDbClient, createSecretsManagerClient } from '../../shared/adapters/aws/clients';
+import { WebhookStore } from '../../shared/adapters/dynamodb/webhookStore';
+import { CredentialKeyring } from '../../shared/adapters/secrets/credentialKeyring';
+import { rewrapSigningSecrets } from '../../shared/adapters/secrets/rewrapSigningSecrets';
+
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const table = process.env.WEBHOOKS_TABLE;

@@ -1,3 +1,5 @@
+/** `npm run openapi`: writes docs/openapi.json from the API's zod schemas. */
+
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openApiDocumentJson } from '../../functions/subscriptions-api/openapiDocument';

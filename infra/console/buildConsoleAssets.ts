@@ -1,18 +1,18 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
-import { build } from 'esbuild';
-import { projectRoot } from '../cdk/projectPaths';
-
-/*
+/**
  * Builds the web console (console/src, Preact + TSX) into `outDir`: `index.html` naming
  * `assets/console-<hash>.js` and `.css`, each file also precompressed (`.br`, `.gz`). Nothing built is
  * committed: `npm start` builds into a temporary directory and the CDK stack runs this after bundling
  * the API function, so the Lambda asset carries the console beside its code.
  */
 
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
+import { build } from 'esbuild';
+import { projectRoot } from '../cdk/projectPaths';
+
 const CONSOLE_SOURCE_DIR = join(projectRoot, 'console');
-/** URL path the page loads its assets from (routes/consoleRoutes.ts serves it). */
+/** URL path the page loads its assets from (functions/subscriptions-api/routes/consoleRoutes.ts serves it). */
 const ASSETS_URL = '/console/assets';
 
 export interface BuiltConsole {

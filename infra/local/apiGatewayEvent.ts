@@ -1,3 +1,5 @@
+/** An HTTP request as the payload 2.0 event an API Gateway HTTP API passes to the function. */
+
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

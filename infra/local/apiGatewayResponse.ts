@@ -1,3 +1,5 @@
+/** A handler's result as the HTTP answer an API Gateway HTTP API sends (payload format 2.0). */
+
 import type { ServerResponse } from 'node:http';
 
 export interface GatewayReply {

@@ -1,3 +1,5 @@
+/** The local API Gateway: an HTTP server that invokes the management API's handler as an HTTP API does. */
+
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

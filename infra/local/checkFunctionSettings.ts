@@ -1,3 +1,5 @@
+/** Checks the functions' settings before the emulators start, so a typo is one message, not a crash later. */
+
 import { loadDeliveryConfig } from '../../functions/delivery/config';
 import { loadEventMapperConfig } from '../../functions/event-mapper/config';
 import { loadSubscriptionsApiConfig } from '../../functions/subscriptions-api/config';

@@ -1,3 +1,5 @@
+/** The local runtime's pipeline counters (changes read, jobs delivered, failures) and their one-line form. */
+
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsBatchResult } from './sqsPoller';
 import type { StreamBatchResult } from './streamPoller';

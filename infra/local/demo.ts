@@ -1,3 +1,9 @@
+/**
+ * `npm run demo`: a guided walk-through against a running `npm start`. It starts a receiver that
+ * verifies both signature schemes, points a webhook at it, writes a person to DynamoDB, updates,
+ * soft-deletes and deletes it, and prints every verified event as it arrives.
+ */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +16,6 @@ import {
 import { ApiKeyStore } from '../../shared/adapters/dynamodb/apiKeyStore';
 import { verifyStandardWebhooksSignature, verifyTwentySignature } from '../../shared/domain/signing';
 import { LOCAL_TABLE_NAMES, LOCAL_WORKSPACE_ID } from './localNames';
-
-/*
- * `npm run demo`: a guided walk-through against a running `npm start`. It starts a receiver that
- * verifies both signature schemes, points a webhook at it, writes a person to DynamoDB, updates,
- * soft-deletes and deletes it, and prints every verified event as it arrives.
- */
 
 // Node 20 is supported here; the SDK's notice about its future Node 22 requirement would only clutter the demo.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

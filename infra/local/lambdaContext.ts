@@ -1,3 +1,5 @@
+/** A Lambda context and invocation for the local runtime, with the function's timeout counting down. */
+
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 

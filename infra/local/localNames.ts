@@ -1,3 +1,5 @@
+/** The names the local runtime gives the product tables and the workspace of its API key. */
+
 import type { ProductTableNames } from './tables';
 
 /** The product tables' names in the local runtime (the CRM tables keep the names from the config). */

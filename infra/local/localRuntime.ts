@@ -1,3 +1,5 @@
+/** The local runtime: emulators, tables, queues and the pollers that invoke the same handlers as on AWS. */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+/** `npm start`'s settings, read from the environment and validated. */
+
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';

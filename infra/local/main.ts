@@ -1,3 +1,5 @@
+/** `npm start`: starts the local runtime, prints how to use it and stops it cleanly on a signal. */
+
 import { functionSettingsProblems } from './checkFunctionSettings';
 import { assertJavaAvailable, JavaMissingError } from './emulators/dynamoDbLocal';
 import {

@@ -1,3 +1,5 @@
+/** Fails fast when a port the local runtime needs is taken. */
+
 import { createServer } from 'node:net';
 
 export class PortBusyError extends Error {

@@ -1,3 +1,5 @@
+/** Creates envelope mode's key secret in the local Secrets Manager, as the stack does on deploy. */
+
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 

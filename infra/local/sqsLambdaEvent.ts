@@ -1,3 +1,5 @@
+/** A received SQS message as the record Lambda's SQS event source passes to the function. */
+
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 

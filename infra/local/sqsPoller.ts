@@ -1,3 +1,5 @@
+/** The local SQS event source: polls a queue and invokes a handler with batches, as Lambda does. */
+
 import {
   DeleteMessageBatchCommand,
   type Message,

@@ -1,3 +1,5 @@
+/** The local runtime's counters line on the terminal. */
+
 import { type CounterSnapshot, formatCounters } from './counters';
 
 export interface StatusLine {

@@ -1,3 +1,5 @@
+/** The local DynamoDB Streams event source: reads the shards and invokes the event mapper, as Lambda does. */
+
 import { randomUUID } from 'node:crypto';
 import {
   DescribeStreamCommand,

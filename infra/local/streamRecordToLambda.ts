@@ -1,3 +1,5 @@
+/** A DynamoDB Streams API record as the record Lambda's event source mapping delivers. */
+
 import type {
   AttributeValue as SdkAttributeValue,
   _Record as SdkStreamRecord,

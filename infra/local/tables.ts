@@ -1,3 +1,5 @@
+/** Creates and deletes the local tables: the product's (keys as in the stack) and CRM tables with streams. */
+
 import {
   CreateTableCommand,
   DeleteTableCommand,

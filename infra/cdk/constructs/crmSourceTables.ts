@@ -1,3 +1,5 @@
+/** The CRM tables whose streams feed the event mapper: created here (demo) or imported by stream ARN. */
+
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,

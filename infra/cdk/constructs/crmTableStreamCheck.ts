@@ -1,3 +1,5 @@
+/** The deploy-time custom resource that checks imported CRM tables' streams. */
+
 import { CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';

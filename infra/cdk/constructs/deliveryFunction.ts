@@ -1,3 +1,5 @@
+/** The delivery function, its queues' event sources and its grants. */
+
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';

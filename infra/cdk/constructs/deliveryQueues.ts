@@ -1,3 +1,5 @@
+/** The deliveries queue, the slow lane and the dead-letter queue. */
+
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';

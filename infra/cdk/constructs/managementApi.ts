@@ -1,3 +1,5 @@
+/** The HTTP API (API Gateway) in front of the management function, with the web console's public routes. */
+
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {

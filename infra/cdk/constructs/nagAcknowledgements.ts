@@ -1,3 +1,5 @@
+/** The shared wording of the cdk-nag findings this project accepts. */
+
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 

