@@ -1,3 +1,7 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints their figures beside baselines measured in the same run.
+ */
+
 import './lib/benchEnvironment';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

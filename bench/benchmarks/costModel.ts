@@ -1,3 +1,5 @@
+/** Benchmark: USD per million deliveries on AWS from the end-to-end request counts and durations. */
+
 import { PRICES } from '../lib/awsPrices';
 import { type RequestCounts, totalFor } from '../lib/awsRequestCounter';
 import { pairedFigure } from '../lib/stats';

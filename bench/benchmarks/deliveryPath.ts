@@ -1,3 +1,8 @@
+/**
+ * Benchmark: the delivery handler, SQS batches to signed POSTs at a local 204 receiver, against bare undici
+ * POSTs.
+ */
+
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';

@@ -1,3 +1,8 @@
+/**
+ * Benchmark: end to end on the local runtime: latency, throughput ceiling, emulator ceilings, AWS request
+ * counts.
+ */
+
 import { cpus } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';

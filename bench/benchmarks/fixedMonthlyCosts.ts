@@ -1,3 +1,5 @@
+/** Monthly costs that do not grow with deliveries (secrets, metrics, alarms, dashboard, logs, storage). */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+/** Every benchmark `npm run bench` can run. */
+
 import type { Benchmark } from '../lib/types';
 import { coldStart } from './coldStart';
 import { costModel } from './costModel';

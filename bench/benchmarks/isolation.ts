@@ -1,3 +1,8 @@
+/**
+ * Benchmark: a healthy webhook's write → receipt latency with and without another workspace's hanging
+ * endpoints.
+ */
+
 import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { importProductHandlers, LOCAL_TABLE_NAMES, startLocalRuntime } from '../../infra/local/localRuntime';
 import { readLocalSettings } from '../../infra/local/localSettings';

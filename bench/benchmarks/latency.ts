@@ -1,3 +1,8 @@
+/**
+ * Benchmark: write → POST latency per latency preset on the local runtime, hop by hop, and requests per
+ * delivery.
+ */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseStackSettings } from '../../infra/cdk/stackSettings';

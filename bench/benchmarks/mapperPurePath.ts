@@ -1,3 +1,7 @@
+/**
+ * Benchmark: the event-mapper handler, stream records to delivery jobs for 10 matching webhooks, without I/O.
+ */
+
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { buildEventMapperHandler } from '../../functions/event-mapper/buildEventMapperHandler';

@@ -1,3 +1,8 @@
+/**
+ * Benchmark: the signing-secret cache at 100k webhooks (envelope mode), hit rate and heap against a
+ * 1,000-entry cache.
+ */
+
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -1,3 +1,8 @@
+/**
+ * A model of write → POST latency on AWS, hop by hop, from documented figures, stated assumptions and
+ * measured durations.
+ */
+
 import { PRICES } from './awsPrices';
 import { seededRandom } from './sim/seededRandom';
 

@@ -1,3 +1,5 @@
+/** Counts the AWS requests (by service and operation) the code under benchmark makes. */
+
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { FORWARDED_BY_GUARD_HEADER } from '../../infra/local/emulators/sqsRulesGuard';

@@ -1,3 +1,5 @@
+/** The latency baseline: the pipeline's hops with none of the product code. */
+
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,

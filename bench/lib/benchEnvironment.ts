@@ -1,4 +1,4 @@
-/*
+/**
  * Imported first by bench/run.ts: Powertools and the SDK read these at import time. EMF metrics are
  * still built by the handlers (the code path is the same) but not printed; logs stay at WARN.
  */

@@ -1,3 +1,5 @@
+/** The table `npm run bench` prints: figures, baselines, ratios and targets. */
+
 import type { Figure, Summary } from './types';
 
 function formatNumber(value: number): string {

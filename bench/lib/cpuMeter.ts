@@ -1,3 +1,5 @@
+/** Measures CPU use over an interval, in cores. */
+
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 

@@ -1,3 +1,5 @@
+/** The emulators' own request rates, the ceiling the end-to-end figures are read against. */
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,

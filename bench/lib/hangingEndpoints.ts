@@ -1,3 +1,5 @@
+/** Webhook endpoints that accept connections and never answer. */
+
 import { createServer, type Server, type Socket } from 'node:net';
 
 /**

@@ -1,3 +1,5 @@
+/** Records when each record passed each hop of the pipeline. */
+
 import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { LambdaHandler } from '../../infra/local/lambdaContext';
 

@@ -1,3 +1,5 @@
+/** Bundles a handler as the CDK stack does, for the cold-start benchmark. */
+
 import { build } from 'esbuild';
 
 /** The banner the CDK stack adds (infra/cdk/constructs/productFunction.ts): bundled CommonJS needs `require`. */

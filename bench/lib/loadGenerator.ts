@@ -1,3 +1,5 @@
+/** Writes CRM records at a rate or in a burst. */
+
 import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { seededRandom } from '../../test/helpers/seededRandom';
 import { crmPerson, toImage } from '../fixtures/crmRecords';

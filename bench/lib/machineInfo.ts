@@ -1,3 +1,5 @@
+/** The machine and package versions a benchmark run reports. */
+
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';

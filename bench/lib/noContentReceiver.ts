@@ -1,3 +1,5 @@
+/** The smallest webhook receiver (204 to every POST), in its own process. */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 

@@ -1,3 +1,5 @@
+/** Progress lines on stderr. */
+
 import type { Progress } from './types';
 
 /** One line per stage on stderr, prefixed with the elapsed time, so stdout carries only the table. */

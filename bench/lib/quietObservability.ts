@@ -1,3 +1,5 @@
+/** Powertools logger and metrics that print only errors, for benchmarks. */
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 

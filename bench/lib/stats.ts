@@ -1,3 +1,5 @@
+/** Statistics of the benchmarks: quantiles, paired figures against baselines, rates. */
+
 import type { Figure, Summary, Target } from './types';
 
 export function quantile(values: readonly number[], q: number): number {

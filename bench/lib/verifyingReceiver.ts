@@ -1,3 +1,5 @@
+/** The end-to-end benchmark's receiver: verifies both signatures and notes which record arrived when. */
+
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyStandardWebhooksSignature, verifyTwentySignature } from '../../shared/domain/signing';

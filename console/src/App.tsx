@@ -1,3 +1,5 @@
+/** The web console's shell: sign-in, the views (list, create, edit, detail) and notices. */
+
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { type ApiCapabilities, ApiClient, loadCapabilities } from './apiClient';
 import { Notice, type NoticeMessage } from './components/Notice';

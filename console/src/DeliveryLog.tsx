@@ -1,3 +1,5 @@
+/** A webhook's delivery log, a page at a time. */
+
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ConsoleContext } from './App';
 import { ScrollRegion } from './components/ScrollRegion';

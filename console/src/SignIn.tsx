@@ -1,3 +1,5 @@
+/** The sign-in view: paste an API key, checked before it is kept. */
+
 import { useState } from 'preact/hooks';
 import { ApiClient, ApiError } from './apiClient';
 import { Heading } from './components/Heading';

@@ -1,3 +1,8 @@
+/**
+ * A webhook's view: its settings, its actions (test event, secret rotation, redrive, delete) and its delivery
+ * log.
+ */
+
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ConsoleContext } from './App';
 import { ConfirmDialog } from './components/Dialog';

@@ -1,3 +1,5 @@
+/** The form that creates or edits a webhook. */
+
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleContext } from './App';
 import { ApiError } from './apiClient';

@@ -1,3 +1,5 @@
+/** The workspace's webhooks, with each one's last delivery. */
+
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ConsoleContext } from './App';
 import { Heading } from './components/Heading';

@@ -1,3 +1,5 @@
+/** The console's client of the management API, and what the API documents it can do. */
+
 import type { FieldError, Problem } from './types';
 
 /** A non-2xx answer; `problem` is the API's application/problem+json body when it sent one. */

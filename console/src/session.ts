@@ -1,4 +1,4 @@
-/*
+/**
  * The API key lives in sessionStorage only: never in a URL, a cookie or a log. It is gone when the tab
  * closes or the user signs out.
  */

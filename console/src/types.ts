@@ -1,4 +1,4 @@
-/* Shapes of the management API's answers (docs/openapi.json), as far as the console reads them. */
+/** Shapes of the management API's answers (docs/openapi.json), as far as the console reads them. */
 
 export interface Webhook {
   id: string;

@@ -1,3 +1,5 @@
+/** Cost per million deliveries from the simulation's counts. */
+
 import { PRICES } from '../awsPrices';
 
 /**

@@ -1,3 +1,5 @@
+/** The delivery function's handling of a batch, as the simulation runs it with the production rules. */
+
 import {
   admitJob,
   type BreakerPolicy,

@@ -1,3 +1,8 @@
+/**
+ * The AWS delivery plane as a discrete-event simulation: lanes, event source mappings, delivery containers
+ * and endpoints.
+ */
+
 import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from '../../../shared/domain/health/endpointHealth';
 import { quantile } from '../stats';
 import { type SimCostBreakdown, simulatedCostPerMillionDeliveries } from './deliveryCost';

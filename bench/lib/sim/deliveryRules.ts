@@ -1,3 +1,8 @@
+/**
+ * The delivery function's decisions about one job, as ports the simulation calls (production rules from
+ * shared/domain).
+ */
+
 import {
   DEFAULT_RETRY_POLICY,
   hopDelaySeconds,

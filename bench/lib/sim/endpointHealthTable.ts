@@ -1,3 +1,5 @@
+/** The webhook rows' endpoint-health fields as the simulated delivery containers see them. */
+
 import type { ClearableHealthField, EndpointHealth } from '../../../shared/domain/health/endpointHealth';
 
 /**

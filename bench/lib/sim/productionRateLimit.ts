@@ -1,3 +1,5 @@
+/** The delivery function's rate limit, run by the simulation with the production rules. */
+
 import { InProcessDeliveryLimiter } from '../../../shared/domain/limits/inProcessDeliveryLimiter';
 import { rateSlotDecision } from '../../../shared/domain/limits/rateSlotDecision';
 import { holdsRateSlot, slotIntervalMs } from '../../../shared/domain/limits/rateSlots';

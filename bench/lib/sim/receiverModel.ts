@@ -1,3 +1,5 @@
+/** How simulated webhook endpoints answer: healthy (log-normal latency) or hanging. */
+
 import { normalSample } from './seededRandom';
 
 /** How one webhook's endpoint answers a POST. */

@@ -1,3 +1,5 @@
+/** A model of Lambda's SQS event source: pollers, batches and scaling, as documented. */
+
 import type { EventQueue } from './eventQueue';
 import type { LambdaConcurrency } from './lambdaConcurrency';
 import { MAX_MESSAGES_PER_REQUEST, type QueuedMessage, type SqsStandardQueue } from './sqsStandardQueue';

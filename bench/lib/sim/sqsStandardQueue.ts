@@ -1,3 +1,5 @@
+/** A model of an SQS standard queue with the rules the delivery plane depends on. */
+
 import type { EventQueue } from './eventQueue';
 
 /**

@@ -1,3 +1,5 @@
+/** Modal dialogs, including the confirmation dialog. */
+
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 

@@ -1,3 +1,5 @@
+/** A view's title, focused when the view opens. */
+
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 

@@ -1,3 +1,5 @@
+/** Success and error messages, announced by screen readers. */
+
 export interface NoticeMessage {
   kind: 'success' | 'error';
   text: string;

@@ -1,3 +1,5 @@
+/** The field that edits a webhook's operations: a checkbox grid plus free text. */
+
 import type { SubscribableEvents } from '../types';
 import { ScrollRegion } from './ScrollRegion';
 

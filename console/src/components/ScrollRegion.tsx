@@ -1,3 +1,5 @@
+/** A region that scrolls wide tables sideways. */
+
 import type { ComponentChildren } from 'preact';
 
 /** A wide table that scrolls sideways on narrow screens; keyboard users can focus it to scroll. */

@@ -1,3 +1,5 @@
+/** The dialog that shows a new signing secret once. */
+
 import { useState } from 'preact/hooks';
 import { Dialog } from './Dialog';
 

@@ -1,3 +1,5 @@
+/** Badges for a webhook's status and a delivery attempt's outcome. */
+
 import { DISABLED_REASONS, formatTime } from '../format';
 import type { Webhook } from '../types';
 
