@@ -1,3 +1,5 @@
+/** The jobs the event mapper enqueued lately, so a retried stream batch does not send them again. */
+
 import { LRUCache } from 'lru-cache';
 
 /**
