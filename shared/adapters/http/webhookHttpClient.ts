@@ -3,6 +3,7 @@
  */
 
 import { EventEmitter } from 'node:events';
+import { LRUCache } from 'lru-cache';
 import { Agent, errors } from 'undici';
 import { type AddressPolicy, blockedHostReason } from '../../domain/network/blockedAddress';
 import { BlockedAddressError } from './blockedAddressError';
@@ -97,13 +98,19 @@ export function createWebhookHttpClient({
     keepAliveMaxTimeout: 60_000,
   });
 
-  const targets = new TargetCache(policy);
+  // A container posts to the same few URLs over and over, so each is parsed and judged once (lru-cache,
+  // 1,000 URLs, least recently used out). The address policy of a URL's host never changes; addresses a
+  // name resolves to are still judged on every new connection by the guarded connector.
+  const targets = new LRUCache<string, Target>({
+    max: 1_000,
+    memoMethod: (url) => Object.freeze(parseTarget(url, policy)),
+  });
   const fixedHeaders = { 'content-type': 'application/json', 'user-agent': userAgent };
 
   async function post({ url, body, headers, timeoutMs }: WebhookRequest): Promise<WebhookResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const target = targets.get(url);
+    const target = targets.memo(url);
     if ('refusal' in target) return { kind: 'blocked', error: target.refusal, durationMs: 0 };
 
     // One deadline for connect, headers and the body prefix together: undici's own timeouts restart
@@ -160,30 +167,8 @@ function hasNoBody(status: number, headers: Record<string, string | string[] | u
   return status === 204 || status === 304 || headers['content-length'] === '0';
 }
 
-type Target = { origin: string; path: string } | { refusal: string };
-
-/**
- * The parsed origin and path of each target URL, or why it is refused. A container posts to the same
- * few URLs over and over, so parsing and judging each once saves that work on every request. The
- * address policy of the URL's host never changes; addresses a name resolves to are still judged on
- * every new connection by the guarded connector.
- */
-class TargetCache {
-  private static readonly MAX_ENTRIES = 1_000;
-  private readonly targets = new Map<string, Target>();
-
-  constructor(private readonly policy: AddressPolicy) {}
-
-  get(url: string): Target {
-    let target = this.targets.get(url);
-    if (target === undefined) {
-      target = parseTarget(url, this.policy);
-      if (this.targets.size >= TargetCache.MAX_ENTRIES) this.targets.clear();
-      this.targets.set(url, target);
-    }
-    return target;
-  }
-}
+/** A target URL's origin and path, or why it is refused. */
+type Target = Readonly<{ origin: string; path: string } | { refusal: string }>;
 
 function parseTarget(url: string, policy: AddressPolicy): Target {
   let parsed: URL;
