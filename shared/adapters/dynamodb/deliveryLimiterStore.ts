@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { LRUCache } from 'lru-cache';
 import { CONCURRENCY_LEASES_KEY, DELIVERY_LOG_TABLE_KEYS, RATE_LIMITER_KEY } from '../../config/tables';
 import { type LeaseSlots, pickLeaseSlot } from '../../domain/limits/concurrencyLeases';
 import type { DeliveryLimiter, LeaseAcquisition } from '../../domain/limits/deliveryLimiter';
@@ -21,7 +22,7 @@ const IDLE_RETENTION_SECONDS = 7 * 86_400;
 const LEASE_TRIES = 3;
 /** Rounds of (idle SET, ADD) before giving up; a second round only follows a TTL removal. */
 const RATE_TRIES = 3;
-/** Rate slots: containers remember a webhook's next free slot they last saw (bounded). */
+/** Rate slots: containers remember a webhook's next free slot they last saw (least recently used out). */
 const MAX_REMEMBERED_WEBHOOKS = 10_000;
 
 /**
@@ -46,8 +47,11 @@ const MAX_REMEMBERED_WEBHOOKS = 10_000;
  * this lease's expiry (an expired lease someone else took over is theirs).
  */
 export class DeliveryLimiterStore implements DeliveryLimiter {
-  /** webhook id → a `nextFreeSlotMs` this container saw. It only grows, so a future one stays true. */
-  private readonly seenNextFreeSlot = new Map<string, number>();
+  /**
+   * webhook id → a `nextFreeSlotMs` this container saw. It only grows, so a future one stays true; a
+   * past one is ignored, and a forgotten one only costs the idle-slot try. (No ttl: the caller's clock.)
+   */
+  private readonly seenNextFreeSlot = new LRUCache<string, number>({ max: MAX_REMEMBERED_WEBHOOKS });
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -60,13 +64,13 @@ export class DeliveryLimiterStore implements DeliveryLimiter {
       const seen = this.seenNextFreeSlot.get(webhookId);
       if (tryNumber > 0 || seen === undefined || seen <= nowMs) {
         if (await this.takeIdleSlot(webhookId, intervalMs, nowMs)) {
-          this.remember(webhookId, nowMs + intervalMs, nowMs);
+          this.seenNextFreeSlot.set(webhookId, nowMs + intervalMs);
           return nowMs;
         }
       }
       const next = await this.takeNextSlot(webhookId, intervalMs);
       if (next !== undefined) {
-        this.remember(webhookId, next, nowMs);
+        this.seenNextFreeSlot.set(webhookId, next);
         return slotAfter(next - intervalMs, nowMs, intervalMs);
       }
       // No item (never written, or removed by TTL after a long idle spell): the limiter is idle.
@@ -193,15 +197,6 @@ export class DeliveryLimiterStore implements DeliveryLimiter {
       );
     }
     return next;
-  }
-
-  private remember(webhookId: string, nextFreeSlotMs: number, nowMs: number): void {
-    if (this.seenNextFreeSlot.size >= MAX_REMEMBERED_WEBHOOKS) {
-      // Forget the ones that are idle anyway; if that frees nothing, start afresh (it is only a hint).
-      for (const [id, next] of this.seenNextFreeSlot) if (next <= nowMs) this.seenNextFreeSlot.delete(id);
-      if (this.seenNextFreeSlot.size >= MAX_REMEMBERED_WEBHOOKS) this.seenNextFreeSlot.clear();
-    }
-    this.seenNextFreeSlot.set(webhookId, nextFreeSlotMs);
   }
 
   private key(webhookId: string, itemKey: string) {
