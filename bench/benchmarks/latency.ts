@@ -119,7 +119,7 @@ function phasePlans(options: BenchOptions): PhasePlan[] {
     { key: 'rate1', label: '1 write/s', rate: 1, seconds: Math.max(20, 7 * d) },
     { key: 'rate4', label: '4 writes/s', rate: 4, seconds: Math.max(10, 4 * d) },
     { key: 'burst', label: 'bursts of 25 every 3 s', bursts: 4, burstSize: 25, burstEverySeconds: 3 },
-    { key: 'rate100', label: '100 writes/s', rate: 100, seconds: Math.max(6, 2 * d) },
+    { key: 'rate100', label: '100 writes/s', rate: 100, seconds: Math.max(10, 3 * d) },
   ];
 }
 

@@ -1,5 +1,5 @@
 /** The local SQS event source: polls a queue and invokes a handler with batches, as Lambda does. */
-
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -53,7 +53,10 @@ export interface SqsPollerOptions {
   concurrency?: number;
   /** Loops running from the start and kept on an idle queue (default 1; Lambda starts with 5). */
   minConcurrency?: number;
-  /** Short long-polls keep shutdown quick. */
+  /**
+   * The long poll of each loop (default 20, the most SQS allows and what Lambda's pollers use, so idle
+   * loops cost three requests a minute each). `stop()` aborts a waiting poll rather than waiting it out.
+   */
   waitTimeSeconds?: number;
   onBatch?: (result: SqsBatchResult) => void;
   onPollError?: (error: unknown) => void;
@@ -88,7 +91,14 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const minLoops = options.minConcurrency ?? 1;
   if (!(Number.isInteger(minLoops) && Number.isInteger(maxLoops) && minLoops >= 1 && minLoops <= maxLoops))
     throw new RangeError(`poller concurrency must satisfy 1 <= min (${minLoops}) <= max (${maxLoops})`);
+  // Every waiting long poll listens on the stop signal (the SDK removes its listener when the request ends).
+  setMaxListeners(maxLoops + 1, abort.signal);
 
+  /**
+   * One ReceiveMessage. A long poll is aborted on stop: the local SQS (the rules guard in front of
+   * fauxqs) puts back at once anything a poll received after its caller went away, so stopping neither
+   * waits up to 20 s nor hides messages for the visibility timeout.
+   */
   async function receive(maxMessages: number, waitTimeSeconds: number): Promise<Message[]> {
     const received = await options.sqs.send(
       new ReceiveMessageCommand({
@@ -98,8 +108,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      // Not aborted on stop: an aborted long poll can drop messages the queue already handed out, which
-      // then stay invisible for the whole visibility timeout. The poll ends within WaitTimeSeconds anyway.
+      waitTimeSeconds > 0 ? { abortSignal: abort.signal } : {},
     );
     return received.Messages ?? [];
   }
@@ -113,7 +122,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
    * with fewer requests. On stop the window is cut short and what was received is still invoked.
    */
   async function receiveBatch(): Promise<Message[]> {
-    const messages = await receive(batchSize, options.waitTimeSeconds ?? 1);
+    const messages = await receive(batchSize, options.waitTimeSeconds ?? 20);
     if (messages.length === 0 || windowMs <= 0) return messages;
     const windowEnd = Date.now() + windowMs;
     let lastFull = messages.length === Math.min(10, batchSize);

@@ -1,6 +1,7 @@
 /** A proxy in front of fauxqs that rejects what Amazon SQS rejects and the emulator lets through. */
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   Agent,
   createServer,
@@ -122,6 +123,8 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
   const reservedReceives = new Map<string, number>();
   const defaultVisibility = new Map<string, Promise<number>>();
   const stopping = new AbortController();
+  // Each request held upstream (20 s long polls of every poller loop) listens on it until it ends.
+  setMaxListeners(0, stopping.signal);
 
   const record = (error: SqsRuleError, operation: string, queueUrl: unknown, entryId?: string) => {
     if (violations.length >= MAX_KEPT_VIOLATIONS) violations.shift();
@@ -260,6 +263,59 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
     return { ...response, body: Buffer.from(JSON.stringify(merged)) };
   };
 
+  /**
+   * One ReceiveMessage as SQS answers it. Long polling "returns messages as soon as they become
+   * available" and answers empty only once "the wait time expires"
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html).
+   * fauxqs wakes every waiting receive when a message arrives and all but one come back empty, so the
+   * guard polls the emulator again for what is left of the caller's wait (fractional seconds, which
+   * fauxqs takes; these inner calls are the guard's own and are not counted as the client's requests).
+   * A caller that goes away mid-poll (an aborted long poll) does not abort the emulator's receive, which
+   * would still take a message off the queue when one arrives; the caller releases what came back.
+   */
+  const longPoll = async (
+    req: IncomingMessage,
+    input: Json,
+    raw: Buffer,
+    poll: { granted: number; deadline: number; asSent: boolean },
+    clientSignal: AbortSignal,
+  ): Promise<UpstreamResponse> => {
+    const waitSeconds = typeof input.WaitTimeSeconds === 'number' ? input.WaitTimeSeconds : 0;
+    const { granted, deadline } = poll;
+    for (let first = true; ; first = false) {
+      const remainingSeconds = Math.max(0, (deadline - Date.now()) / 1000);
+      const body =
+        first && poll.asSent
+          ? raw
+          : Buffer.from(
+              JSON.stringify({
+                ...input,
+                MaxNumberOfMessages: granted,
+                ...(input.WaitTimeSeconds === undefined ? {} : { WaitTimeSeconds: remainingSeconds }),
+              }),
+            );
+      const response = await forward(req, body, stopping.signal);
+      if (response.status !== 200 || waitSeconds <= 0 || clientSignal.aborted) return response;
+      const out = JSON.parse(response.body.toString('utf8')) as { Messages?: unknown[] };
+      // Timers fire a little late or early: a few milliseconds left is the wait's end.
+      if ((out.Messages?.length ?? 0) > 0 || deadline - Date.now() < 5) return response;
+    }
+  };
+
+  /** Makes received messages visible again at once (a receive whose caller has gone). */
+  const releaseMessages = async (queueUrl: string, handles: string[]): Promise<void> => {
+    for (let start = 0; start < handles.length; start += 10) {
+      await callUpstream('ChangeMessageVisibilityBatch', {
+        QueueUrl: queueUrl,
+        Entries: handles.slice(start, start + 10).map((ReceiptHandle, i) => ({
+          Id: String(i),
+          ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      }).catch(() => undefined);
+    }
+  };
+
   const operations: Record<
     string,
     (req: IncomingMessage, input: Json, raw: Buffer, signal: AbortSignal) => Promise<UpstreamResponse>
@@ -305,34 +361,28 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
       const granted = Math.max(1, Math.min(wanted, available()));
       reservedReceives.set(queueUrl, (reservedReceives.get(queueUrl) ?? 0) + granted);
       try {
-        // After waiting at the quota, only what is left of the caller's wait time remains.
-        const remainingWait = waited ? Math.max(0, Math.floor((deadline - Date.now()) / 1000)) : waitSeconds;
-        const rewritten =
-          granted !== wanted || remainingWait !== waitSeconds
-            ? Buffer.from(
-                JSON.stringify({
-                  ...input,
-                  MaxNumberOfMessages: granted,
-                  ...(input.WaitTimeSeconds === undefined ? {} : { WaitTimeSeconds: remainingWait }),
-                }),
-              )
-            : raw;
         const visibility =
           typeof input.VisibilityTimeout === 'number'
             ? input.VisibilityTimeout
             : await queueVisibilitySeconds(queueUrl);
-        const response = await forward(req, rewritten, signal);
-        if (response.status === 200) {
-          const out = JSON.parse(response.body.toString('utf8')) as {
-            Messages?: { ReceiptHandle?: string }[];
-          };
-          const receivedAt = now();
-          const map = receiptsOf(queueUrl);
-          for (const message of out.Messages ?? []) {
-            if (message.ReceiptHandle)
-              map.set(message.ReceiptHandle, { receivedAt, invisibleUntil: receivedAt + visibility * 1000 });
-          }
+        // After waiting at the quota, only what is left of the caller's wait time remains.
+        const asSent = !waited && granted === wanted;
+        const response = await longPoll(req, input, raw, { granted, deadline, asSent }, signal);
+        if (response.status !== 200) return response;
+        const out = JSON.parse(response.body.toString('utf8')) as {
+          Messages?: { ReceiptHandle?: string }[];
+        };
+        const handles = (out.Messages ?? []).flatMap((m) => (m.ReceiptHandle ? [m.ReceiptHandle] : []));
+        if (signal.aborted) {
+          // The client went away while the emulator held its long poll: nobody will process what it
+          // received, so it goes back on the queue at once rather than hiding for the visibility timeout.
+          await releaseMessages(queueUrl, handles);
+          return response;
         }
+        const receivedAt = now();
+        const map = receiptsOf(queueUrl);
+        for (const handle of handles)
+          map.set(handle, { receivedAt, invisibleUntil: receivedAt + visibility * 1000 });
         return response;
       } finally {
         reservedReceives.set(queueUrl, (reservedReceives.get(queueUrl) ?? granted) - granted);
@@ -422,7 +472,7 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    // Abort the upstream call when the client goes away (an aborted long poll) or the guard stops.
+    // Abort the upstream call when the client goes away or the guard stops (a long poll: see longPoll).
     const clientGone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) clientGone.abort();
@@ -458,6 +508,10 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
       } else {
         response = jsonResponse(500, { __type: 'com.amazonaws.sqs#InternalError', message: String(error) });
       }
+    }
+    if (clientGone.signal.aborted) {
+      res.destroy();
+      return;
     }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) {

@@ -82,6 +82,7 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       maxBatchingWindowMs?: number;
       concurrency?: number;
       minConcurrency?: number;
+      waitTimeSeconds?: number;
       client?: SQSClient;
     } = {},
   ) {
@@ -477,6 +478,34 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       expect(new Set(probe.seen).size).toBe(probe.seen.length);
       // Every received message was deleted (nothing left invisible) and the rest wait on the queue.
       expect(await queueCounts(queue.queueUrl)).toEqual({ visible: 200 - probe.seen.length, notVisible: 0 });
+    });
+
+    it("idles like Lambda's pollers, one 20 s long poll per loop, and stops at once without hiding a message", async () => {
+      const { queue } = createQueues(3, 300);
+      const { client, counts } = countingClient();
+      const { probe, handler } = concurrencyProbe(0);
+      const running = poll(queue, handler, undefined, {
+        concurrency: 5,
+        minConcurrency: 5,
+        waitTimeSeconds: 20,
+        client,
+      });
+      await sleep(1_500);
+      // Five waiting polls; with 1 s polls (or polls woken empty) this would be 10 or more.
+      expect(counts.receives).toBe(5);
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'while idle' }));
+      await waitFor(() => probe.seen.length === 1);
+      // The loop that took it polls again; the other four kept waiting.
+      expect(counts.receives).toBeLessThanOrEqual(6);
+      const stopping = Date.now();
+      await running.stop();
+      poller = undefined;
+      client.destroy();
+      expect(Date.now() - stopping).toBeLessThan(1_000);
+      // A message sent after the stop is not taken by a poll the stop aborted (visibility 300 s here).
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'after stop' }));
+      await waitFor(async () => (await queueCounts(queue.queueUrl)).visible === 1);
+      expect(await queueCounts(queue.queueUrl)).toEqual({ visible: 1, notVisible: 0 });
     });
 
     it('rejects a minimum above the maximum', () => {

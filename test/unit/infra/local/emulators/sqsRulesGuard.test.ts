@@ -388,3 +388,53 @@ describe('in-flight quota (scaled down)', () => {
     }
   });
 });
+
+describe('long polling (WaitTimeSeconds > 0)', () => {
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html:
+  // a long poll returns as soon as a message is available and answers empty only when its wait expires.
+  it('keeps a waiting receive waiting when another receive took the message, until its wait expires', async () => {
+    const queueUrl = newQueue();
+    const waiting = (wait: number) =>
+      sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: wait }),
+      );
+    const started = Date.now();
+    const polls = [waiting(2), waiting(2), waiting(2)].map((p) =>
+      p.then((out) => ({ count: out.Messages?.length ?? 0, after: Date.now() - started })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'one' }));
+    const results = await Promise.all(polls);
+    const got = results.filter((r) => r.count === 1);
+    const empty = results.filter((r) => r.count === 0);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.after).toBeLessThan(1_500);
+    // fauxqs alone answers the other two empty the moment the message arrives (~200 ms).
+    for (const r of empty) expect(r.after).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it('puts back at once what a long poll received after its caller aborted it', async () => {
+    const queueUrl = newQueue({ VisibilityTimeout: '300' });
+    const abort = new AbortController();
+    const poll = sqs
+      .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }), {
+        abortSignal: abort.signal,
+      })
+      .then(
+        () => 'answered',
+        () => 'aborted',
+      );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    abort.abort();
+    expect(await poll).toBe('aborted');
+    // The emulator still holds the aborted poll; the message it takes must not hide for 300 s.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'after the abort' }));
+    let received: Message[] = [];
+    for (let i = 0; i < 40 && received.length === 0; i++) {
+      received = await receiveAll(queueUrl);
+      if (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(received.map((m) => m.Body)).toEqual(['after the abort']);
+    expect(sqsLocal.guard.inFlightCount(queueUrl)).toBe(1);
+  });
+});
