@@ -301,6 +301,7 @@ export async function startLocalRuntime(
         // Every lane gets the latency preset's window, as every SQS event source does on AWS.
         maxBatchingWindowMs: windows.deliveryBatchingWindowMs,
         onBatch: (result) => counters.recordSqsBatch(result),
+        endWaitingPolls: () => sqsLocal.guard.endLongPolls(lane.queueUrl),
         ...(options.onPollError ? { onPollError: options.onPollError } : {}),
       });
 

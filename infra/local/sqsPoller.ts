@@ -1,5 +1,4 @@
 /** The local SQS event source: polls a queue and invokes a handler with batches, as Lambda does. */
-import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -55,9 +54,15 @@ export interface SqsPollerOptions {
   minConcurrency?: number;
   /**
    * The long poll of each loop (default 20, the most SQS allows and what Lambda's pollers use, so idle
-   * loops cost three requests a minute each). `stop()` aborts a waiting poll rather than waiting it out.
+   * loops cost three requests a minute each). `stop()` waits for the polls to be answered: give
+   * `endWaitingPolls`, or a short wait.
    */
   waitTimeSeconds?: number;
+  /**
+   * Asks the SQS endpoint to answer this queue's waiting long polls now (the local SQS rules guard's
+   * `endLongPolls`), so that `stop()` need not wait them out. Lambda's pollers have no such need.
+   */
+  endWaitingPolls?: () => void;
   onBatch?: (result: SqsBatchResult) => void;
   onPollError?: (error: unknown) => void;
 }
@@ -91,13 +96,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const minLoops = options.minConcurrency ?? 1;
   if (!(Number.isInteger(minLoops) && Number.isInteger(maxLoops) && minLoops >= 1 && minLoops <= maxLoops))
     throw new RangeError(`poller concurrency must satisfy 1 <= min (${minLoops}) <= max (${maxLoops})`);
-  // Every waiting long poll listens on the stop signal (the SDK removes its listener when the request ends).
-  setMaxListeners(maxLoops + 1, abort.signal);
-
   /**
-   * One ReceiveMessage. A long poll is aborted on stop: the local SQS (the rules guard in front of
-   * fauxqs) puts back at once anything a poll received after its caller went away, so stopping neither
-   * waits up to 20 s nor hides messages for the visibility timeout.
+   * One ReceiveMessage. Never aborted: an aborted receive can lose the answer it was already given, and
+   * the messages in it would stay hidden for the visibility timeout. On stop, `endWaitingPolls` has the
+   * local SQS answer the waiting polls at once.
    */
   async function receive(maxMessages: number, waitTimeSeconds: number): Promise<Message[]> {
     const received = await options.sqs.send(
@@ -108,7 +110,6 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      waitTimeSeconds > 0 ? { abortSignal: abort.signal } : {},
     );
     return received.Messages ?? [];
   }
@@ -252,8 +253,12 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     async stop() {
       abort.abort();
       clearInterval(scaler);
+      // Again until every loop is done: a receive already on its way when the stop came may start waiting after the first call.
+      options.endWaitingPolls?.();
+      const ending = options.endWaitingPolls ? setInterval(options.endWaitingPolls, 100) : undefined;
       // No loop starts once aborted, but wait until the set is empty rather than rely on that.
       while (loops.size > 0) await Promise.all(loops);
+      clearInterval(ending);
     },
   };
 }

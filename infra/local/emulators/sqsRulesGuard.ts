@@ -71,6 +71,11 @@ export interface SqsRulesGuard {
   setInFlightLimit(limit: number): void;
   /** Messages received through the guard and neither deleted nor visible again, by queue URL. */
   inFlightCount(queueUrl: string): number;
+  /**
+   * Answers the long polls waiting on a queue now, empty (local control, no SQS API): a local poller
+   * that stops need not wait out its 20 s polls, and never aborts one (which could lose its answer).
+   */
+  endLongPolls(queueUrl: string): void;
   stop(): Promise<void>;
 }
 
@@ -103,6 +108,28 @@ const QUERY_ERROR_CODES: Record<string, string> = {
 const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 const MAX_KEPT_VIOLATIONS = 10_000;
 const QUOTA_RECHECK_MS = 100;
+/** How often a waiting long poll looks again without a wake-up. */
+const LONG_POLL_RECHECK_MS = 1_000;
+/** Requests after which messages may be available at once: the guard's waiting long polls look again. */
+const MAY_MAKE_MESSAGES_AVAILABLE = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+]);
+
+/**
+ * When the messages a successful request touched become available, in seconds from now (above 0,
+ * distinct): DelaySeconds of a send or of each batch entry, VisibilityTimeout of a visibility change.
+ */
+function secondsUntilAvailable(operation: string, input: Json): number[] {
+  const entries = Array.isArray(input.Entries) ? (input.Entries as Json[]) : [input];
+  const field = operation.startsWith('Send') ? 'DelaySeconds' : 'VisibilityTimeout';
+  const seconds = entries
+    .map((entry) => entry[field])
+    .filter((d): d is number => typeof d === 'number' && d > 0);
+  return [...new Set(seconds)];
+}
 
 class RejectedRequest extends Error {
   override name = 'RejectedRequest';
@@ -123,7 +150,7 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
   const reservedReceives = new Map<string, number>();
   const defaultVisibility = new Map<string, Promise<number>>();
   const stopping = new AbortController();
-  // Each request held upstream (20 s long polls of every poller loop) listens on it until it ends.
+  // Every request forwarded upstream listens on it until it ends, and many run at once.
   setMaxListeners(0, stopping.signal);
 
   const record = (error: SqsRuleError, operation: string, queueUrl: unknown, entryId?: string) => {
@@ -263,42 +290,76 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
     return { ...response, body: Buffer.from(JSON.stringify(merged)) };
   };
 
+  /** When `endLongPolls` last answered a queue's waiting long polls (performance.now()). */
+  const longPollsEndedAt = new Map<string, number>();
+  /** The guard's waiting long polls by queue URL, woken when a request may have made messages available. */
+  const waiters = new Map<string, Set<() => void>>();
+  const wake = (queueUrl: string) => {
+    for (const waiter of waiters.get(queueUrl) ?? []) waiter();
+  };
+  /** Wake-ups planned for when delayed messages become available, by queue URL and due time (ms). */
+  const plannedWakes = new Map<string, Set<number>>();
+  const wakeLater = (queueUrl: string, ms: number) => {
+    // One timer per 50 ms per queue, however many messages fall due in it.
+    const due = Math.ceil((Date.now() + ms) / 50) * 50;
+    const planned = plannedWakes.get(queueUrl) ?? new Set();
+    plannedWakes.set(queueUrl, planned);
+    if (planned.has(due)) return;
+    planned.add(due);
+    setTimeout(() => {
+      planned.delete(due);
+      if (planned.size === 0) plannedWakes.delete(queueUrl);
+      wake(queueUrl);
+    }, due - Date.now()).unref();
+  };
+  /** Waits until `wake(queueUrl)`, `ms` or `signal`, whichever comes first. */
+  const waitForChange = (queueUrl: string, ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const set = waiters.get(queueUrl) ?? new Set();
+      waiters.set(queueUrl, set);
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        set.delete(done);
+        if (set.size === 0) waiters.delete(queueUrl);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+
   /**
    * One ReceiveMessage as SQS answers it. Long polling "returns messages as soon as they become
    * available" and answers empty only once "the wait time expires"
    * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html).
-   * fauxqs wakes every waiting receive when a message arrives and all but one come back empty, so the
-   * guard polls the emulator again for what is left of the caller's wait (fractional seconds, which
-   * fauxqs takes; these inner calls are the guard's own and are not counted as the client's requests).
-   * A caller that goes away mid-poll (an aborted long poll) does not abort the emulator's receive, which
-   * would still take a message off the queue when one arrives; the caller releases what came back.
+   * fauxqs's own long poll differs twice: it answers every other waiting receive empty as soon as one of
+   * them takes a new message, and it cannot be called off (a receive whose caller has gone still takes
+   * the next message). So the guard does the waiting itself: short receives from fauxqs (its own calls,
+   * not counted as the client's requests), each at once after a send or visibility change through the
+   * guard on that queue, when a message sent with DelaySeconds or received with a visibility timeout
+   * becomes available, and every LONG_POLL_RECHECK_MS for what the guard cannot see (sends made to
+   * fauxqs directly). A caller that goes away leaves nothing waiting in the emulator. Receives are never aborted
+   * upstream (fauxqs would still take messages off the queue): the guard reads every answer.
    */
   const longPoll = async (
     req: IncomingMessage,
     input: Json,
-    raw: Buffer,
-    poll: { granted: number; deadline: number; asSent: boolean },
+    poll: { queueUrl: string; granted: number; deadline: number },
     clientSignal: AbortSignal,
   ): Promise<UpstreamResponse> => {
-    const waitSeconds = typeof input.WaitTimeSeconds === 'number' ? input.WaitTimeSeconds : 0;
-    const { granted, deadline } = poll;
-    for (let first = true; ; first = false) {
-      const remainingSeconds = Math.max(0, (deadline - Date.now()) / 1000);
-      const body =
-        first && poll.asSent
-          ? raw
-          : Buffer.from(
-              JSON.stringify({
-                ...input,
-                MaxNumberOfMessages: granted,
-                ...(input.WaitTimeSeconds === undefined ? {} : { WaitTimeSeconds: remainingSeconds }),
-              }),
-            );
+    const startedAt = performance.now();
+    const body = Buffer.from(
+      JSON.stringify({ ...input, MaxNumberOfMessages: poll.granted, WaitTimeSeconds: 0 }),
+    );
+    for (;;) {
       const response = await forward(req, body, stopping.signal);
-      if (response.status !== 200 || waitSeconds <= 0 || clientSignal.aborted) return response;
+      if (response.status !== 200 || clientSignal.aborted) return response;
       const out = JSON.parse(response.body.toString('utf8')) as { Messages?: unknown[] };
-      // Timers fire a little late or early: a few milliseconds left is the wait's end.
-      if ((out.Messages?.length ?? 0) > 0 || deadline - Date.now() < 5) return response;
+      const left = poll.deadline - Date.now();
+      if ((out.Messages?.length ?? 0) > 0 || left <= 0) return response;
+      await waitForChange(poll.queueUrl, Math.min(left, LONG_POLL_RECHECK_MS), clientSignal);
+      if (clientSignal.aborted || (longPollsEndedAt.get(poll.queueUrl) ?? -1) >= startedAt) return response;
     }
   };
 
@@ -346,12 +407,10 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
       const waitSeconds = typeof input.WaitTimeSeconds === 'number' ? input.WaitTimeSeconds : 0;
       const deadline = Date.now() + waitSeconds * 1000;
       const available = () => inFlightLimit - inFlightCount(queueUrl) - (reservedReceives.get(queueUrl) ?? 0);
-      let waited = false;
       if (available() <= 0) {
         const error = inFlightQuotaError(inFlightLimit);
         record(error, 'ReceiveMessage', queueUrl);
         if (waitSeconds <= 0) throw new RejectedRequest(error);
-        waited = true;
         while (available() <= 0 && Date.now() < deadline && !signal.aborted) {
           await sleep(Math.min(QUOTA_RECHECK_MS, deadline - Date.now()), signal);
         }
@@ -365,24 +424,35 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
           typeof input.VisibilityTimeout === 'number'
             ? input.VisibilityTimeout
             : await queueVisibilitySeconds(queueUrl);
-        // After waiting at the quota, only what is left of the caller's wait time remains.
-        const asSent = !waited && granted === wanted;
-        const response = await longPoll(req, input, raw, { granted, deadline, asSent }, signal);
+        // After waiting at the quota, only what is left of the caller's wait time remains (`deadline`).
+        const response =
+          waitSeconds > 0
+            ? await longPoll(req, input, { queueUrl, granted, deadline }, signal)
+            : await forward(
+                req,
+                granted === wanted
+                  ? raw
+                  : Buffer.from(JSON.stringify({ ...input, MaxNumberOfMessages: granted })),
+                stopping.signal,
+              );
         if (response.status !== 200) return response;
         const out = JSON.parse(response.body.toString('utf8')) as {
           Messages?: { ReceiptHandle?: string }[];
         };
         const handles = (out.Messages ?? []).flatMap((m) => (m.ReceiptHandle ? [m.ReceiptHandle] : []));
         if (signal.aborted) {
-          // The client went away while the emulator held its long poll: nobody will process what it
-          // received, so it goes back on the queue at once rather than hiding for the visibility timeout.
+          // The client went away while its receive was answered: nobody will process what it received,
+          // so it goes back on the queue at once rather than hiding for the visibility timeout.
           await releaseMessages(queueUrl, handles);
+          wake(queueUrl);
           return response;
         }
         const receivedAt = now();
         const map = receiptsOf(queueUrl);
         for (const handle of handles)
           map.set(handle, { receivedAt, invisibleUntil: receivedAt + visibility * 1000 });
+        // Not deleted by then, they are visible again: a waiting long poll should look.
+        if (handles.length > 0) wakeLater(queueUrl, visibility * 1000);
         return response;
       } finally {
         reservedReceives.set(queueUrl, (reservedReceives.get(queueUrl) ?? granted) - granted);
@@ -494,6 +564,11 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
         input = undefined; // Not JSON: the emulator answers it as SQS would.
       }
       response = guarded && input ? await guarded(req, input, raw, signal) : await forward(req, raw, signal);
+      if (response.status === 200 && input && MAY_MAKE_MESSAGES_AVAILABLE.has(operation)) {
+        const queueUrl = String(input.QueueUrl ?? '');
+        wake(queueUrl);
+        for (const seconds of secondsUntilAvailable(operation, input)) wakeLater(queueUrl, seconds * 1000);
+      }
     } catch (error) {
       if (error instanceof RejectedRequest) {
         let input: Json = {};
@@ -547,6 +622,10 @@ export async function startSqsRulesGuard(options: SqsRulesGuardOptions): Promise
       inFlightLimit = limit;
     },
     inFlightCount,
+    endLongPolls(queueUrl) {
+      longPollsEndedAt.set(queueUrl, performance.now());
+      wake(queueUrl);
+    },
     stop() {
       stopping.abort();
       return new Promise((resolve) => {

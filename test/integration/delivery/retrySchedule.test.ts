@@ -165,6 +165,7 @@ describe(`retry schedule: the real delay table scaled by ${SCALE}`, () => {
           timeoutMs: 10_000,
           concurrency: 2,
           maxBatchingWindowMs: 0,
+          endWaitingPolls: () => sqsLocal.guard.endLongPolls(queueUrl),
         });
       }),
     );
