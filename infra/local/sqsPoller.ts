@@ -1,4 +1,5 @@
 /** The local SQS event source: polls a queue and invokes a handler with batches, as Lambda does. */
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -96,6 +97,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const minLoops = options.minConcurrency ?? 1;
   if (!(Number.isInteger(minLoops) && Number.isInteger(maxLoops) && minLoops >= 1 && minLoops <= maxLoops))
     throw new RangeError(`poller concurrency must satisfy 1 <= min (${minLoops}) <= max (${maxLoops})`);
+  // Each loop's batching-window sleep listens for the stop.
+  setMaxListeners(maxLoops + 1, abort.signal);
   /**
    * One ReceiveMessage. Never aborted: an aborted receive can lose the answer it was already given, and
    * the messages in it would stay hidden for the visibility timeout. On stop, `endWaitingPolls` has the
