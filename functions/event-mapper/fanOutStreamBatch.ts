@@ -291,6 +291,7 @@ function withFilterApplied(targets: MatchingWebhooks, event: CrmEvent): Matching
  * pairs, and every record of a pair then shares the same arrays (no per-job allocation).
  */
 class MatchingWebhooksByEvent {
+  /** A plain Map, not lru-cache: it lives for one batch, so it needs no bound or expiry. */
   private readonly cache = new Map<string, Map<string, MatchingWebhooks>>();
 
   constructor(

@@ -76,6 +76,7 @@ function readFile(path: string): ConsoleFile {
 /** The built console, read from disk once, on its first request (API calls never pay for it). */
 export class ConsoleAssets {
   private page?: ConsoleFile;
+  /** A plain Map, not lru-cache: the bundle's files are fixed and few, all read at once and kept. */
   private assets?: Map<string, ConsoleFile>;
 
   constructor(private readonly directory: string) {}

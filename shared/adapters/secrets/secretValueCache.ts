@@ -10,8 +10,8 @@ export const DEFAULT_SECRET_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Per-entry heap beyond the characters of key and value (lru-cache's slots and map entry, string
- * headers): measured by the secret-cache benchmark as heap growth per
- * entry minus the strings' characters.
+ * headers): measured by the secret-cache benchmark as heap growth per entry minus the strings'
+ * characters.
  */
 export const ENTRY_OVERHEAD_BYTES = 170;
 
