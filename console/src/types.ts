@@ -31,11 +31,8 @@ export interface Page<T> {
 // The attempt log's entries are the domain type itself (the console may import types from shared/domain).
 export type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 
-export interface SubscribableEvents {
-  objects: string[];
-  anyObject: boolean;
-  actions: string[];
-}
+// What `GET /objects` answers is the domain type too.
+export type { SubscribableEvents } from '../../shared/domain/operations/subscribableEvents';
 
 export interface FieldError {
   path: string;
