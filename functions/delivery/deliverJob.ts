@@ -252,7 +252,9 @@ export async function deliverJob(
       status: response.statusCode,
       durationMs: result.durationMs,
     });
-    const cleared = healthClearedBySuccess(webhook, {
+    // The row as this container knows it now: a failure another job recorded meanwhile ends here too.
+    const latest = deps.webhooks.cached(webhook.workspaceId, webhook.id) ?? webhook;
+    const cleared = healthClearedBySuccess(latest, {
       answeredInMs: result.durationMs,
       slowAfterMs: config.primaryLaneSlowAfterMs,
     });

@@ -53,6 +53,12 @@ export class WebhookCache {
     return row === MISSING ? undefined : row;
   }
 
+  /** The row as this container knows it now, without a read: undefined unless fresh and cached. */
+  cached(workspaceId: string, webhookId: string): Readonly<Webhook> | undefined {
+    const row = this.rows?.peek(keyOf(workspaceId, webhookId));
+    return row === MISSING ? undefined : row;
+  }
+
   /**
    * Applies a change this function just wrote (failure run started, webhook disabled) to a fresh
    * cached row, as a new row that keeps the old one's time to live. A row that is being read or has

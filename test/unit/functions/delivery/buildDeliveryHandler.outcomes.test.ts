@@ -138,6 +138,28 @@ describe('delivery outcomes', () => {
     expect(store.rows.get(webhook.id)?.failingSince).toBeUndefined();
   });
 
+  it('a success ends a failure run another job of the batch started while it was in flight', async () => {
+    const { handler, addWebhook, store } = setup();
+    const { webhook } = addWebhook();
+    // Whichever request arrives first succeeds slowly; the other fails at once, while the first waits.
+    receiver.respondWith({ status: 200, body: 'ok', delayMs: 300 }, { status: 500, body: 'boom' });
+
+    await handler(
+      sqsEvent([
+        sqsRecord({ body: deliveryJobBody(webhook.id) }),
+        sqsRecord({ body: deliveryJobBody(webhook.id) }),
+      ]),
+      lambdaContext(),
+    );
+
+    expect(store.calls).toContain(`recordFailure:${webhook.id}`);
+    expect(store.calls.indexOf(`recordSuccess:${webhook.id}`)).toBeGreaterThan(
+      store.calls.indexOf(`recordFailure:${webhook.id}`),
+    );
+    expect(store.rows.get(webhook.id)?.failingSince).toBeUndefined();
+    expect(store.rows.get(webhook.id)?.consecutiveFailures).toBeUndefined();
+  });
+
   it('retries a 500 by sending the job again for the next attempt, then acknowledging the received one', async () => {
     const { handler, addWebhook, log, jobQueues, metrics, store } = setup();
     const { webhook } = addWebhook();

@@ -70,6 +70,17 @@ describe('WebhookCache', () => {
     expect(await cache.get('ws', 'w1')).toMatchObject({ status: 'disabled', disabledReason: 'gone' });
   });
 
+  it('tells the row it holds without reading: the patched one while fresh, nothing once expired', async () => {
+    let clock = 1_000_000;
+    const cache = new WebhookCache(async (_ws, id) => row(id), { ttlMs: 5_000, now: () => clock });
+    expect(cache.cached('ws', 'w1')).toBeUndefined();
+    await cache.get('ws', 'w1');
+    cache.patch('ws', 'w1', { consecutiveFailures: 1 });
+    expect(cache.cached('ws', 'w1')?.consecutiveFailures).toBe(1);
+    clock += 5_001;
+    expect(cache.cached('ws', 'w1')).toBeUndefined();
+  });
+
   it('keeps the time to live of a patched row', async () => {
     let clock = 1_000_000;
     let reads = 0;
