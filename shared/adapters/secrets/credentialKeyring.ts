@@ -1,5 +1,6 @@
 /** The key secret's versions (envelope mode), read from Secrets Manager and derived into AES keys. */
 
+import type { KeyObject } from 'node:crypto';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LRUCache } from 'lru-cache';
 import { deriveCredentialKey } from '../../domain/credentials/credentialKey';
@@ -10,10 +11,10 @@ const DEFAULT_CURRENT_KEY_TTL_MS = 60_000;
 /** Far more than a container ever meets (one version per key rotation); only bounds odd input. */
 const MAX_KEY_VERSIONS = 100;
 
-/** Frozen; the key Buffer cannot be (a typed array), and node:crypto only reads it. */
+/** Frozen, and its key is a KeyObject (immutable): the keyring's caches share it. */
 export interface CredentialKeyVersion {
   readonly version: string;
-  readonly key: Buffer;
+  readonly key: KeyObject;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface CredentialKeyVersion {
  */
 export class CredentialKeyring {
   /** Version id → key: kept for the life of the container (lru-cache; shares reads, keeps no failure). */
-  private readonly versions: LRUCache<string, Buffer>;
+  private readonly versions: LRUCache<string, KeyObject>;
   /** The AWSCURRENT version, under one key; undefined when `currentTtlMs` is 0 (read on every seal). */
   private readonly currentVersion: LRUCache<'current', CredentialKeyVersion> | undefined;
 
@@ -44,7 +45,7 @@ export class CredentialKeyring {
     private readonly keySecretId: string,
     options: { currentTtlMs?: number; now?: () => number } = {},
   ) {
-    this.versions = new LRUCache<string, Buffer>({
+    this.versions = new LRUCache<string, KeyObject>({
       max: MAX_KEY_VERSIONS,
       // `readCurrent` may put a version whose read by id is in flight: that read still answers its callers.
       ignoreFetchAbort: true,
@@ -64,7 +65,7 @@ export class CredentialKeyring {
           });
   }
 
-  keyFor(version: string): Promise<Buffer> {
+  keyFor(version: string): Promise<KeyObject> {
     return this.versions.forceFetch(version);
   }
 

@@ -1,6 +1,6 @@
 /** The AES-256 key that seals credentials, derived (HKDF-SHA256) from the key secret's text. */
 
-import { hkdfSync } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /**
  * Fewest characters of key material accepted. The stack generates 64 letters and digits (≈ 381 bits);
@@ -26,9 +26,12 @@ export class InvalidKeyMaterialError extends Error {
  * The AES-256 key a version of the key secret stands for. The secret holds random text (what Secrets
  * Manager's `GenerateSecretString` / `get-random-password` produce, so the stack and an operator can
  * create and rotate it with stock tools); HKDF-SHA256 (RFC 5869) turns that text into a uniform 32-byte
- * key. Deterministic: every container derives the same key from the same version.
+ * key. Deterministic: every container derives the same key from the same version. A `KeyObject`: it
+ * cannot be changed once made (a Buffer could), so the keyring can cache and share it.
  */
-export function deriveCredentialKey(keyMaterial: string): Buffer {
+export function deriveCredentialKey(keyMaterial: string): KeyObject {
   if (keyMaterial.length < MIN_KEY_MATERIAL_LENGTH) throw new InvalidKeyMaterialError(keyMaterial.length);
-  return Buffer.from(hkdfSync('sha256', keyMaterial, Buffer.alloc(0), HKDF_INFO, CREDENTIAL_KEY_BYTES));
+  return createSecretKey(
+    Buffer.from(hkdfSync('sha256', keyMaterial, Buffer.alloc(0), HKDF_INFO, CREDENTIAL_KEY_BYTES)),
+  );
 }

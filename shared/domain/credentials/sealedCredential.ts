@@ -1,6 +1,6 @@
 /** Seals and opens small credentials (signing secrets, custom header values) as AES-256-GCM envelopes. */
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto';
 import { CREDENTIAL_KEY_BYTES } from './credentialKey';
 
 /*
@@ -36,8 +36,8 @@ function additionalData(context: CredentialContext): Buffer {
   return Buffer.from(JSON.stringify(context), 'utf8');
 }
 
-function requireKey(key: Uint8Array): void {
-  if (key.length !== CREDENTIAL_KEY_BYTES)
+function requireKey(key: KeyObject): void {
+  if (key.type !== 'secret' || key.symmetricKeySize !== CREDENTIAL_KEY_BYTES)
     throw new Error(`credential key must be ${CREDENTIAL_KEY_BYTES} bytes`);
 }
 
@@ -49,7 +49,7 @@ export function sealCredential({
   context,
 }: {
   plaintext: string;
-  key: Uint8Array;
+  key: KeyObject;
   keyVersion: string;
   context: CredentialContext;
 }): string {
@@ -117,7 +117,7 @@ export function openCredential({
   context,
 }: {
   sealed: string;
-  key: Uint8Array;
+  key: KeyObject;
   context: CredentialContext;
 }): string {
   requireKey(key);
