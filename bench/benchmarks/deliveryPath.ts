@@ -153,7 +153,7 @@ export const deliveryPath: Benchmark = {
       };
       // One handler per lane, as each concurrent Lambda execution is its own container: its own caches,
       // HTTP pool and Powertools instances (a shared Metrics would be flushed by the other lanes).
-      const laneHandler = () =>
+      const laneHandler = (http: WebhookHttpClient = laneHttpClient()) =>
         buildDeliveryHandler(config, {
           webhookStore: {
             get: async (_workspaceId, id) => byId.get(id),
@@ -197,11 +197,19 @@ export const deliveryPath: Benchmark = {
           signingSecrets: new EnvelopeSigningSecrets(
             new CredentialKeyring(secretsClient, keySecret.ARN as string),
           ),
-          http: laneHttpClient(),
+          http,
           ...quietObservability('delivery'),
           now: () => new Date(),
         });
-      const handlers = Array.from({ length: lanes }, laneHandler);
+      const handlers = Array.from({ length: lanes }, () => laneHandler());
+      // For the breakdown only (details): the same handler with an HTTP port that answers 204 at once,
+      // i.e. the handler's own work without I/O, and the HTTP client alone sending the bare requests.
+      const instantAnswer: WebhookHttpClient = {
+        post: async () => ({ kind: 'response', status: 204, responseBody: '', durationMs: 0 }),
+        close: async () => {},
+      };
+      const handlersWithoutIo = Array.from({ length: lanes }, () => laneHandler(instantAnswer));
+      const soloClient = laneHttpClient();
 
       let cursor = 0;
       const nextBatch = (): SQSRecord[] =>
@@ -209,12 +217,12 @@ export const deliveryPath: Benchmark = {
           const job = jobs[cursor++ % jobs.length] as (typeof jobs)[number];
           return deliveryJobRecord(job.body, job.webhookId);
         });
-      const handlerRun = (seconds: number) =>
+      const handlerRun = (seconds: number, laneHandlers = handlers) =>
         measureRates(async () => {
           const deadline = performance.now() + seconds * 1000;
           let sent = 0;
           await Promise.all(
-            handlers.map(async (handler) => {
+            laneHandlers.map(async (handler) => {
               while (performance.now() < deadline) {
                 const response = (await handler(
                   { Records: nextBatch() },
@@ -255,12 +263,42 @@ export const deliveryPath: Benchmark = {
           return sent;
         });
 
+      let clientCursor = 0;
+      const clientRun = (seconds: number) =>
+        measureRates(async () => {
+          const deadline = performance.now() + seconds * 1000;
+          let sent = 0;
+          await Promise.all(
+            Array.from({ length: concurrency }, async () => {
+              while (performance.now() < deadline) {
+                const { body, headers } = bareRequests[
+                  clientCursor++ % bareRequests.length
+                ] as (typeof bareRequests)[number];
+                // The client adds content-type and user-agent itself.
+                const { 'content-type': _type, 'user-agent': _agent, ...signatureHeaders } = headers;
+                const result = await soloClient.post({
+                  url: receiver.url,
+                  body,
+                  headers: signatureHeaders,
+                  timeoutMs: 10_000,
+                });
+                if (result.kind !== 'response' || result.status !== 204)
+                  throw new Error(`HTTP client POST gave ${result.kind}`);
+                sent++;
+              }
+            }),
+          );
+          return sent;
+        });
+
       progress.stage(
         `delivery: warm-up (concurrency ${concurrency}: ${lanes} invocations × ${BATCH_SIZE} jobs)`,
       );
       const warmUp = Math.min(1, options.durationSeconds);
       await bareRun(warmUp);
       await handlerRun(warmUp);
+      await clientRun(warmUp);
+      await handlerRun(warmUp, handlersWithoutIo);
 
       // The work no delivery can skip, without HTTP: decode the job, build the body, both signatures.
       // Its CPU per job added to a bare POST's bounds the ratio this benchmark can reach on a CPU-bound sender.
@@ -286,9 +324,14 @@ export const deliveryPath: Benchmark = {
       const bareRates: Rates[] = [];
       // Measured in every repetition, next to the POST loops, so each ratio compares like with like.
       const floorRates: Rates[] = [];
+      const withoutIoRates: Rates[] = [];
+      const clientRates: Rates[] = [];
+      const breakdownSeconds = Math.min(1, options.durationSeconds);
       for (let rep = 1; rep <= options.repetitions; rep++) {
         progress.stage(`delivery: repetition ${rep}/${options.repetitions}`);
         floorRates.push(await floorRun());
+        withoutIoRates.push(await handlerRun(breakdownSeconds, handlersWithoutIo));
+        clientRates.push(await clientRun(breakdownSeconds));
         if (rep % 2 === 1) {
           bareRates.push(await bareRun(options.durationSeconds));
           handlerRates.push(await handlerRun(options.durationSeconds));
@@ -324,6 +367,7 @@ export const deliveryPath: Benchmark = {
         highlights: [
           `Delivery CPU per POST in the sending process: ${cpuMicros(handlerRates)} µs through the handler, ${cpuMicros(bareRates)} µs bare undici.`,
           `Decode + payload + both signatures alone: ${floor.cpuMicrosPerOp.toFixed(1)} µs per job, so a CPU-bound sender can reach at most ${(cpuMicros(bareRates) / (cpuMicros(bareRates) + floor.cpuMicrosPerOp)).toFixed(2)}× the bare loop even if everything else were free.`,
+          `Breakdown: the handler without I/O (its HTTP port answers at once) ${cpuMicros(withoutIoRates)} µs per job; the HTTP client alone ${cpuMicros(clientRates)} µs per POST.`,
         ],
         figures: [
           pairedFigure({
@@ -370,6 +414,16 @@ export const deliveryPath: Benchmark = {
           cpuMicrosPerPost: {
             handler: handlerRates.map((r) => Math.round(r.cpuMicrosPerOp)),
             bareUndici: bareRates.map((r) => Math.round(r.cpuMicrosPerOp)),
+          },
+          /**
+           * Where the handler's CPU goes, per repetition (loops of at most 1 s): the same handler
+           * with an HTTP port that answers 204 at once (decode, signing and the handler's own work, no
+           * I/O), and the webhook HTTP client alone sending the bare loop's requests. The handler costs
+           * more than the two added up: the rest is the interleaving of both (mostly garbage collection).
+           */
+          cpuMicrosBreakdown: {
+            handlerWithoutIo: withoutIoRates.map((r) => Math.round(r.cpuMicrosPerOp)),
+            httpClientAlone: clientRates.map((r) => Math.round(r.cpuMicrosPerOp)),
           },
           attemptsLogged: Object.fromEntries(outcomes),
           receiver: received,
