@@ -225,6 +225,16 @@ export async function deliverJob(
       delaySeconds: 0,
     });
     deps.metrics.count('MovedToSlowLane', { cause: 'timeout' });
+    // The receiver did get a request: the delivery log shows it, as a failure of this attempt that
+    // continues at once in the slow lane (same attempt number, later `attemptedAt`).
+    recordAttempt(deps, job, attempt, {
+      outcome: 'failed',
+      cause: 'timeout',
+      durationMs: result.durationMs,
+      attemptedAt: startedAt,
+      error: `no answer in the primary lane after ${Math.round(result.durationMs)} ms; the attempt continues in the slow lane`,
+      nextAttemptAt: deps.now().toISOString(),
+    });
     deps.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
       ...context,
       timeoutMs: result.durationMs,

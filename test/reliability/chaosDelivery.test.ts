@@ -24,6 +24,12 @@ describe(`chaos delivery: ${WRITES} writes × ${WEBHOOKS} webhooks, receivers fa
     maxAttempts: MAX_ATTEMPTS,
     retryDelaysSeconds: '1,1,1',
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    // This test is about retries and the dead-letter queue under random failures. Failing at random,
+    // every receiver would open its breaker within seconds, and each job coming due during the 30 s
+    // cooldown then counts a `circuit-open` attempt without a request (by design, docs/delivery.md): with
+    // 1 s retries nearly every pair would be dead-lettered without ever being retried. The breaker has
+    // its own tests (hangingEndpointsIsolation, deliverJob's unit tests, the scale simulation).
+    breakerFailureThreshold: 1000,
     // Lambda scales out on a busy queue; hung receivers would otherwise hold the few pollers.
     deliveryPollers: 16,
   }));

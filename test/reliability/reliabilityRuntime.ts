@@ -60,6 +60,8 @@ export interface ReliabilityRuntimeOptions {
   /** Delivery function env: retry schedule and request timeout (short ones make chaos runs quick). */
   retryDelaysSeconds?: string;
   requestTimeoutMs?: number;
+  /** Delivery function env: consecutive failed attempts that open an endpoint's breaker (default 5). */
+  breakerFailureThreshold?: number;
   /** The deliveries queue's visibility timeout: how soon a crashed invocation's jobs come back. */
   visibilityTimeoutSeconds?: number;
   deliveryPollers?: number;
@@ -90,6 +92,8 @@ export async function startReliabilityRuntime(
   if (options.retryDelaysSeconds !== undefined) process.env.RETRY_DELAYS_SECONDS = options.retryDelaysSeconds;
   if (options.requestTimeoutMs !== undefined)
     process.env.REQUEST_TIMEOUT_MS = String(options.requestTimeoutMs);
+  if (options.breakerFailureThreshold !== undefined)
+    process.env.BREAKER_FAILURE_THRESHOLD = String(options.breakerFailureThreshold);
   const settings: LocalSettings = {
     apiPort: 0,
     dynamoDbPort: 0,

@@ -130,13 +130,27 @@ describe('batch concurrency and the invocation deadline', () => {
 
     expect(Date.now() - started).toBeLessThan(2_500);
     // The slow job timed out in the primary lane: it moves to the slow lane with the same attempt
-    // (not a failed attempt), and the received message is acknowledged.
+    // (no attempt spent), and the received message is acknowledged.
     expect(response.batchItemFailures).toEqual([]);
     expect(jobQueues.to('slow-lane').map((sent) => [sent.job.webhookId, sent.job.attempt])).toEqual([
       [slow.id, undefined],
     ]);
     expect(log.entries.filter((entry) => entry.outcome === 'delivered')).toHaveLength(5);
-    expect(log.entries.find((entry) => entry.webhookId === slow.id)).toBeUndefined();
+    // The receiver did get that request, so the delivery log shows it, attempt 1 continuing in the slow lane.
+    expect(
+      log.entries
+        .filter((entry) => entry.webhookId === slow.id)
+        .map(({ attempt, outcome, cause, error }) => ({ attempt, outcome, cause, error })),
+    ).toEqual([
+      {
+        attempt: 1,
+        outcome: 'failed',
+        cause: 'timeout',
+        error: expect.stringMatching(
+          /^no answer in the primary lane after \d+ ms; the attempt continues in the slow lane$/,
+        ),
+      },
+    ]);
     expect(metrics.named('MovedToSlowLane')).toEqual([{ name: 'MovedToSlowLane', cause: 'timeout' }]);
   });
 
@@ -163,7 +177,10 @@ describe('batch concurrency and the invocation deadline', () => {
       [slow.id, undefined],
     ]);
     expect(metrics.named('MovedToSlowLane').at(-1)).toEqual({ name: 'MovedToSlowLane', cause: 'timeout' });
-    expect(log.entries).toEqual([]);
+    // Its request is in the delivery log: attempt 1 failed by timeout, continuing in the slow lane.
+    expect(log.entries.map(({ attempt, outcome, cause }) => ({ attempt, outcome, cause }))).toEqual([
+      { attempt: 1, outcome: 'failed', cause: 'timeout' },
+    ]);
   });
 
   it('shortens request timeouts to the time left and leaves jobs it has no time for to SQS', async () => {
@@ -180,7 +197,10 @@ describe('batch concurrency and the invocation deadline', () => {
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
       records.slice(1).map((record) => record.messageId),
     );
-    expect(log.entries).toHaveLength(0);
+    // Only the request that was made (and cut short) is in the delivery log; deferred jobs made none.
+    expect(log.entries.map(({ outcome, cause }) => ({ outcome, cause }))).toEqual([
+      { outcome: 'failed', cause: 'timeout' },
+    ]);
     expect(metrics.named('MovedToSlowLane')).toHaveLength(1);
     expect(metrics.named('JobsDeferred')).toHaveLength(2);
   });
