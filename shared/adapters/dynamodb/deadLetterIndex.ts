@@ -11,8 +11,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEAD_LETTER_KEY_PREFIX, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
 import { DEAD_LETTER_RETENTION_DAYS, type DeadLetter } from '../../domain/delivery/deadLetter';
-import { InvalidCursorError } from '../../domain/errors';
-import { decodeCursor, encodeCursor } from './pageCursor';
+import { decodePartitionCursor, encodeCursor } from './pageCursor';
 
 const { partitionKey, sortKey, ttlAttribute } = DELIVERY_LOG_TABLE_KEYS;
 
@@ -55,8 +54,7 @@ export class DeadLetterIndex {
     webhookId: string,
     options: { limit: number; cursor?: string },
   ): Promise<{ items: DeadLetter[]; nextCursor: string | null }> {
-    const startKey = decodeCursor(options.cursor, [partitionKey, sortKey]);
-    if (startKey && startKey[partitionKey]?.S !== webhookId) throw new InvalidCursorError();
+    const startKey = decodePartitionCursor(options.cursor, { partitionKey, sortKey }, webhookId);
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -10,8 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ATTEMPT_KEYS_END, DELIVERY_LOG_TABLE_KEYS } from '../../config/tables';
 import type { DeliveryAttempt } from '../../domain/delivery/deliveryAttempt';
-import { InvalidCursorError } from '../../domain/errors';
-import { decodeCursor, encodeCursor } from './pageCursor';
+import { decodePartitionCursor, encodeCursor } from './pageCursor';
 
 interface StoredAttempt extends DeliveryAttempt {
   attemptKey: string;
@@ -118,8 +117,7 @@ export class DeliveryLogStore {
     webhookId: string,
     options: { limit: number; cursor?: string },
   ): Promise<{ items: DeliveryAttempt[]; nextCursor: string | null }> {
-    const startKey = decodeCursor(options.cursor, [partitionKey, sortKey]);
-    if (startKey && startKey[partitionKey]?.S !== webhookId) throw new InvalidCursorError();
+    const startKey = decodePartitionCursor(options.cursor, { partitionKey, sortKey }, webhookId);
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -37,3 +37,17 @@ export function decodeCursor(cursor: string | undefined, keyNames: readonly stri
   }
   return Object.fromEntries(entries.map(([name, value]) => [name, { S: value as string }]));
 }
+
+/**
+ * Decodes the cursor of a Query over one partition: it must name this table's key attributes and come
+ * from the same partition (a cursor from another workspace or webhook is refused, not followed).
+ */
+export function decodePartitionCursor(
+  cursor: string | undefined,
+  key: { partitionKey: string; sortKey: string },
+  partition: string,
+): Key | undefined {
+  const startKey = decodeCursor(cursor, [key.partitionKey, key.sortKey]);
+  if (startKey && startKey[key.partitionKey]?.S !== partition) throw new InvalidCursorError();
+  return startKey;
+}

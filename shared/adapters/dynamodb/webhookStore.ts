@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WEBHOOKS_TABLE_KEYS } from '../../config/tables';
-import { InvalidCursorError, WebhookConflictError } from '../../domain/errors';
+import { WebhookConflictError } from '../../domain/errors';
 import {
   CLEARABLE_HEALTH_FIELDS,
   type ClearableHealthField,
@@ -20,7 +20,7 @@ import {
 } from '../../domain/health/endpointHealth';
 import type { Webhook } from '../../domain/webhooks/webhook';
 import type { WebhookChanges } from '../../domain/webhooks/webhookChanges';
-import { decodeCursor, encodeCursor } from './pageCursor';
+import { decodeCursor, decodePartitionCursor, encodeCursor } from './pageCursor';
 
 export interface WebhookPage {
   items: Webhook[];
@@ -68,8 +68,7 @@ export class WebhookStore {
 
   /** One page of a workspace's webhooks, oldest id first. */
   async list(workspaceId: string, options: { limit: number; cursor?: string }): Promise<WebhookPage> {
-    const startKey = decodeCursor(options.cursor, [partitionKey, sortKey]);
-    if (startKey && startKey[partitionKey]?.S !== workspaceId) throw new InvalidCursorError();
+    const startKey = decodePartitionCursor(options.cursor, { partitionKey, sortKey }, workspaceId);
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
