@@ -1,25 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { buildDeliveryHandler } from '../../functions/delivery/buildDeliveryHandler';
+import { loadDeliveryConfig } from '../../functions/delivery/config';
 import type {
   DeliveryCountName,
   DeliveryMetrics,
   MetricDimension,
 } from '../../functions/delivery/deliveryMetrics';
 import type { JobDestination } from '../../functions/delivery/jobOutbox';
+import type { WebhookHttpClient } from '../../shared/adapters/http/webhookHttpClient';
 import { PerWebhookSigningSecrets } from '../../shared/adapters/secrets/perWebhookSigningSecrets';
 import type { OutgoingMessage, SendOutcome } from '../../shared/adapters/sqs/deliveryJobSender';
 import type { DeadLetter } from '../../shared/domain/delivery/deadLetter';
 import type { DeliveryAttempt } from '../../shared/domain/delivery/deliveryAttempt';
 import { type DeliveryJob, decodeDeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import type { ClearableHealthField } from '../../shared/domain/health/endpointHealth';
+import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';
+import { InProcessDeliveryLimiter } from '../../shared/domain/limits/inProcessDeliveryLimiter';
 import { generateWebhookSecret } from '../../shared/domain/signing';
 import type { SigningSecretsReader } from '../../shared/domain/webhooks/signingSecretStore';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 
 /** A logger and metrics that print nothing, for handlers built in unit tests. */
 export const silent = new Logger({ serviceName: 'delivery-test', logLevel: 'SILENT' });
-export const quietMetrics = new Metrics({
+const quietMetrics = new Metrics({
   namespace: 'CrmWebhooks',
   serviceName: 'delivery-test',
   logger: silent,
@@ -122,7 +127,7 @@ export class InMemoryWebhookStore {
   }
 }
 
-export class InMemoryAttemptLog {
+class InMemoryAttemptLog {
   readonly entries: DeliveryAttempt[] = [];
   readonly ttlDays: number[] = [];
 
@@ -164,7 +169,7 @@ export interface SentJob {
  * Records SendMessageBatch calls per destination with SQS's semantics for what the function relies on
  * (one outcome per entry, DelaySeconds 0–900 checked by the real sender before this is reached).
  */
-export class RecordedJobQueues {
+class RecordedJobQueues {
   readonly sent: SentJob[] = [];
   /** Calls made, one per `send` (one per destination and invocation). */
   readonly calls: { destination: JobDestination; count: number }[] = [];
@@ -211,7 +216,7 @@ export class RecordedJobQueues {
   }
 }
 
-export class InMemoryDeadLetters {
+class InMemoryDeadLetters {
   readonly entries = new Map<string, DeadLetter>();
 
   async put(entry: DeadLetter): Promise<void> {
@@ -223,7 +228,7 @@ export class InMemoryDeadLetters {
  * Secret versions by (name, version id), counting reads like Secrets Manager would bill them, read by the
  * real per-webhook reader (rotation window, missing previous version).
  */
-export class InMemorySecrets implements SigningSecretsReader {
+class InMemorySecrets implements SigningSecretsReader {
   readonly versions = new Map<string, string>();
   reads = 0;
   private readonly reader = new PerWebhookSigningSecrets(this);
@@ -248,7 +253,7 @@ export class InMemorySecrets implements SigningSecretsReader {
   }
 }
 
-export class RecordedMetrics implements DeliveryMetrics {
+class RecordedMetrics implements DeliveryMetrics {
   readonly counts: { name: DeliveryCountName; cause?: string; operation?: string }[] = [];
   readonly latencies: number[] = [];
   flushes = 0;
@@ -295,4 +300,52 @@ export function webhookRow(
       ...overrides,
     },
   };
+}
+
+/** The delivery environment the handler tests share (per-webhook secrets: `InMemorySecrets` holds versions). */
+const TEST_DELIVERY_ENV = {
+  WEBHOOKS_TABLE: 'webhooks',
+  DELIVERY_LOG_TABLE: 'log',
+  DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
+  SECRET_STORE: 'per-webhook',
+  DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
+  SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
+  LOCAL_MODE: 'true',
+};
+
+/**
+ * The real delivery handler over the stand-ins above and a real HTTP client: `env` on top of the shared
+ * test environment; the stand-ins are returned for the test to arrange and read back.
+ */
+export function inMemoryDeliveryHandler<Limiter extends DeliveryLimiter = InProcessDeliveryLimiter>(options: {
+  http: WebhookHttpClient;
+  env?: Record<string, string>;
+  store?: InMemoryWebhookStore;
+  limiter?: Limiter;
+  now?: () => Date;
+  random?: () => number;
+}) {
+  const config = loadDeliveryConfig({ ...TEST_DELIVERY_ENV, ...options.env });
+  const store = options.store ?? new InMemoryWebhookStore();
+  const log = new InMemoryAttemptLog();
+  const jobQueues = new RecordedJobQueues();
+  const deadLetters = new InMemoryDeadLetters();
+  const limiter = options.limiter ?? (new InProcessDeliveryLimiter() as DeliveryLimiter as Limiter);
+  const secrets = new InMemorySecrets();
+  const metrics = new RecordedMetrics();
+  const handler = buildDeliveryHandler(config, {
+    webhookStore: store,
+    deliveryLog: log,
+    deadLetters,
+    limiter,
+    jobQueues,
+    signingSecrets: secrets,
+    http: options.http,
+    logger: silent,
+    metrics: quietMetrics,
+    now: options.now ?? (() => new Date()),
+    deliveryMetrics: metrics,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  return { config, store, log, jobQueues, deadLetters, limiter, secrets, metrics, handler };
 }

@@ -1,23 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeliveryHandler } from '../../../../functions/delivery/buildDeliveryHandler';
-import { loadDeliveryConfig } from '../../../../functions/delivery/config';
 import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../../../shared/adapters/http/webhookHttpClient';
-import { InProcessDeliveryLimiter } from '../../../../shared/domain/limits/inProcessDeliveryLimiter';
 import type { Webhook } from '../../../../shared/domain/webhooks/webhook';
 import {
-  InMemoryAttemptLog,
-  InMemoryDeadLetters,
-  InMemorySecrets,
   InMemoryWebhookStore,
-  quietMetrics,
-  RecordedJobQueues,
-  RecordedMetrics,
-  silent,
+  inMemoryDeliveryHandler,
   webhookRow,
 } from '../../../helpers/inMemoryDeliveryDependencies';
 import { deliveryJobBody, lambdaContext, sqsEvent, sqsRecord } from '../../../helpers/sqsEvents';
@@ -65,34 +56,7 @@ class SlowWebhookStore extends InMemoryWebhookStore {
 }
 
 function setup(env: Record<string, string>, store = new InMemoryWebhookStore()) {
-  const config = loadDeliveryConfig({
-    WEBHOOKS_TABLE: 'webhooks',
-    DELIVERY_LOG_TABLE: 'log',
-    DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
-    // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
-    SECRET_STORE: 'per-webhook',
-    DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
-    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
-    LOCAL_MODE: 'true',
-    ...env,
-  });
-  const log = new InMemoryAttemptLog();
-  const secrets = new InMemorySecrets();
-  const metrics = new RecordedMetrics();
-  const jobQueues = new RecordedJobQueues();
-  const handler = buildDeliveryHandler(config, {
-    webhookStore: store,
-    deliveryLog: log,
-    deadLetters: new InMemoryDeadLetters(),
-    limiter: new InProcessDeliveryLimiter(),
-    jobQueues,
-    signingSecrets: secrets,
-    http,
-    logger: silent,
-    metrics: quietMetrics,
-    now: () => new Date(),
-    deliveryMetrics: metrics,
-  });
+  const { handler, log, metrics, jobQueues, secrets } = inMemoryDeliveryHandler({ http, env, store });
   const addWebhook = (path: string, id?: string) => {
     const { webhook } = webhookRow(secrets, { targetUrl: `${baseUrl}${path}`, ...(id ? { id } : {}) });
     store.put(webhook);

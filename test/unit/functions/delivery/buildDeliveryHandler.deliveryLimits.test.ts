@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildDeliveryHandler } from '../../../../functions/delivery/buildDeliveryHandler';
-import { loadDeliveryConfig } from '../../../../functions/delivery/config';
 import {
   createWebhookHttpClient,
   type WebhookHttpClient,
@@ -9,17 +7,7 @@ import { decodeDeliveryJob } from '../../../../shared/domain/delivery/deliveryJo
 import type { DeliveryLimiter } from '../../../../shared/domain/limits/deliveryLimiter';
 import { InProcessDeliveryLimiter } from '../../../../shared/domain/limits/inProcessDeliveryLimiter';
 import type { Webhook } from '../../../../shared/domain/webhooks/webhook';
-import {
-  InMemoryAttemptLog,
-  InMemoryDeadLetters,
-  InMemorySecrets,
-  InMemoryWebhookStore,
-  quietMetrics,
-  RecordedJobQueues,
-  RecordedMetrics,
-  silent,
-  webhookRow,
-} from '../../../helpers/inMemoryDeliveryDependencies';
+import { inMemoryDeliveryHandler, webhookRow } from '../../../helpers/inMemoryDeliveryDependencies';
 import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,
@@ -76,35 +64,14 @@ class CountingLimiter implements DeliveryLimiter {
  * shortens them.
  */
 function setup(lane: { timeoutMs: number; slowAfterMs: number } = { timeoutMs: 2000, slowAfterMs: 1000 }) {
-  const config = loadDeliveryConfig({
-    WEBHOOKS_TABLE: 'webhooks',
-    DELIVERY_LOG_TABLE: 'log',
-    DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
-    SECRET_STORE: 'per-webhook',
-    DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
-    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
-    PRIMARY_LANE_TIMEOUT_MS: String(lane.timeoutMs),
-    PRIMARY_LANE_SLOW_AFTER_MS: String(lane.slowAfterMs),
-    LOCAL_MODE: 'true',
-    RETRY_DELAYS_SECONDS: '5,300,1800',
-  });
-  const store = new InMemoryWebhookStore();
-  const secrets = new InMemorySecrets();
-  const jobQueues = new RecordedJobQueues();
-  const metrics = new RecordedMetrics();
-  const limiter = new CountingLimiter();
-  const log = new InMemoryAttemptLog();
-  const handler = buildDeliveryHandler(config, {
-    webhookStore: store,
-    deliveryLog: log,
-    deadLetters: new InMemoryDeadLetters(),
-    limiter,
-    jobQueues,
-    signingSecrets: secrets,
+  const { store, secrets, jobQueues, metrics, limiter, log, handler } = inMemoryDeliveryHandler({
     http,
-    logger: silent,
-    metrics: quietMetrics,
-    deliveryMetrics: metrics,
+    env: {
+      PRIMARY_LANE_TIMEOUT_MS: String(lane.timeoutMs),
+      PRIMARY_LANE_SLOW_AFTER_MS: String(lane.slowAfterMs),
+      RETRY_DELAYS_SECONDS: '5,300,1800',
+    },
+    limiter: new CountingLimiter(),
     now: () => new Date(NOW),
     random: () => 0,
   });

@@ -1,25 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildDeliveryHandler } from '../../../../functions/delivery/buildDeliveryHandler';
-import { loadDeliveryConfig } from '../../../../functions/delivery/config';
 import {
   createWebhookHttpClient,
   type WebhookHttpClient,
 } from '../../../../shared/adapters/http/webhookHttpClient';
 import { encodeDeliveryJob } from '../../../../shared/domain/delivery/deliveryJob';
 import { redrivenJobOf } from '../../../../shared/domain/delivery/redrivenJob';
-import { InProcessDeliveryLimiter } from '../../../../shared/domain/limits/inProcessDeliveryLimiter';
 import type { Webhook } from '../../../../shared/domain/webhooks/webhook';
-import {
-  InMemoryAttemptLog,
-  InMemoryDeadLetters,
-  InMemorySecrets,
-  InMemoryWebhookStore,
-  quietMetrics,
-  RecordedJobQueues,
-  RecordedMetrics,
-  silent,
-  webhookRow,
-} from '../../../helpers/inMemoryDeliveryDependencies';
+import { inMemoryDeliveryHandler, silent, webhookRow } from '../../../helpers/inMemoryDeliveryDependencies';
 import {
   type SignatureVerifyingReceiver,
   startSignatureVerifyingReceiver,
@@ -44,47 +31,19 @@ afterAll(async () => {
 });
 
 function setup(env: Record<string, string> = {}) {
-  const config = loadDeliveryConfig({
-    WEBHOOKS_TABLE: 'webhooks',
-    DELIVERY_LOG_TABLE: 'log',
-    DELIVERIES_QUEUE_URL: 'http://sqs.local/000000000000/deliveries',
-    // The in-memory secrets are per-webhook versions (the envelope reader has its own tests).
-    SECRET_STORE: 'per-webhook',
-    DEAD_LETTER_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-dlq',
-    SLOW_LANE_QUEUE_URL: 'http://sqs.local/000000000000/deliveries-slow',
-    LOCAL_MODE: 'true',
-    MAX_ATTEMPTS: '4',
-    RETRY_DELAYS_SECONDS: '5,300,1800',
-    ...env,
-  });
-  const store = new InMemoryWebhookStore();
-  const log = new InMemoryAttemptLog();
-  const jobQueues = new RecordedJobQueues();
-  const deadLetters = new InMemoryDeadLetters();
-  const limiter = new InProcessDeliveryLimiter();
-  const secrets = new InMemorySecrets();
-  const metrics = new RecordedMetrics();
-  const handler = buildDeliveryHandler(config, {
-    webhookStore: store,
-    deliveryLog: log,
-    deadLetters,
-    limiter,
-    jobQueues,
-    signingSecrets: secrets,
+  const deps = inMemoryDeliveryHandler({
     http,
-    logger: silent,
-    metrics: quietMetrics,
-    now: () => new Date(),
-    deliveryMetrics: metrics,
+    env: { MAX_ATTEMPTS: '4', RETRY_DELAYS_SECONDS: '5,300,1800', ...env },
     random: () => 0.5, // no jitter: delays are exactly the policy's
   });
+  const { store, secrets } = deps;
   const addWebhook = (overrides: Partial<Webhook> = {}) => {
     const row = webhookRow(secrets, { targetUrl: `${receiver.url}/hook`, ...overrides });
     store.put(row.webhook);
     receiver.setSecrets([row.secret]);
     return row;
   };
-  return { config, store, log, jobQueues, deadLetters, limiter, secrets, metrics, handler, addWebhook };
+  return { ...deps, addWebhook };
 }
 
 beforeEach(() => {
