@@ -2,14 +2,12 @@
  * The HTTP client that POSTs webhook requests: timeouts, redirects never followed, a bounded response read.
  */
 
-import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { Agent, errors } from 'undici';
+import { Agent, type Dispatcher, errors } from 'undici';
 import { type AddressPolicy, blockedHostReason } from '../../domain/network/blockedAddress';
 import { BlockedAddressError } from './blockedAddressError';
 import { createGuardedConnector } from './guardedConnector';
 import { type ResolveHost, resolveWithSystemDns } from './guardedLookup';
-import { readBodyPrefix } from './readBodyPrefix';
 import { USER_AGENT } from './userAgent';
 
 /** Bytes of a response body read at most; the rest is never downloaded. */
@@ -49,30 +47,6 @@ class RequestDeadlineError extends Error {
   }
 }
 
-/**
- * The abort signal of one request, as the EventEmitter undici accepts in place of an AbortSignal: it
- * aborts once the deadline passes.
- * Kept (> 5 %, docs/performance.md): with AbortController + setTimeout a POST took 96–100 µs of CPU, not 73.
- */
-class RequestDeadline extends EventEmitter {
-  aborted = false;
-  reason: Error | undefined;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(timeoutMs: number) {
-    super();
-    this.timer = setTimeout(() => {
-      this.aborted = true;
-      this.reason = new RequestDeadlineError(timeoutMs);
-      this.emit('abort');
-    }, timeoutMs);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -107,65 +81,138 @@ export function createWebhookHttpClient({
   });
   const fixedHeaders = { 'content-type': 'application/json', 'user-agent': userAgent };
 
-  async function post({ url, body, headers, timeoutMs }: WebhookRequest): Promise<WebhookResult> {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
+  function post({ url, body, headers, timeoutMs }: WebhookRequest): Promise<WebhookResult> {
     const target = targets.memo(url);
-    if ('refusal' in target) return { kind: 'blocked', error: target.refusal, durationMs: 0 };
-
-    // One deadline for connect, headers and the body prefix together: undici's own timeouts restart
-    // per phase (and per body chunk), so a receiver dripping bytes could otherwise hold a job for long.
-    const deadline = new RequestDeadline(timeoutMs);
-    try {
-      const response = await agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: 'POST',
-        body,
-        headers: Object.assign({}, headers, fixedHeaders),
-        signal: deadline,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      // The status line is the receiver's answer; a body that breaks off or stalls afterwards does not
-      // turn an acknowledged delivery into a failure (and a duplicate on retry).
-      const prefix = hasNoBody(response.statusCode, response.headers)
-        ? await response.body.dump().then(
-            () => EMPTY,
-            () => EMPTY,
-          )
-        : await readBodyPrefix(response.body, RESPONSE_READ_LIMIT_BYTES).then(
-            (read) => read.prefix,
-            () => {
-              response.body.destroy();
-              return EMPTY;
-            },
-          );
-      const retryAfter = response.headers['retry-after'];
-      return {
-        kind: 'response',
-        status: response.statusCode,
-        ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-        responseBody:
-          prefix.length === 0 ? '' : prefix.subarray(0, RESPONSE_LOG_LIMIT_BYTES).toString('utf8'),
-        durationMs: elapsed(),
-      };
-    } catch (error) {
-      return { ...classifyRequestError(error, deadline.aborted), durationMs: elapsed() };
-    } finally {
-      deadline.clear();
-    }
+    if ('refusal' in target)
+      return Promise.resolve({ kind: 'blocked', error: target.refusal, durationMs: 0 });
+    return new Promise<WebhookResult>((resolve) => {
+      const exchange = new WebhookExchange(timeoutMs, resolve);
+      try {
+        agent.dispatch(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: 'POST',
+            body,
+            headers: Object.assign({}, headers, fixedHeaders),
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          },
+          exchange,
+        );
+      } catch (error) {
+        exchange.onResponseError(undefined, error as Error);
+      }
+    });
   }
 
   return { post, close: () => agent.close() };
 }
 
-const EMPTY = Buffer.alloc(0);
+/**
+ * One request's exchange with the receiver, as an undici dispatch handler
+ * (https://undici.nodejs.org/#/docs/api/Dispatcher?id=dispatcherdispatchoptions-handler): the status,
+ * `Retry-After` and the first bytes of the body, nothing more. It settles once, with the first of:
+ * - the end of the response;
+ * - `RESPONSE_READ_LIMIT_BYTES` of body read (the rest is abandoned with its connection);
+ * - an error: a timeout or connection error before the status, the status alone after it, so a body
+ *   that breaks off or stalls never turns an acknowledged delivery into a failure (and a duplicate);
+ * - the deadline: one for connect, headers and body together, since undici's own timeouts restart per
+ *   phase (and per body chunk), so a receiver dripping bytes could otherwise hold a job for long.
+ * `dispatch` instead of `request`: no response stream, promise or async resource per request, which
+ * cost ~17 µs of CPU per POST (`npm run bench -- --only delivery`, docs/performance.md).
+ */
+class WebhookExchange implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private controller: Dispatcher.DispatchController | undefined;
+  private deadlinePassed = false;
+  private settled = false;
+  private status = 0;
+  private retryAfter: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private bodyBytes = 0;
 
-/** 204/304 and `content-length: 0` answers carry no body: nothing to read or keep. */
-function hasNoBody(status: number, headers: Record<string, string | string[] | undefined>): boolean {
-  return status === 204 || status === 304 || headers['content-length'] === '0';
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly resolve: (result: WebhookResult) => void,
+  ) {
+    this.timer = setTimeout(() => this.onDeadline(), timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // The deadline passed while connecting: the request is not sent.
+    if (this.deadlinePassed) controller.abort(new RequestDeadlineError(this.timeoutMs));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = statusCode;
+    const retryAfter = headers['retry-after'];
+    if (typeof retryAfter === 'string') this.retryAfter = retryAfter;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    const room = RESPONSE_READ_LIMIT_BYTES - this.bodyBytes;
+    this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    this.bodyBytes += Math.min(chunk.length, room);
+    if (this.bodyBytes < RESPONSE_READ_LIMIT_BYTES) return;
+    // Enough read: the receiver cannot make the sender buffer megabytes.
+    this.settleWithResponse(true);
+    controller.abort(new Error('response body beyond the read limit abandoned'));
+  }
+
+  onResponseEnd(): void {
+    this.settleWithResponse(true);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.status !== 0) this.settleWithResponse(false);
+    else this.settle({ ...classifyRequestError(error, this.deadlinePassed), durationMs: this.elapsed() });
+  }
+
+  private onDeadline(): void {
+    this.deadlinePassed = true;
+    const reason = new RequestDeadlineError(this.timeoutMs);
+    if (this.status === 0) {
+      this.settle({ kind: 'timeout', error: reason.message, durationMs: this.elapsed() });
+    } else {
+      this.settleWithResponse(false);
+    }
+    // Before the request started (still connecting), `onRequestStart` aborts it.
+    this.controller?.abort(reason);
+  }
+
+  /** `withBody`: keep what was read; a body cut short (error, deadline) is dropped, the status kept. */
+  private settleWithResponse(withBody: boolean): void {
+    const prefix = withBody && this.bodyBytes > 0 ? Buffer.concat(this.chunks, this.bodyBytes) : EMPTY;
+    this.settle({
+      kind: 'response',
+      status: this.status,
+      ...(this.retryAfter === undefined ? {} : { retryAfter: this.retryAfter }),
+      responseBody: prefix.length === 0 ? '' : prefix.subarray(0, RESPONSE_LOG_LIMIT_BYTES).toString('utf8'),
+      durationMs: this.elapsed(),
+    });
+  }
+
+  private settle(result: WebhookResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.resolve(result);
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** A target URL's origin and path, or why it is refused. */
 type Target = Readonly<{ origin: string; path: string } | { refusal: string }>;

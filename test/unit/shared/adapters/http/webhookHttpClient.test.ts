@@ -186,6 +186,46 @@ describe('webhookHttpClient with a body that never ends', () => {
   });
 });
 
+describe('webhookHttpClient deadline while connecting', () => {
+  it('answers timeout at the deadline while still connecting, and never sends the request', async () => {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    // The name takes 600 ms to resolve: the connection exists only after the 200 ms deadline.
+    const slowLookup = createWebhookHttpClient({
+      policy: { allowLoopback: true },
+      resolveHost: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    try {
+      const started = Date.now();
+      const result = await slowLookup.post({
+        url: `http://slow-name.test:${port}/`,
+        body: '{}',
+        headers: {},
+        timeoutMs: 200,
+      });
+      expect(result).toMatchObject({ kind: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(500);
+      // Once connected, the request that outlived its deadline is called off before it is written.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(requests).toBe(0);
+    } finally {
+      await slowLookup.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('webhookHttpClient target URLs', () => {
   it('sends the path and query of each URL, and keeps refusing a refused one', async () => {
     const paths: string[] = [];
