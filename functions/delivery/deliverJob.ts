@@ -3,7 +3,7 @@
  * follows it.
  */
 
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type { WebhookResult } from '../../shared/adapters/http/webhookHttpClient';
 import type { DeadLetter } from '../../shared/domain/delivery/deadLetter';
@@ -25,6 +25,7 @@ import {
   type Lane,
 } from '../../shared/domain/health/endpointHealth';
 import type { DeliveryLimiter } from '../../shared/domain/limits/deliveryLimiter';
+import { isUnlimited } from '../../shared/domain/limits/deliveryLimits';
 import { withoutRateSlot } from '../../shared/domain/limits/rateSlots';
 import { serializePayload } from '../../shared/domain/payload/serializePayload';
 import {
@@ -132,26 +133,12 @@ export async function deliverJob(
     deps.metrics.count('DelayHops');
     return 'acknowledged';
   }
-  const context = {
-    webhookId: job.webhookId,
-    deliveryId: job.deliveryId,
-    eventId: job.eventId,
-    event: job.event,
-    attempt,
-    ...(job.redriveCount === undefined ? {} : { redriveCount: job.redriveCount }),
-  };
-
   const webhook = await deps.webhooks.get(job.workspaceId, job.webhookId);
   if (webhook === undefined || webhook.status !== 'active') {
     const cause = webhook === undefined ? 'webhook-deleted' : 'webhook-disabled';
-    deps.logger.info('Delivery skipped', { ...context, cause });
+    deps.logger.info('Delivery skipped', { ...logContextOf(job), cause });
     deps.metrics.count('JobsSkipped');
-    recordAttempt(deps, job, attempt, {
-      outcome: 'skipped',
-      cause,
-      durationMs: 0,
-      attemptedAt: deps.now(),
-    });
+    recordAttempt(deps, job, attempt, 'skipped', { durationMs: 0, attemptedAt: deps.now() }, { cause });
     return 'acknowledged';
   }
 
@@ -160,7 +147,7 @@ export async function deliverJob(
   let admission = admitJob({ health: webhook, lane, nowMs, operatorSent });
   if (operatorSent && admission === 'attempt' && breakerState(webhook, nowMs) !== 'closed') {
     // Redrive/resend is a deliberate request to try again: made even though the breaker is open.
-    deps.logger.info('Redriven job attempted although the breaker is open', context);
+    deps.logger.info('Redriven job attempted although the breaker is open', logContextOf(job));
   }
   if (admission === 'to-slow-lane') {
     // A slow or failing endpoint: only the slow lane's slots wait on it. Same attempt, no call.
@@ -169,11 +156,11 @@ export async function deliverJob(
     return 'acknowledged';
   }
   // The webhook's own rateLimit / maxConcurrentDeliveries: over them the job waits in its lane's queue.
-  // A circuit-open job makes no request, so it takes no slot.
+  // A circuit-open job makes no request, so it takes no slot; a webhook without limits has none to take.
   const limits =
-    admission === 'circuit-open'
+    admission === 'circuit-open' || isUnlimited(webhook)
       ? NO_LEASE
-      : await passLimitGate(record, job, webhook, requestTimeoutMs, deps, context, queueOf(lane));
+      : await passLimitGate(record, job, webhook, requestTimeoutMs, deps, queueOf(lane));
   if (limits === 'waiting') return 'acknowledged';
 
   const startedAt = deps.now();
@@ -187,7 +174,7 @@ export async function deliverJob(
         nowMs,
         config.breakerPolicy.probeLeaseMs,
       );
-      if (won) deps.logger.info('Breaker half-open: probing the endpoint', context);
+      if (won) deps.logger.info('Breaker half-open: probing the endpoint', logContextOf(job));
       admission = won ? 'probe' : 'circuit-open';
     }
 
@@ -206,7 +193,7 @@ export async function deliverJob(
           : await postSigned(job, webhook, lane, requestTimeoutMs, config, deps, startedAt);
   } finally {
     // Given back as soon as the request has ended, whatever its outcome.
-    await limits.release();
+    if (limits !== NO_LEASE) await limits.release();
   }
   if (admission !== 'circuit-open') {
     deps.metrics.count('DeliveryAttempts');
@@ -227,16 +214,20 @@ export async function deliverJob(
     deps.metrics.count('MovedToSlowLane', { cause: 'timeout' });
     // The receiver did get a request: the delivery log shows it, as a failure of this attempt that
     // continues at once in the slow lane (same attempt number, later `attemptedAt`).
-    recordAttempt(deps, job, attempt, {
-      outcome: 'failed',
-      cause: 'timeout',
-      durationMs: result.durationMs,
-      attemptedAt: startedAt,
-      error: `no answer in the primary lane after ${Math.round(result.durationMs)} ms; the attempt continues in the slow lane`,
-      nextAttemptAt: deps.now().toISOString(),
-    });
+    recordAttempt(
+      deps,
+      job,
+      attempt,
+      'failed',
+      { durationMs: result.durationMs, attemptedAt: startedAt },
+      {
+        cause: 'timeout',
+        error: `no answer in the primary lane after ${Math.round(result.durationMs)} ms; the attempt continues in the slow lane`,
+        nextAttemptAt: deps.now().toISOString(),
+      },
+    );
     deps.logger.info('Primary-lane attempt timed out; job moved to the slow lane', {
-      ...context,
+      ...logContextOf(job),
       timeoutMs: result.durationMs,
     });
     return 'acknowledged';
@@ -246,22 +237,21 @@ export async function deliverJob(
       ? { outcome: 'retry' as const, cause: 'circuit-open' }
       : classifyAttemptOutcome(result);
   const finishedAt = deps.now();
-  const response: { statusCode?: number; responseBody?: string; error?: string } =
-    result.kind === 'response'
-      ? { statusCode: result.status, ...(result.responseBody ? { responseBody: result.responseBody } : {}) }
-      : { error: result.error };
   // What every attempt-log entry of this attempt records, whatever its outcome.
-  const attempted = { durationMs: result.durationMs, attemptedAt: startedAt, ...response };
+  const attempted = requestFields(result, startedAt);
 
   if (classified.outcome === 'delivered') {
     deps.metrics.count('Delivered');
     // DEBUG, not INFO: every delivery is already in the delivery log (the API's deliveries route), and a
     // JSON line per success (~660 bytes) would cost ~$0.34 of CloudWatch Logs per million deliveries.
-    deps.logger.debug('Delivered', {
-      ...context,
-      status: response.statusCode,
-      durationMs: result.durationMs,
-    });
+    // Checked first: below DEBUG, Powertools still reads the environment for every call.
+    if (deps.logger.level <= LogLevelThreshold.DEBUG) {
+      deps.logger.debug('Delivered', {
+        ...logContextOf(job),
+        status: attempted.statusCode,
+        durationMs: result.durationMs,
+      });
+    }
     // The row as this container knows it now: a failure another job recorded meanwhile ends here too.
     const latest = deps.webhooks.cached(webhook.workspaceId, webhook.id) ?? webhook;
     const cleared = healthClearedBySuccess(latest, {
@@ -277,19 +267,23 @@ export async function deliverJob(
         Object.fromEntries(cleared.map((field) => [field, undefined])),
       );
     }
-    recordAttempt(deps, job, attempt, { outcome: 'delivered', ...attempted });
+    recordAttempt(deps, job, attempt, 'delivered', attempted);
     return 'acknowledged';
   }
 
   const cause = failureCauseOf(classified.cause);
   deps.metrics.count('DeliveryFailed', { cause });
-  const failure = { ...context, cause, status: response.statusCode, durationMs: result.durationMs };
-  const failedAttempt = { cause, ...attempted };
+  const failure = {
+    ...logContextOf(job),
+    cause,
+    status: attempted.statusCode,
+    durationMs: result.durationMs,
+  };
 
   if (classified.outcome === 'gone') {
     // 410: the receiver retired this endpoint. Retrying would be pointless; the user re-enables it.
     await disableWebhook(webhook, 'gone', finishedAt, deps, failure);
-    recordAttempt(deps, job, attempt, { outcome: 'gone', ...failedAttempt });
+    recordAttempt(deps, job, attempt, 'gone', attempted, { cause });
     return 'acknowledged';
   }
 
@@ -313,7 +307,7 @@ export async function deliverJob(
       deps.webhooks.patch(webhook.workspaceId, webhook.id, { ...breaker, probeLeaseUntil: undefined });
       deps.metrics.count('BreakerOpened');
       deps.logger.warn('Circuit breaker opened: no requests to this endpoint until the cooldown ends', {
-        ...context,
+        ...logContextOf(job),
         consecutiveFailures: health.consecutiveFailures,
         openUntil: new Date(breaker.breakerOpenUntil).toISOString(),
       });
@@ -322,10 +316,9 @@ export async function deliverJob(
     if (failingForMs >= config.autoDisableAfterHours * 3_600_000) {
       await disableWebhook(webhook, 'failing', finishedAt, deps, { ...failure, failingSince });
       // Its remaining jobs are skipped like those of any disabled webhook; no point waiting to retry.
-      recordAttempt(deps, job, attempt, {
-        outcome: 'failed',
-        ...failedAttempt,
-        error: `${response.error ?? `HTTP ${response.statusCode}`}; webhook disabled after failing since ${failingSince}`,
+      recordAttempt(deps, job, attempt, 'failed', attempted, {
+        cause,
+        error: `${attempted.error ?? `HTTP ${attempted.statusCode}`}; webhook disabled after failing since ${failingSince}`,
       });
       return 'acknowledged';
     }
@@ -345,7 +338,7 @@ export async function deliverJob(
   if (plan.kind === 'dead-letter') {
     await deadLetter(record, job, attempt, cause, finishedAt, deps);
     deps.logger.warn('Delivery failed for the last time; the job is dead-lettered', failure);
-    recordAttempt(deps, job, attempt, { outcome: 'dead-lettered', ...failedAttempt });
+    recordAttempt(deps, job, attempt, 'dead-lettered', attempted, { cause });
     return 'acknowledged';
   }
 
@@ -358,9 +351,8 @@ export async function deliverJob(
   });
   deps.metrics.count('RetriesScheduled');
   deps.logger.info('Delivery failed; retry scheduled', { ...failure, retryInSeconds: plan.delaySeconds });
-  recordAttempt(deps, job, attempt, {
-    outcome: 'failed',
-    ...failedAttempt,
+  recordAttempt(deps, job, attempt, 'failed', attempted, {
+    cause,
     nextAttemptAt: new Date(plan.notBefore).toISOString(),
   });
   return 'acknowledged';
@@ -415,29 +407,70 @@ async function disableWebhook(
   }
 }
 
-/** Adds the attempt to this invocation's list; the handler writes the list to the delivery log at its end. */
+/** When a request was made, how long it took, and its answer (or why there was none). */
+interface RequestFields {
+  attemptedAt: Date;
+  durationMs: number;
+  statusCode?: number;
+  responseBody?: string;
+  error?: string;
+}
+
+/** What every attempt-log entry of a finished request records, whatever its outcome. */
+function requestFields(result: WebhookResult, attemptedAt: Date): RequestFields {
+  const fields: RequestFields = { attemptedAt, durationMs: result.durationMs };
+  if (result.kind !== 'response') fields.error = result.error;
+  else {
+    fields.statusCode = result.status;
+    if (result.responseBody) fields.responseBody = result.responseBody;
+  }
+  return fields;
+}
+
+/**
+ * Adds the attempt to this invocation's list; the handler writes the list to the delivery log at its
+ * end. The job supplies the ids, `request` what happened (its time written as ISO text), `extra` the
+ * outcome's own fields (`error` there replaces the request's).
+ */
 function recordAttempt(
   deps: DeliverJobDependencies,
   job: DeliveryJob,
   attempt: number,
-  /** The attempt's own fields (the job supplies the ids); the time as a Date, written as ISO text. */
-  entry: Omit<
-    DeliveryAttempt,
-    'webhookId' | 'deliveryId' | 'eventId' | 'event' | 'attempt' | 'attemptedAt'
-  > & {
-    attemptedAt: Date;
-  },
+  outcome: DeliveryAttempt['outcome'],
+  request: RequestFields,
+  extra?: Pick<DeliveryAttempt, 'cause' | 'error' | 'nextAttemptAt'>,
 ): void {
-  const { attemptedAt, ...rest } = entry;
-  deps.attempts.push({
+  // Property by property, not spread: this runs for every attempt.
+  const entry: DeliveryAttempt = {
     webhookId: job.webhookId,
     deliveryId: job.deliveryId,
     eventId: job.eventId,
     event: job.event,
     attempt,
-    ...rest,
-    attemptedAt: attemptedAt.toISOString(),
-  });
+    outcome,
+    durationMs: request.durationMs,
+    attemptedAt: request.attemptedAt.toISOString(),
+  };
+  if (extra?.cause !== undefined) entry.cause = extra.cause;
+  if (request.statusCode !== undefined) entry.statusCode = request.statusCode;
+  if (request.responseBody !== undefined) entry.responseBody = request.responseBody;
+  const error = extra?.error ?? request.error;
+  if (error !== undefined) entry.error = error;
+  if (extra?.nextAttemptAt !== undefined) entry.nextAttemptAt = extra.nextAttemptAt;
+  deps.attempts.push(entry);
+}
+
+/** The ids every log line about a job carries; built only when a line is written. */
+export function logContextOf(job: DeliveryJob): Record<string, unknown> {
+  const context: Record<string, unknown> = {
+    webhookId: job.webhookId,
+    deliveryId: job.deliveryId,
+    eventId: job.eventId,
+    event: job.event,
+    attempt: attemptOf(job),
+  };
+  if (job.redriveCount !== undefined) context.redriveCount = job.redriveCount;
+  return context;
 }
 
 export function errorName(error: unknown): string {
@@ -447,8 +480,18 @@ export function errorName(error: unknown): string {
 
 /** The lane a record came from: the slow-lane queue's ARN ends with its queue name. */
 export function laneOf(record: SQSRecord, config: Pick<DeliveryConfig, 'slowLaneQueueUrl'>): Lane {
-  const slowQueueName = config.slowLaneQueueUrl.slice(config.slowLaneQueueUrl.lastIndexOf('/') + 1);
-  return record.eventSourceARN?.endsWith(`:${slowQueueName}`) ? 'slow' : 'primary';
+  return record.eventSourceARN?.endsWith(arnSuffixOf(config.slowLaneQueueUrl)) ? 'slow' : 'primary';
+}
+
+let lastQueueUrl = '';
+let lastArnSuffix = '';
+/** `:<queue name>` of a queue URL; a container has one slow-lane URL, so the last answer is kept. */
+function arnSuffixOf(queueUrl: string): string {
+  if (queueUrl !== lastQueueUrl) {
+    lastArnSuffix = `:${queueUrl.slice(queueUrl.lastIndexOf('/') + 1)}`;
+    lastQueueUrl = queueUrl;
+  }
+  return lastArnSuffix;
 }
 
 export function queueOf(lane: Lane): JobDestination {
@@ -467,11 +510,17 @@ async function postSigned(
   const secrets = await deps.signingSecrets.signingSecretsOf(webhook, startedAt);
   // Encoded once: both signatures and the request use these bytes (a string would be encoded three times).
   const body = Buffer.from(serializePayload(job, webhook));
+  const signatureHeaders = buildSignatureHeaders({
+    secrets,
+    deliveryId: job.deliveryId,
+    body,
+    now: startedAt,
+  });
   // Custom headers first: the signature headers (whose names the API refuses for custom ones) win.
-  const headers = {
-    ...(webhook.sealedHeaders === undefined ? {} : await deps.signingSecrets.customHeadersOf?.(webhook)),
-    ...buildSignatureHeaders({ secrets, deliveryId: job.deliveryId, body, now: startedAt }),
-  };
+  const headers =
+    webhook.sealedHeaders === undefined
+      ? signatureHeaders
+      : { ...(await deps.signingSecrets.customHeadersOf?.(webhook)), ...signatureHeaders };
   return deps.http.post({
     url: webhook.targetUrl,
     body,

@@ -6,7 +6,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { DeliveryJob } from '../../shared/domain/delivery/deliveryJob';
 import type { Webhook } from '../../shared/domain/webhooks/webhook';
 import { admitWithinLimits } from './admitWithinLimits';
-import { type DeliverJobDependencies, errorName } from './deliverJob';
+import { type DeliverJobDependencies, errorName, logContextOf } from './deliverJob';
 import type { JobDestination } from './jobOutbox';
 
 /** What a job that takes no lease releases. */
@@ -25,7 +25,6 @@ export async function passLimitGate(
   webhook: Webhook,
   requestTimeoutMs: number,
   deps: DeliverJobDependencies,
-  logContext: Record<string, unknown>,
   /** The queue of the lane the job came from: it waits there. */
   destination: JobDestination,
 ): Promise<{ release: () => Promise<void> } | 'waiting'> {
@@ -37,7 +36,7 @@ export async function passLimitGate(
     onReleaseError: (error) => {
       deps.metrics.count('LeaseReleaseFailures');
       deps.logger.error('Could not release a concurrency lease; it expires on its own', {
-        ...logContext,
+        ...logContextOf(job),
         error: errorName(error),
       });
     },
@@ -50,7 +49,7 @@ export async function passLimitGate(
   });
   deps.metrics.count('DelayedByLimit', { cause: admission.cause });
   deps.logger.debug('Delivery waits for its webhook limit', {
-    ...logContext,
+    ...logContextOf(job),
     cause: admission.cause,
     delaySeconds: admission.delaySeconds,
   });

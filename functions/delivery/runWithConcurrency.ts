@@ -29,7 +29,8 @@ export async function runWithConcurrency<T, R>(
     now?: () => number;
   },
 ): Promise<TaskResult<R>[]> {
-  const results: TaskResult<R>[] = items.map(() => ({ status: 'not-started' }));
+  // Results are replaced, never changed: the shared states are safe to hand out.
+  const results: TaskResult<R>[] = items.map(() => NOT_STARTED);
   let next = 0;
   let stopped = false;
 
@@ -40,7 +41,7 @@ export async function runWithConcurrency<T, R>(
         return;
       }
       const index = next++;
-      results[index] = { status: 'unfinished' };
+      results[index] = UNFINISHED;
       const value = await work(items[index] as T, index);
       results[index] = { status: 'done', value };
     }
@@ -61,5 +62,9 @@ export async function runWithConcurrency<T, R>(
     clearTimeout(timer);
     stopped = true;
   }
-  return results.map((result) => ({ ...result }));
+  // A copy: tasks still running after the deadline must not change what was returned.
+  return results.slice();
 }
+
+const NOT_STARTED: TaskResult<never> = Object.freeze({ status: 'not-started' });
+const UNFINISHED: TaskResult<never> = Object.freeze({ status: 'unfinished' });

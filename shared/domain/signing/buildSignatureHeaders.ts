@@ -4,15 +4,6 @@ import { randomNonce } from './randomNonce';
 import { signStandardWebhooks } from './signStandardWebhooks';
 import { type RawBody, signTwentyV1 } from './signTwentyV1';
 
-const SIGNATURE_HEADERS = {
-  twentySignature: 'X-Twenty-Webhook-Signature',
-  twentyTimestamp: 'X-Twenty-Webhook-Timestamp',
-  twentyNonce: 'X-Twenty-Webhook-Nonce',
-  webhookId: 'webhook-id',
-  webhookTimestamp: 'webhook-timestamp',
-  webhookSignature: 'webhook-signature',
-} as const;
-
 /**
  * Every signature header of one attempt. `secrets` are newest first: the Twenty header is signed
  * with the newest only; Standard Webhooks gets one signature per secret.
@@ -35,12 +26,12 @@ export function buildSignatureHeaders({
   const timestampMs = now.getTime();
   const timestampSeconds = Math.floor(timestampMs / 1000);
   return {
-    [SIGNATURE_HEADERS.twentySignature]: signTwentyV1({ secret: newest, timestampMs, body }),
-    [SIGNATURE_HEADERS.twentyTimestamp]: String(timestampMs),
-    [SIGNATURE_HEADERS.twentyNonce]: nonce,
-    [SIGNATURE_HEADERS.webhookId]: deliveryId,
-    [SIGNATURE_HEADERS.webhookTimestamp]: String(timestampSeconds),
-    [SIGNATURE_HEADERS.webhookSignature]: signStandardWebhooks({
+    'X-Twenty-Webhook-Signature': signTwentyV1({ secret: newest, timestampMs, body }),
+    'X-Twenty-Webhook-Timestamp': String(timestampMs),
+    'X-Twenty-Webhook-Nonce': nonce,
+    'webhook-id': deliveryId,
+    'webhook-timestamp': String(timestampSeconds),
+    'webhook-signature': signStandardWebhooks({
       secrets,
       deliveryId,
       timestampSeconds,
