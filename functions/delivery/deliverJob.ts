@@ -480,18 +480,8 @@ export function errorName(error: unknown): string {
 
 /** The lane a record came from: the slow-lane queue's ARN ends with its queue name. */
 export function laneOf(record: SQSRecord, config: Pick<DeliveryConfig, 'slowLaneQueueUrl'>): Lane {
-  return record.eventSourceARN?.endsWith(arnSuffixOf(config.slowLaneQueueUrl)) ? 'slow' : 'primary';
-}
-
-let lastQueueUrl = '';
-let lastArnSuffix = '';
-/** `:<queue name>` of a queue URL; a container has one slow-lane URL, so the last answer is kept. */
-function arnSuffixOf(queueUrl: string): string {
-  if (queueUrl !== lastQueueUrl) {
-    lastArnSuffix = `:${queueUrl.slice(queueUrl.lastIndexOf('/') + 1)}`;
-    lastQueueUrl = queueUrl;
-  }
-  return lastArnSuffix;
+  const slowQueueName = config.slowLaneQueueUrl.slice(config.slowLaneQueueUrl.lastIndexOf('/') + 1);
+  return record.eventSourceARN?.endsWith(`:${slowQueueName}`) ? 'slow' : 'primary';
 }
 
 export function queueOf(lane: Lane): JobDestination {
