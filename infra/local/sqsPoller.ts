@@ -54,6 +54,12 @@ export interface SqsPollerOptions {
   /** Loops running from the start and kept on an idle queue (default 1; Lambda starts with 5). */
   minConcurrency?: number;
   /**
+   * How often a loop may be added while messages remain (default `SCALE_UP_INTERVAL_MS`, Lambda's pace).
+   * Tests that check what a burst does between two additions lengthen it, so a loaded machine cannot
+   * turn a slow receive into an extra loop.
+   */
+  scaleUpIntervalMs?: number;
+  /**
    * The long poll of each loop (default 20, the most SQS allows and what Lambda's pollers use, so idle
    * loops cost three requests a minute each). `stop()` waits for the polls to be answered: give
    * `endWaitingPolls`, or a short wait.
@@ -242,7 +248,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
    */
   const scaler = setInterval(() => {
     if (backlog && activeLoops < maxLoops && !abort.signal.aborted) startLoop();
-  }, SCALE_UP_INTERVAL_MS);
+  }, options.scaleUpIntervalMs ?? SCALE_UP_INTERVAL_MS);
   scaler.unref();
 
   for (let i = 0; i < minLoops; i++) startLoop();

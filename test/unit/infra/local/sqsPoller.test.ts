@@ -84,6 +84,7 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       minConcurrency?: number;
       waitTimeSeconds?: number;
       endWaitingPolls?: () => void;
+      scaleUpIntervalMs?: number;
       client?: SQSClient;
     } = {},
   ) {
@@ -407,11 +408,13 @@ describe('local SQS poller (Lambda SQS event source semantics)', () => {
       const { queue } = createQueues(3, 30);
       await enqueue(queue.queueUrl, bodies(30));
       const { probe, handler } = concurrencyProbe(5);
-      const running = poll(queue, handler, undefined, { concurrency: 4 });
+      // Three full batches of 10 take well under the 200 ms after which a backlog adds a second loop, on
+      // a quiet machine; the interval is lengthened so that a loaded one (slow receives) cannot add one
+      // either: full receives alone never add a loop, only the scale-up timer does.
+      const running = poll(queue, handler, undefined, { concurrency: 4, scaleUpIntervalMs: 5_000 });
       await waitFor(() => probe.seen.length === 30);
       await running.stop();
       poller = undefined;
-      // Three full batches of 10 take well under the 200 ms after which a backlog adds a second loop.
       expect(probe.maxLoops).toBe(1);
       expect(probe.started).toBe(3);
       expect(new Set(probe.seen).size).toBe(30);
