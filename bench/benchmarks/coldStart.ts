@@ -45,7 +45,7 @@ const FUNCTIONS: { name: string; entry: string; clients: SdkClient[] }[] = [
 ];
 
 /** What the CDK stack sets on the functions, so each bundle's config parses at import as on Lambda. */
-const FUNCTION_ENV: Record<string, string> = {
+export const FUNCTION_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
@@ -55,6 +55,7 @@ const FUNCTION_ENV: Record<string, string> = {
   DELIVERY_LOG_TABLE: 'webhooks-delivery-log',
   DELIVERIES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-dlq',
+  SLOW_LANE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries-slow',
   MAPPER_FAILURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/mapper-failures',
   CRM_SOURCES_CONFIG: JSON.stringify(defaultCrmSourcesConfig),
   SIGNING_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:signing-key-AbCdEf',
