@@ -413,10 +413,18 @@ export async function importProductHandlers(): Promise<LocalHandlers> {
           import('../../functions/event-mapper/handler'),
           import('../../functions/delivery/handler'),
         ])
-      : await Promise.all([
-          import(`../../functions/subscriptions-api/handler?instance=${instance}`) as Promise<ApiEntry>,
-          import(`../../functions/event-mapper/handler?instance=${instance}`) as Promise<EventMapperEntry>,
-          import(`../../functions/delivery/handler?instance=${instance}`) as Promise<DeliveryEntry>,
+      : // A query makes a new module instance (tsx, Node and vitest alike); vite's static analysis of
+        // dynamic imports has nothing to do here.
+        await Promise.all([
+          import(
+            /* @vite-ignore */ `../../functions/subscriptions-api/handler?instance=${instance}`
+          ) as Promise<ApiEntry>,
+          import(
+            /* @vite-ignore */ `../../functions/event-mapper/handler?instance=${instance}`
+          ) as Promise<EventMapperEntry>,
+          import(
+            /* @vite-ignore */ `../../functions/delivery/handler?instance=${instance}`
+          ) as Promise<DeliveryEntry>,
         ]);
   return {
     api: api.handler as LocalHandlers['api'],
