@@ -39,6 +39,12 @@ const CRM_TABLE = 'person';
  * mapper's is 30 s, so its webhook-table Query count here is an upper bound).
  */
 const WEBHOOK_CACHE_TTL_SECONDS = 5;
+/**
+ * Likewise `npm start` has the API read the current signing key on every seal (a rotation applies at
+ * once); deployed, it keeps the version it read for this long (`SIGNING_KEY_REFRESH_SECONDS`), so the
+ * GetSecretValue figure counts what AWS would bill.
+ */
+const SIGNING_KEY_REFRESH_SECONDS = 60;
 const DELIVERY_POLLERS = 8;
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -140,7 +146,13 @@ class Pipeline {
           delivery: timed(handlers.delivery, invocations.delivery),
         };
       },
-      { env: { ...process.env, WEBHOOK_CACHE_TTL_SECONDS: String(WEBHOOK_CACHE_TTL_SECONDS) } },
+      {
+        env: {
+          ...process.env,
+          WEBHOOK_CACHE_TTL_SECONDS: String(WEBHOOK_CACHE_TTL_SECONDS),
+          SIGNING_KEY_REFRESH_SECONDS: String(SIGNING_KEY_REFRESH_SECONDS),
+        },
+      },
     );
     const loadClient = new DynamoDBClient({
       region: 'us-east-1',
