@@ -406,26 +406,13 @@ let handlerImports = 0;
  */
 export async function importProductHandlers(): Promise<LocalHandlers> {
   const instance = handlerImports++;
-  const [api, eventMapper, delivery] =
-    instance === 0
-      ? await Promise.all([
-          import('../../functions/subscriptions-api/handler'),
-          import('../../functions/event-mapper/handler'),
-          import('../../functions/delivery/handler'),
-        ])
-      : // A query makes a new module instance (tsx, Node and vitest alike); vite's static analysis of
-        // dynamic imports has nothing to do here.
-        await Promise.all([
-          import(
-            /* @vite-ignore */ `../../functions/subscriptions-api/handler?instance=${instance}`
-          ) as Promise<ApiEntry>,
-          import(
-            /* @vite-ignore */ `../../functions/event-mapper/handler?instance=${instance}`
-          ) as Promise<EventMapperEntry>,
-          import(
-            /* @vite-ignore */ `../../functions/delivery/handler?instance=${instance}`
-          ) as Promise<DeliveryEntry>,
-        ]);
+  // A query makes a new module instance (tsx, Node and vitest alike); vite has nothing to analyse here.
+  const fresh = instance === 0 ? '' : `?instance=${instance}`;
+  const [api, eventMapper, delivery] = await Promise.all([
+    import(/* @vite-ignore */ `../../functions/subscriptions-api/handler${fresh}`) as Promise<ApiEntry>,
+    import(/* @vite-ignore */ `../../functions/event-mapper/handler${fresh}`) as Promise<EventMapperEntry>,
+    import(/* @vite-ignore */ `../../functions/delivery/handler${fresh}`) as Promise<DeliveryEntry>,
+  ]);
   return {
     api: api.handler as LocalHandlers['api'],
     eventMapper: eventMapper.handler as LocalHandlers['eventMapper'],
